@@ -1,0 +1,5 @@
+export * from './admin.ts'
+export * from './knowledge.ts'
+export * from './widget-api.ts'
+export * from './widget-config.ts'
+export * from './ws.ts'

@@ -1,0 +1,45 @@
+/** One turn of the conversation as the agent sees it, oldest first. */
+export interface AgentTurn {
+  role: 'visitor' | 'assistant' | 'agent'
+  text: string
+  channel: 'chat' | 'voice'
+  createdAt: string
+}
+
+/** A knowledge article the reply was grounded in. */
+export interface AgentSource {
+  id: string
+  title: string
+}
+
+export interface AgentRequest {
+  tenantId: string
+  conversationId: string
+  /** Earlier turns plus the visitor's new message as the last item. */
+  history: AgentTurn[]
+  /** Tenant's `agent_instructions` (system prompt extension), if any. */
+  instructions?: string | undefined
+  locale?: string | undefined
+  signal?: AbortSignal | undefined
+}
+
+/** A streamed reply: iterate for text chunks; `sources` resolves once retrieval is done. */
+export interface AgentReply extends AsyncIterable<string> {
+  readonly sources: Promise<AgentSource[]>
+}
+
+/** The brain behind chat and voice: built-in knowledge-base agent or an OpenAI-compatible LLM. */
+export interface Agent {
+  readonly kind: string
+  reply(request: AgentRequest): AgentReply
+  /** Readiness probe: is the provider reachable / usable? */
+  check(): Promise<{ ok: boolean; reason: string | null }>
+}
+
+/** Thrown by agents when the upstream fails; routes turn it into 503 / `agent_unavailable`. */
+export class AgentUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'AgentUnavailableError'
+  }
+}

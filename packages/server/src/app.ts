@@ -1,0 +1,140 @@
+import cors from '@fastify/cors'
+import multipart from '@fastify/multipart'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import websocket from '@fastify/websocket'
+import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify'
+import { createAgent } from './agent/index.ts'
+import type { AppDeps, RouteContext } from './app-deps.ts'
+import type { Config } from './config.ts'
+import { ApiError } from './errors.ts'
+import { createMemoryRateLimiter } from './limits/memory-rate-limiter.ts'
+import { createMemoryBus } from './realtime/memory-bus.ts'
+import { adminConfigRoutes } from './routes/admin-config/index.ts'
+import { adminConsoleRoutes } from './routes/admin-console/index.ts'
+import { apiKeysRoutes } from './routes/api-keys/index.ts'
+import { embedRoutes } from './routes/embed/index.ts'
+import { internalRoutes } from './routes/internal/index.ts'
+import { knowledgeRoutes } from './routes/knowledge/index.ts'
+import { opsRoutes } from './routes/ops/index.ts'
+import { publicWidgetRoutes } from './routes/public-widget/index.ts'
+import { widgetAssetsRoutes } from './routes/widget-assets/index.ts'
+import { createValidatorCompiler, toValidationIssues } from './validation.ts'
+
+export type { AppDeps, RouteContext } from './app-deps.ts'
+
+/** Max size of one WebSocket frame from a client (larger frames close the socket with 1009). */
+export const WS_MAX_PAYLOAD = 64 * 1024
+/** Max size of an upload (contract: 10 MB). */
+export const UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+
+/**
+ * Builds the HTTP application on the given backends. Never listens: `main.ts` does, tests use
+ * `app.inject()`. Backends left out get their embedded defaults (memory limiter, in-process bus,
+ * the configured agent).
+ */
+export async function buildApp(
+  config: Config,
+  deps: Pick<AppDeps, 'database'> & Partial<AppDeps>,
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    trustProxy: config.trustProxy as boolean | string[],
+    bodyLimit: 1024 * 1024,
+    // Email tokens travel in query strings: request lines are logged only at debug level.
+    logController: new LogController({
+      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    }),
+    routerOptions: { ignoreTrailingSlash: true },
+  })
+  app.setValidatorCompiler(createValidatorCompiler())
+
+  const ctx: RouteContext = {
+    config,
+    database: deps.database,
+    db: deps.database.db,
+    limiter: deps.limiter ?? createMemoryRateLimiter(),
+    bus: deps.bus ?? createMemoryBus(),
+    agent: deps.agent ?? createAgent(config, deps.database.db),
+  }
+
+  app.setErrorHandler((error: FastifyError | ApiError | Error, request, reply) => {
+    if (error instanceof ApiError) {
+      return reply.status(error.status).headers(error.headers).send(error.toBody())
+    }
+    const fe = error as FastifyError
+    if (fe.validation) {
+      return reply
+        .status(422)
+        .send({ detail: toValidationIssues(fe.validation, fe.validationContext) })
+    }
+    const status = fe.statusCode ?? 500
+    if (status >= 400 && status < 500) {
+      return reply.status(status).send({ detail: clientErrorDetail(fe) })
+    }
+    request.log.error({ err: error }, 'unhandled error')
+    return reply.status(500).send({ detail: 'Internal Server Error' })
+  })
+  app.setNotFoundHandler((_request, reply) => reply.status(404).send({ detail: 'Not Found' }))
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Aurion Widget API',
+        version: '1.0.0',
+        description:
+          'Admin API (`X-API-Key: itsm_sk_…` or a dashboard session) and the public widget API (`tenant_id` + `public_key` + an allowed `Origin`).',
+      },
+      components: {
+        securitySchemes: {
+          ApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          Session: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+  })
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { docExpansion: 'list', deepLinking: true },
+  })
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+
+  await app.register(websocket, { options: { maxPayload: WS_MAX_PAYLOAD } })
+  await app.register(multipart, {
+    limits: { fileSize: UPLOAD_MAX_BYTES, files: 1, fields: 10, fieldSize: 4096, parts: 12 },
+  })
+  // Cross-origin access is decided per route (public widget routes echo allowed origins only);
+  // this registration only provides the reply decorators and preflight plumbing.
+  await app.register(cors, { origin: false })
+
+  await app.register(opsRoutes, ctx)
+  await app.register(adminConfigRoutes, ctx)
+  await app.register(apiKeysRoutes, ctx)
+  await app.register(knowledgeRoutes, ctx)
+  await app.register(embedRoutes, ctx)
+  await app.register(publicWidgetRoutes, ctx)
+  await app.register(widgetAssetsRoutes, ctx)
+  await app.register(adminConsoleRoutes, ctx)
+  await app.register(internalRoutes, ctx)
+
+  app.addHook('onClose', async () => {
+    await ctx.bus.close()
+    await ctx.limiter.close()
+  })
+  return app
+}
+
+function clientErrorDetail(err: FastifyError): string {
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'Malformed JSON body'
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'Request body too large'
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'Unsupported Content-Type'
+    default:
+      return err instanceof SyntaxError ? 'Malformed JSON body' : err.message
+  }
+}

@@ -1,0 +1,251 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { isAbsolute, join, resolve } from 'node:path'
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+export type AgentKind = 'builtin' | 'openai'
+
+/** Validated server configuration. Built once by {@link loadConfig}, frozen, passed to `buildApp`. */
+export interface Config {
+  readonly port: number
+  readonly host: string
+  readonly dataDir: string
+  /** `undefined` → SQLite file `aurion.db` in {@link dataDir}. */
+  readonly databaseUrl: string | undefined
+  readonly redisUrl: string | undefined
+  /** Base URL of this server as seen by browsers, without a trailing slash. */
+  readonly publicUrl: string
+  /** HMAC secret for email tokens and other server-signed values. */
+  readonly secret: string
+  readonly livekit: {
+    readonly url: string | undefined
+    readonly apiKey: string | undefined
+    readonly apiSecret: string | undefined
+    /** Agent name used in the token's RoomAgentDispatch. */
+    readonly agentName: string
+  }
+  readonly helpCenterDomain: string | undefined
+  /** Fastify `trustProxy` value: false, true, a hop count, or a list of addresses/CIDRs. */
+  readonly trustProxy: boolean | number | string[]
+  readonly logLevel: LogLevel
+  readonly agent: {
+    readonly kind: AgentKind
+    readonly llmBaseUrl: string | undefined
+    readonly llmApiKey: string | undefined
+    readonly llmModel: string | undefined
+    readonly temperature: number
+    readonly maxTokens: number
+    readonly timeoutMs: number
+  }
+  /** Shared secret for the internal API used by the voice agent worker. */
+  readonly internalApiToken: string | undefined
+  /** Create the demo tenant on an empty database (`npm start`). */
+  readonly demo: boolean
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+const LOG_LEVELS: readonly LogLevel[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+]
+
+type Env = Record<string, string | undefined>
+
+/**
+ * Validates every variable once and reports all problems together.
+ * Reads (and on first start writes) `AURION_SECRET` from the data dir when it is unset.
+ * @throws ConfigError listing every problem found.
+ */
+export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}): Config {
+  const problems: string[] = []
+  const cwd = opts.cwd ?? process.cwd()
+  const val = (name: string): string | undefined => {
+    const v = env[name]
+    return v === undefined || v.trim() === '' ? undefined : v.trim()
+  }
+
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = val(name)
+    if (raw === undefined) return def
+    const n = Number(raw)
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`)
+      return def
+    }
+    return n
+  }
+  const num = (name: string, def: number, min: number, max: number): number => {
+    const raw = val(name)
+    if (raw === undefined) return def
+    const n = Number(raw)
+    if (!Number.isFinite(n) || n < min || n > max) {
+      problems.push(`${name} must be a number from ${min} to ${max} (got "${raw}")`)
+      return def
+    }
+    return n
+  }
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = val(name)
+    if (raw === undefined) return undefined
+    try {
+      const u = new URL(raw)
+      if (!protocols.includes(u.protocol)) {
+        problems.push(`${name} must use ${protocols.join(' or ')} (got "${raw}")`)
+        return undefined
+      }
+      return raw
+    } catch {
+      problems.push(`${name} is not a valid URL (got "${raw}")`)
+      return undefined
+    }
+  }
+  const bool = (name: string, def: boolean): boolean => {
+    const raw = val(name)
+    if (raw === undefined) return def
+    if (/^(1|true|yes|on)$/i.test(raw)) return true
+    if (/^(0|false|no|off)$/i.test(raw)) return false
+    problems.push(`${name} must be true or false (got "${raw}")`)
+    return def
+  }
+
+  const port = int('PORT', 8080, 0, 65535)
+  const host = val('HOST') ?? '127.0.0.1'
+  const dataDirRaw = val('AURION_DATA_DIR') ?? './data'
+  const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw)
+  const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:', 'sqlite:', 'file:'])
+  const redisUrl = url('REDIS_URL', ['redis:', 'rediss:'])
+  const publicUrlRaw = url('AURION_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`
+  const publicUrl = publicUrlRaw.replace(/\/+$/, '')
+
+  const livekitUrl = url('LIVEKIT_URL', ['ws:', 'wss:', 'http:', 'https:'])
+  const livekitApiKey = val('LIVEKIT_API_KEY')
+  const livekitApiSecret = val('LIVEKIT_API_SECRET')
+  const lkSet = [livekitUrl, livekitApiKey, livekitApiSecret].filter((v) => v !== undefined).length
+  if (lkSet !== 0 && lkSet !== 3) {
+    problems.push('LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET must be set together')
+  }
+
+  const helpCenterDomain = val('AURION_HELP_CENTER_DOMAIN')?.toLowerCase()
+  if (
+    helpCenterDomain !== undefined &&
+    !/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(helpCenterDomain)
+  ) {
+    problems.push(
+      `AURION_HELP_CENTER_DOMAIN must be a domain name such as help.example.com (got "${helpCenterDomain}")`,
+    )
+  }
+
+  let trustProxy: boolean | number | string[] = false
+  const tp = val('AURION_TRUST_PROXY')
+  if (tp !== undefined) {
+    if (/^(true|false)$/i.test(tp)) trustProxy = tp.toLowerCase() === 'true'
+    else if (/^\d+$/.test(tp)) trustProxy = Number(tp)
+    else {
+      const list = tp
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+      const bad = list.filter(
+        (s) =>
+          !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(s) &&
+          !['loopback', 'linklocal', 'uniquelocal'].includes(s),
+      )
+      if (bad.length > 0)
+        problems.push(
+          `AURION_TRUST_PROXY has invalid entries: ${bad.join(', ')} (use addresses, CIDRs, a hop count, true or false)`,
+        )
+      trustProxy = list
+    }
+  }
+
+  const logLevelRaw = (val('LOG_LEVEL') ?? 'info').toLowerCase()
+  let logLevel: LogLevel = 'info'
+  if ((LOG_LEVELS as readonly string[]).includes(logLevelRaw)) logLevel = logLevelRaw as LogLevel
+  else problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevelRaw}")`)
+
+  const agentKindRaw = (val('AURION_AGENT') ?? 'builtin').toLowerCase()
+  let agentKind: AgentKind = 'builtin'
+  if (agentKindRaw === 'builtin' || agentKindRaw === 'openai') agentKind = agentKindRaw
+  else problems.push(`AURION_AGENT must be builtin or openai (got "${agentKindRaw}")`)
+  const llmBaseUrl = url('AURION_LLM_BASE_URL', ['http:', 'https:'])
+  const llmApiKey = val('AURION_LLM_API_KEY')
+  const llmModel = val('AURION_LLM_MODEL')
+  if (agentKind === 'openai' && llmModel === undefined)
+    problems.push('AURION_LLM_MODEL is required when AURION_AGENT=openai')
+  const temperature = num('AURION_LLM_TEMPERATURE', 0.2, 0, 2)
+  const maxTokens = int('AURION_LLM_MAX_TOKENS', 512, 1, 32_768)
+  const timeoutMs = int('AURION_LLM_TIMEOUT_MS', 30_000, 100, 600_000)
+
+  const internalApiToken = val('AURION_INTERNAL_TOKEN')
+  if (internalApiToken !== undefined && internalApiToken.length < 32)
+    problems.push('AURION_INTERNAL_TOKEN must be at least 32 characters')
+
+  let secret = val('AURION_SECRET')
+  if (secret !== undefined && secret.length < 32)
+    problems.push('AURION_SECRET must be at least 32 characters')
+
+  const demo = bool('AURION_DEMO', false)
+
+  if (problems.length > 0) throw new ConfigError(problems)
+
+  if (secret === undefined) secret = readOrCreateSecret(dataDir)
+
+  return Object.freeze({
+    port,
+    host,
+    dataDir,
+    databaseUrl,
+    redisUrl,
+    publicUrl,
+    secret,
+    livekit: Object.freeze({
+      url: livekitUrl,
+      apiKey: livekitApiKey,
+      apiSecret: livekitApiSecret,
+      agentName: val('AURION_VOICE_AGENT_NAME') ?? 'aurion-voice-agent',
+    }),
+    helpCenterDomain,
+    trustProxy,
+    logLevel,
+    agent: Object.freeze({
+      kind: agentKind,
+      llmBaseUrl,
+      llmApiKey,
+      llmModel,
+      temperature,
+      maxTokens,
+      timeoutMs,
+    }),
+    internalApiToken,
+    demo,
+  })
+}
+
+/** The secret survives restarts: generated once, kept as `secret.key` (mode 0600) in the data dir. */
+function readOrCreateSecret(dataDir: string): string {
+  const file = join(dataDir, 'secret.key')
+  if (existsSync(file)) {
+    const s = readFileSync(file, 'utf8').trim()
+    if (s.length >= 32) return s
+  }
+  mkdirSync(dataDir, { recursive: true })
+  const s = randomBytes(32).toString('hex')
+  try {
+    writeFileSync(file, `${s}\n`, { mode: 0o600, flag: 'wx' })
+    return s
+  } catch {
+    // Another process (the CLI beside a running server) won the race: use its secret.
+    return readFileSync(file, 'utf8').trim()
+  }
+}

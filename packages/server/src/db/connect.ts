@@ -1,0 +1,96 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import pg from 'pg'
+import type { Database, Db, Dialect } from './schema.ts'
+
+export interface DbHandle {
+  db: Db
+  dialect: Dialect
+  /** Cheap round trip used by readiness checks. */
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface ConnectOptions {
+  /** `postgres://…`; `sqlite:`/`file:` URLs or undefined → SQLite. */
+  databaseUrl?: string | undefined
+  /** Directory of the default SQLite file `aurion.db`. */
+  dataDir?: string
+  /** SQLite file path or `:memory:`; overrides dataDir. */
+  sqliteFile?: string
+  /** PostgreSQL schema to use (created if missing); tests isolate themselves with it. */
+  pgSchema?: string
+  pgPoolSize?: number
+}
+
+// BIGINT counts and NUMERICs come back as strings by default; our counters fit in a double.
+pg.types.setTypeParser(20, (v) => Number(v))
+
+/** Opens the configured database. SQLite runs in WAL mode with foreign keys and a busy timeout. */
+export async function connectDb(opts: ConnectOptions): Promise<DbHandle> {
+  const url = opts.databaseUrl
+  if (url !== undefined && /^postgres(ql)?:/.test(url)) return connectPostgres(url, opts)
+  let file = opts.sqliteFile
+  if (file === undefined && url !== undefined) file = url.replace(/^(sqlite|file):(\/\/)?/, '')
+  if (file === undefined) {
+    const dir = opts.dataDir ?? './data'
+    mkdirSync(dir, { recursive: true })
+    file = join(dir, 'aurion.db')
+  }
+  return connectSqlite(file)
+}
+
+function connectSqlite(file: string): DbHandle {
+  const sqlite = new SQLite(file)
+  sqlite.pragma('journal_mode = WAL')
+  // FULL: a commit is on disk (WAL fsynced) before we acknowledge it to a client.
+  sqlite.pragma('synchronous = FULL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  return {
+    db,
+    dialect: 'sqlite',
+    async ping() {
+      sqlite.prepare('select 1').get()
+    },
+    async close() {
+      await db.destroy()
+    },
+  }
+}
+
+async function connectPostgres(url: string, opts: ConnectOptions): Promise<DbHandle> {
+  const schema = opts.pgSchema
+  if (schema !== undefined) {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid schema name ${schema}`)
+    const setup = new pg.Client({ connectionString: url })
+    await setup.connect()
+    try {
+      await setup.query(`create schema if not exists ${schema}`)
+    } finally {
+      await setup.end()
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.pgPoolSize ?? 10,
+    connectionTimeoutMillis: 5000,
+    ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
+  })
+  // An idle client losing its connection (database restart) must not crash the process.
+  pool.on('error', () => {})
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  return {
+    db,
+    dialect: 'postgres',
+    async ping() {
+      await pool.query('select 1')
+    },
+    async close() {
+      await db.destroy()
+    },
+  }
+}

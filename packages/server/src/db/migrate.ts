@@ -1,0 +1,30 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely'
+import type { DbHandle } from './connect.ts'
+import * as m0001 from './migrations/0001-initial.ts'
+import type { Dialect } from './schema.ts'
+
+type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }
+
+/** Ordered by name. Add a file under `migrations/` and list it here; never edit a released one. */
+const MIGRATIONS: Record<string, Step> = {
+  '0001-initial': m0001,
+}
+
+class InlineProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {}
+    for (const [name, step] of Object.entries(MIGRATIONS)) {
+      out[name] = { up: (db) => step.up(db, this.dialect) }
+    }
+    return out
+  }
+}
+
+/** Applies pending migrations; returns the names applied. Safe to run from several processes. */
+export async function migrateToLatest(handle: DbHandle): Promise<string[]> {
+  const migrator = new Migrator({ db: handle.db, provider: new InlineProvider(handle.dialect) })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) throw error instanceof Error ? error : new Error(String(error))
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

@@ -1,0 +1,48 @@
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
+import type { RateLimiter, RateLimitResult, RateLimitRule } from './rate-limiter.ts'
+
+/** In-process limiter (rate-limiter-flexible's memory store), one counter set per rule. */
+export function createMemoryRateLimiter(): RateLimiter {
+  const limiters = new Map<string, RateLimiterMemory>()
+  const forRule = (rule: RateLimitRule) => {
+    const id = `${rule.bucket}:${rule.limit}:${rule.windowSec}`
+    let l = limiters.get(id)
+    if (!l) {
+      l = new RateLimiterMemory({
+        keyPrefix: rule.bucket,
+        points: rule.limit,
+        duration: rule.windowSec,
+      })
+      limiters.set(id, l)
+    }
+    return l
+  }
+  return {
+    async consume(rule, key): Promise<RateLimitResult> {
+      try {
+        const res = await forRule(rule).consume(key)
+        return toResult(rule, res, true)
+      } catch (err) {
+        if (err instanceof RateLimiterRes) return toResult(rule, err, false)
+        throw err
+      }
+    },
+    async close() {
+      limiters.clear()
+    },
+  }
+}
+
+/** Shared by every store: rate-limiter-flexible rejects with a RateLimiterRes when over the limit. */
+export function toResult(
+  rule: RateLimitRule,
+  res: RateLimiterRes,
+  allowed: boolean,
+): RateLimitResult {
+  return {
+    allowed,
+    limit: rule.limit,
+    remaining: Math.max(0, res.remainingPoints),
+    retryAfterSec: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
+  }
+}

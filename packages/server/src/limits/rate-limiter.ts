@@ -1,0 +1,24 @@
+/** Outcome of consuming one point from a fixed-window bucket. */
+export interface RateLimitResult {
+  allowed: boolean
+  limit: number
+  remaining: number
+  /** Seconds until the window resets (≥ 1). */
+  retryAfterSec: number
+}
+
+/** A rule: `limit` requests per `windowSec` seconds, counted per key within a named bucket. */
+export interface RateLimitRule {
+  bucket: string
+  limit: number
+  windowSec: number
+}
+
+/**
+ * Rate-limit backend. The in-memory one serves a single process; the Redis one is shared by
+ * every instance. Routes never know which one they got.
+ */
+export interface RateLimiter {
+  consume(rule: RateLimitRule, key: string): Promise<RateLimitResult>
+  close(): Promise<void>
+}
