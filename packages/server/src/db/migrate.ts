@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely'
 import type { DbHandle } from './connect.ts'
 import * as m0001 from './migrations/0001-initial.ts'
+import * as m0002 from './migrations/0002-tenant-origins.ts'
 import type { Dialect } from './schema.ts'
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }
@@ -8,6 +9,7 @@ type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }
 /** Ordered by name. Add a file under `migrations/` and list it here; never edit a released one. */
 const MIGRATIONS: Record<string, Step> = {
   '0001-initial': m0001,
+  '0002-tenant-origins': m0002,
 }
 
 class InlineProvider implements MigrationProvider {

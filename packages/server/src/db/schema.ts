@@ -118,8 +118,15 @@ export interface KnowledgeArticlesTable {
   updated_at: string
 }
 
+export interface TenantOriginsTable {
+  tenant_id: string
+  /** Normalized origin, as in the config's `allowed_origins`. */
+  origin: string
+}
+
 export interface Database {
   tenants: TenantsTable
+  tenant_origins: TenantOriginsTable
   api_keys: ApiKeysTable
   admin_users: AdminUsersTable
   admin_sessions: AdminSessionsTable

@@ -20,7 +20,10 @@ export async function createTenant(
     created_at: now,
     updated_at: now,
   }
-  await db.insertInto('tenants').values(row).execute()
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('tenants').values(row).execute()
+    await replaceTenantOrigins(trx, row.id, originsOf(input.config))
+  })
   return row
 }
 
@@ -40,16 +43,46 @@ export async function listTenants(db: Db): Promise<TenantRow[]> {
   return db.selectFrom('tenants').selectAll().orderBy('created_at').execute()
 }
 
+/** Stores the config and keeps `tenant_origins` in step with its `allowed_origins`, atomically. */
 export async function updateTenantConfig(
   db: Db,
   id: string,
   config: Record<string, unknown>,
 ): Promise<void> {
-  await db
-    .updateTable('tenants')
-    .set({ config: JSON.stringify(config), updated_at: nowIso() })
-    .where('id', '=', id)
-    .execute()
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('tenants')
+      .set({ config: JSON.stringify(config), updated_at: nowIso() })
+      .where('id', '=', id)
+      .execute()
+    await replaceTenantOrigins(trx, id, originsOf(config))
+  })
+}
+
+function originsOf(config: Record<string, unknown> | undefined): string[] {
+  const o = config?.allowed_origins
+  return Array.isArray(o) ? [...new Set(o.filter((v): v is string => typeof v === 'string'))] : []
+}
+
+async function replaceTenantOrigins(db: Db, tenantId: string, origins: string[]): Promise<void> {
+  await db.deleteFrom('tenant_origins').where('tenant_id', '=', tenantId).execute()
+  if (origins.length > 0) {
+    await db
+      .insertInto('tenant_origins')
+      .values(origins.map((origin) => ({ tenant_id: tenantId, origin })))
+      .execute()
+  }
+}
+
+/** Does any tenant allow this (normalized) origin? Answers CORS preflights, which name no tenant. */
+export async function isOriginAllowedByAnyTenant(db: Db, origin: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('tenant_origins')
+    .select('tenant_id')
+    .where('origin', '=', origin)
+    .limit(1)
+    .executeTakeFirst()
+  return row !== undefined
 }
 
 /** Replaces the public widget key; the old one stops matching at once. Returns the new key. */
