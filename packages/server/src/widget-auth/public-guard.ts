@@ -1,0 +1,120 @@
+import { resolveWidgetConfig, type WidgetConfig } from '@aurion/contract'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { RouteContext } from '../app-deps.ts'
+import { safeEqual } from '../auth/keys.ts'
+import { originNotAllowed, rateLimited, widgetAccessDenied } from '../errors.ts'
+import type { RateLimitRule } from '../limits/rate-limiter.ts'
+import {
+  findTenantById,
+  isOriginAllowedByAnyTenant,
+  type TenantRow,
+} from '../tenants/tenant-repo.ts'
+import { isHelpCenterOrigin, isOriginAllowed, requestOrigin } from './origin.ts'
+
+/** Per client IP limits of the public surface (the contract's table plus our own for the rest). */
+export const PUBLIC_LIMITS = {
+  session: { bucket: 'widget-session', limit: 30, windowSec: 60 },
+  messages: { bucket: 'widget-messages', limit: 60, windowSec: 60 },
+  uploads: { bucket: 'widget-uploads', limit: 30, windowSec: 60 },
+  history: { bucket: 'widget-history', limit: 60, windowSec: 60 },
+  download: { bucket: 'widget-download', limit: 120, windowSec: 60 },
+  wsConnect: { bucket: 'widget-ws-connect', limit: 30, windowSec: 60 },
+  embedConfig: { bucket: 'embed-config', limit: 120, windowSec: 60 },
+  embedToken: { bucket: 'embed-token', limit: 10, windowSec: 60 },
+  /** POST /voice-widget/token: 5/minute per authenticated principal (contract). */
+  voiceToken: { bucket: 'voice-token', limit: 5, windowSec: 60 },
+} as const satisfies Record<string, RateLimitRule>
+
+export interface WidgetAccess {
+  tenant: TenantRow
+  config: WidgetConfig
+  origin: string
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/**
+ * Authenticates a public widget call: tenant + public key (constant time) + enabled widget, then
+ * the Origin. Unknown tenant, wrong/old key and disabled widget share one 403 body (no tenant
+ * enumeration); a missing or disallowed Origin is 403 "Origin not allowed".
+ */
+export async function authorizeWidget(
+  ctx: RouteContext,
+  input: { tenantId: unknown; publicKey: unknown; originHeader: string | string[] | undefined },
+): Promise<WidgetAccess> {
+  const { tenantId, publicKey } = input
+  if (typeof tenantId !== 'string' || typeof publicKey !== 'string' || !UUID_RE.test(tenantId)) {
+    throw widgetAccessDenied()
+  }
+  const tenant = await findTenantById(ctx.db, tenantId.toLowerCase())
+  // Compare even when the tenant is unknown so both paths take the same time.
+  const keyOk = safeEqual(publicKey, tenant?.public_widget_key ?? 'vwk_000000000000000000000000')
+  if (!tenant || !keyOk) throw widgetAccessDenied()
+  const config = resolveWidgetConfig(JSON.parse(tenant.config))
+  if (!config.enabled) throw widgetAccessDenied()
+  const origin = requestOrigin(input.originHeader)
+  if (!isOriginAllowed(origin, config, ctx.config.helpCenterDomain)) throw originNotAllowed()
+  return { tenant, config, origin: origin! }
+}
+
+/** Consumes one point of `rule` for the client IP; sets X-RateLimit-* and throws 429 when over. */
+export async function limitByIp(
+  ctx: RouteContext,
+  request: FastifyRequest,
+  reply: FastifyReply | undefined,
+  rule: RateLimitRule,
+): Promise<void> {
+  await limitByKey(ctx, reply, rule, request.ip)
+}
+
+export async function limitByKey(
+  ctx: RouteContext,
+  reply: FastifyReply | undefined,
+  rule: RateLimitRule,
+  key: string,
+): Promise<void> {
+  const r = await ctx.limiter.consume(rule, key)
+  reply?.header('X-RateLimit-Limit', r.limit)
+  reply?.header('X-RateLimit-Remaining', r.remaining)
+  if (!r.allowed) throw rateLimited(r.limit, r.retryAfterSec)
+}
+
+const CORS_EXPOSED = 'Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, Content-Disposition'
+
+/**
+ * CORS for the public surface (`prefix`, e.g. `/api/v1/widget`), registered inside each public
+ * route plugin. Preflights carry no
+ * tenant, so they are answered for origins some tenant allows (or the Help Center); real requests
+ * keep `Access-Control-Allow-Origin` only when the tenant's own allowlist admits the origin.
+ */
+export function registerPublicCors(app: FastifyInstance, ctx: RouteContext, prefix: string): void {
+  // Without a route, an OPTIONS request would reach the 404 handler and skip these hooks.
+  app.options(`${prefix}/*`, { schema: { hide: true } }, async (_request, reply) =>
+    reply.status(204).send(),
+  )
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('Vary', 'Origin')
+    const origin = requestOrigin(request.headers.origin)
+    const known =
+      origin !== undefined &&
+      (isHelpCenterOrigin(origin, ctx.config.helpCenterDomain) ||
+        (await isOriginAllowedByAnyTenant(ctx.db, origin)))
+    if (known) {
+      reply.header('Access-Control-Allow-Origin', origin)
+      reply.header('Access-Control-Expose-Headers', CORS_EXPOSED)
+    }
+    if (request.method === 'OPTIONS') {
+      if (known) {
+        reply.header('Access-Control-Allow-Methods', 'GET, POST, OPTIONS')
+        reply.header('Access-Control-Allow-Headers', 'Content-Type')
+        reply.header('Access-Control-Max-Age', '600')
+      }
+      return reply.status(204).send()
+    }
+  })
+  app.addHook('onError', async (_request, reply, error) => {
+    // A tenant that does not admit this origin must not expose its answer to it.
+    if ((error as { code?: string }).code === 'origin_not_allowed')
+      reply.removeHeader('Access-Control-Allow-Origin')
+  })
+}
