@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import type { DbHandle } from './connect.ts'
 import * as m0001 from './migrations/0001-initial.ts'
 import * as m0002 from './migrations/0002-tenant-origins.ts'
+import * as m0003 from './migrations/0003-knowledge-revisions.ts'
 import type { Dialect } from './schema.ts'
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }
@@ -10,6 +11,7 @@ type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }
 const MIGRATIONS: Record<string, Step> = {
   '0001-initial': m0001,
   '0002-tenant-origins': m0002,
+  '0003-knowledge-revisions': m0003,
 }
 
 class InlineProvider implements MigrationProvider {

@@ -124,6 +124,12 @@ export interface TenantOriginsTable {
   origin: string
 }
 
+/** Per-tenant counter bumped with every article write: the search index cache's staleness check. */
+export interface KnowledgeRevisionsTable {
+  tenant_id: string
+  revision: number
+}
+
 export interface Database {
   tenants: TenantsTable
   tenant_origins: TenantOriginsTable
@@ -136,6 +142,7 @@ export interface Database {
   messages: MessagesTable
   uploads: UploadsTable
   knowledge_articles: KnowledgeArticlesTable
+  knowledge_revisions: KnowledgeRevisionsTable
 }
 
 export type Db = Kysely<Database>
