@@ -82,6 +82,17 @@ export const rateLimited = (limit: number, retryAfterSec: number) =>
     { 'Retry-After': retryAfterSec, 'X-RateLimit-Limit': limit, 'X-RateLimit-Remaining': 0 },
     { limit },
   )
+/** Login attempts over the per IP+email limit; says when to retry, not whether the account exists. */
+export const tooManyLoginAttempts = (retryAfterSec: number) =>
+  new ApiError(
+    429,
+    'too_many_login_attempts',
+    `Too many sign-in attempts. Try again in ${retryAfterSec} seconds.`,
+    { 'Retry-After': retryAfterSec },
+  )
+/** An endpoint of the console that needs a signed-in user, called with an API key. */
+export const sessionRequired = () =>
+  new ApiError(403, 'session_required', 'This endpoint needs a console session, not an API key')
 export const agentUnavailable = (
   detail = 'The assistant is temporarily unavailable; your message was saved. Please retry.',
 ) => new ApiError(503, 'agent_unavailable', detail, { 'Retry-After': 5 })
