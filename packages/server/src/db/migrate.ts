@@ -3,6 +3,7 @@ import type { DbHandle } from './connect.ts'
 import * as m0001 from './migrations/0001-initial.ts'
 import * as m0002 from './migrations/0002-tenant-origins.ts'
 import * as m0003 from './migrations/0003-knowledge-revisions.ts'
+import * as m0004 from './migrations/0004-conversation-ownership.ts'
 import type { Dialect } from './schema.ts'
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Step> = {
   '0001-initial': m0001,
   '0002-tenant-origins': m0002,
   '0003-knowledge-revisions': m0003,
+  '0004-conversation-ownership': m0004,
 }
 
 class InlineProvider implements MigrationProvider {

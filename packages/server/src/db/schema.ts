@@ -60,7 +60,10 @@ export interface ConversationsTable {
   tenant_id: string
   contact_id: string | null
   subject: string
+  /** `open` or `resolved`. */
   status: string
+  /** 1 when the contact was proven by an email token (see migration 0004), else 0. */
+  contact_verified: Generated<number>
   created_at: string
   updated_at: string
 }
