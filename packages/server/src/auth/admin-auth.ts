@@ -46,7 +46,12 @@ export interface AdminAuthDeps {
  * Authenticates `X-API-Key: itsm_sk_…` or `Authorization: Bearer <session token>`, enforces the
  * scope `resource:read|write` by method, and the per-key rate limit (headers on every answer).
  */
-export function adminAuth(deps: AdminAuthDeps, resource: string): onRequestHookHandler {
+export function adminAuth(
+  deps: AdminAuthDeps,
+  resource: string,
+  /** `access` fixes the scope for a read-only POST (e.g. a search taking a JSON body). */
+  opts: { access?: 'read' | 'write' } = {},
+): onRequestHookHandler {
   const lastTouch = new Map<string, number>()
   return async function adminAuthHook(request: FastifyRequest, reply: FastifyReply) {
     const principal = await authenticate(deps.db, request)
@@ -54,7 +59,10 @@ export function adminAuth(deps: AdminAuthDeps, resource: string): onRequestHookH
     reply.header('X-RateLimit-Limit', rate.limit)
     reply.header('X-RateLimit-Remaining', rate.remaining)
     if (!rate.allowed) throw apiKeyRateLimited(rate.limit, rate.retryAfterSec)
-    const scope = requiredScope(resource, request.method)
+    const scope =
+      opts.access !== undefined
+        ? `${resource}:${opts.access}`
+        : requiredScope(resource, request.method)
     if (!principal.scopes.includes(scope)) throw missingScope(scope)
     request.admin = principal
     if (principal.kind === 'api_key') {
