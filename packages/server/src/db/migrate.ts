@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001-initial.ts'
 import * as m0002 from './migrations/0002-tenant-origins.ts'
 import * as m0003 from './migrations/0003-knowledge-revisions.ts'
 import * as m0004 from './migrations/0004-conversation-ownership.ts'
+import * as m0005voice from './migrations/0005-voice-agent-workers.ts'
 import type { Dialect } from './schema.ts'
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Step> = {
   '0002-tenant-origins': m0002,
   '0003-knowledge-revisions': m0003,
   '0004-conversation-ownership': m0004,
+  '0005-voice-agent-workers': m0005voice,
 }
 
 class InlineProvider implements MigrationProvider {

@@ -133,6 +133,18 @@ export interface KnowledgeRevisionsTable {
   revision: number
 }
 
+/** Latest report of each voice agent worker (readiness: is a worker registered with LiveKit?). */
+export interface VoiceAgentWorkersTable {
+  worker_id: string
+  agent_name: string
+  /** `connecting`, `registered`, `draining` or `stopped`. */
+  status: string
+  active_jobs: number
+  version: string | null
+  livekit_worker_id: string | null
+  last_seen_at: string
+}
+
 export interface Database {
   tenants: TenantsTable
   tenant_origins: TenantOriginsTable
@@ -146,6 +158,7 @@ export interface Database {
   uploads: UploadsTable
   knowledge_articles: KnowledgeArticlesTable
   knowledge_revisions: KnowledgeRevisionsTable
+  voice_agent_workers: VoiceAgentWorkersTable
 }
 
 export type Db = Kysely<Database>
