@@ -98,6 +98,22 @@ export const agentUnavailable = (
 ) => new ApiError(503, 'agent_unavailable', detail, { 'Retry-After': 5 })
 export const serviceUnavailable = (detail: string) =>
   new ApiError(503, 'service_unavailable', detail, { 'Retry-After': 5 })
+/** The shared rate-limit store (Redis) cannot be reached: refuse rather than count per instance. */
+export const rateLimitStoreUnavailable = () =>
+  new ApiError(
+    503,
+    'rate_limit_store_unavailable',
+    'Service temporarily unavailable (rate-limit store unreachable). Please retry.',
+    { 'Retry-After': 2 },
+  )
+/** The database cannot be reached (connection refused, lost, or timed out); nothing was written. */
+export const databaseUnavailable = () =>
+  new ApiError(
+    503,
+    'database_unavailable',
+    'Service temporarily unavailable (database unreachable). Please retry.',
+    { 'Retry-After': 2 },
+  )
 export const voiceNotConfigured = () =>
   new ApiError(
     503,

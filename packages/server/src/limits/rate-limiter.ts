@@ -20,5 +20,7 @@ export interface RateLimitRule {
  */
 export interface RateLimiter {
   consume(rule: RateLimitRule, key: string): Promise<RateLimitResult>
+  /** Readiness probe of a networked store; rejects when it is unreachable. */
+  ping?(): Promise<void>
   close(): Promise<void>
 }

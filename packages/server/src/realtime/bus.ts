@@ -22,5 +22,7 @@ export interface RealtimeBus {
   publish(event: BusEvent): Promise<void>
   /** Returns an unsubscribe function. */
   subscribe(handler: BusHandler): () => void
+  /** Readiness probe of a networked bus; rejects when events cannot flow between instances. */
+  ping?(): Promise<void>
   close(): Promise<void>
 }

@@ -1,0 +1,62 @@
+import type { Redis } from 'ioredis'
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
+import { rateLimitStoreUnavailable } from '../errors.ts'
+import { closeRedisClient, createRedisClient, type LoggerRef } from '../redis-client.ts'
+import { toResult } from './memory-rate-limiter.ts'
+import type { RateLimiter, RateLimitResult, RateLimitRule } from './rate-limiter.ts'
+
+export interface RedisRateLimiterOptions {
+  url: string
+  /** Prefix of every key, e.g. `aurion:` — lets several deployments share one Redis. */
+  keyPrefix: string
+  log?: LoggerRef
+}
+
+/**
+ * Limiter shared by every instance: rate-limiter-flexible's Redis store, one atomic Lua
+ * INCR+PEXPIRE per request. There is deliberately no in-memory fallback: per-instance counters
+ * would multiply every limit by the number of instances, so while Redis is unreachable
+ * `consume` throws a 503 (`rateLimitStoreUnavailable`) and the request is refused.
+ */
+export function createRedisRateLimiter(opts: RedisRateLimiterOptions): RateLimiter {
+  const client: Redis = createRedisClient(opts.url, {
+    name: 'rate-limit',
+    offlineQueue: false,
+    ...(opts.log ? { log: opts.log } : {}),
+  })
+  const limiters = new Map<string, RateLimiterRedis>()
+  const forRule = (rule: RateLimitRule) => {
+    const id = `${rule.bucket}:${rule.limit}:${rule.windowSec}`
+    let l = limiters.get(id)
+    if (!l) {
+      l = new RateLimiterRedis({
+        storeClient: client,
+        // Fail at once while reconnecting instead of waiting for a command timeout.
+        rejectIfRedisNotReady: true,
+        keyPrefix: `${opts.keyPrefix}rl:${rule.bucket}:${rule.limit}:${rule.windowSec}`,
+        points: rule.limit,
+        duration: rule.windowSec,
+      })
+      limiters.set(id, l)
+    }
+    return l
+  }
+  return {
+    async consume(rule, key): Promise<RateLimitResult> {
+      try {
+        const res = await forRule(rule).consume(key)
+        return toResult(rule, res, true)
+      } catch (err) {
+        if (err instanceof RateLimiterRes) return toResult(rule, err, false)
+        throw rateLimitStoreUnavailable()
+      }
+    },
+    async ping() {
+      await client.ping()
+    },
+    async close() {
+      limiters.clear()
+      await closeRedisClient(client)
+    },
+  }
+}
