@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox'
+import { ValidationIssueSchema } from './widget-api.ts'
 
 /**
  * Every scope an API key can hold (`resource:read` / `resource:write`). The contract's rule for
@@ -13,20 +14,6 @@ export const API_KEY_SCOPES = [
 ] as const
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number]
 
-/** One validation problem of a 422 answer, FastAPI style. */
-export const ValidationIssueSchema = Type.Object({
-  type: Type.String({ examples: ['missing'] }),
-  loc: Type.Array(Type.Union([Type.String(), Type.Integer()]), {
-    examples: [['body', 'display_title']],
-  }),
-  msg: Type.String({ examples: ['Field required'] }),
-})
-
-/** `{"detail": "…"}`: the body of every 4xx/5xx answer except validation errors. */
-export const ErrorResponse = Type.Object(
-  { detail: Type.String() },
-  { description: 'Error', additionalProperties: true },
-)
 /** 422: `{"detail": [{"type", "loc", "msg"}]}`. */
 export const ValidationErrorResponse = Type.Object(
   { detail: Type.Array(ValidationIssueSchema) },

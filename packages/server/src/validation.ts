@@ -39,91 +39,139 @@ export function toValidationIssues(
   const part = PART_LOC[context ?? 'body'] ?? context ?? 'body'
   const issues: ValidationIssue[] = []
   const seen = new Set<string>()
-  for (const e of errors) {
-    const path = (e.instancePath ?? '')
-      .split('/')
-      .slice(1)
-      .map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg))
-    const params = (e.params ?? {}) as Record<string, unknown>
-    let loc: (string | number)[] = [part, ...path]
-    let type = 'value_error'
-    let msg = e.message ?? 'Invalid value'
-    switch (e.keyword) {
-      case 'required':
-        loc = [...loc, String(params.missingProperty)]
-        type = 'missing'
-        msg = 'Field required'
-        break
-      case 'type':
-        type = `${String(params.type).split(',')[0]}_type`
-        msg = `Input should be a valid ${String(params.type).replace(',', ' or ')}`
-        break
-      case 'minLength':
-        type = 'string_too_short'
-        msg = `String should have at least ${String(params.limit)} character${params.limit === 1 ? '' : 's'}`
-        break
-      case 'maxLength':
-        type = 'string_too_long'
-        msg = `String should have at most ${String(params.limit)} characters`
-        break
-      case 'maxItems':
-        type = 'too_long'
-        msg = `List should have at most ${String(params.limit)} items`
-        break
-      case 'minItems':
-        type = 'too_short'
-        msg = `List should have at least ${String(params.limit)} items`
-        break
-      case 'enum':
-        type = 'enum'
-        msg = `Input should be ${((params.allowedValues as unknown[]) ?? []).map((v) => `'${String(v)}'`).join(', ')}`
-        break
-      case 'const':
-        type = 'literal_error'
-        msg = `Input should be '${String(params.allowedValue)}'`
-        break
-      case 'anyOf':
-      case 'oneOf':
-        // The branch errors already say what is wrong; this summary adds nothing.
-        if (errors.length > 1) continue
-        break
-      case 'minimum':
-      case 'exclusiveMinimum':
-        type = 'greater_than_equal'
-        msg = `Input should be greater than or equal to ${String(params.limit)}`
-        break
-      case 'maximum':
-      case 'exclusiveMaximum':
-        type = 'less_than_equal'
-        msg = `Input should be less than or equal to ${String(params.limit)}`
-        break
-      case 'pattern':
-        type = 'string_pattern_mismatch'
-        msg = `String should match pattern '${String(params.pattern)}'`
-        break
-      case 'format':
-        type = 'value_error'
-        msg = `Input should be a valid ${String(params.format)}`
-        break
-      case 'maxProperties':
-        type = 'too_long'
-        msg = `Object should have at most ${String(params.limit)} entries`
-        break
-      case 'propertyNames':
-        type = 'value_error'
-        msg = 'Invalid key'
-        break
-      case 'additionalProperties':
-        loc = [...loc, String(params.additionalProperty)]
-        type = 'extra_forbidden'
-        msg = 'Extra inputs are not permitted'
-        break
-    }
-    const key = `${loc.join('.')}|${type}`
-    if (seen.has(key)) continue
+  const push = (issue: ValidationIssue) => {
+    const key = `${issue.loc.join('.')}|${issue.type}`
+    if (seen.has(key)) return
     seen.add(key)
-    issues.push({ type, loc, msg })
+    issues.push(issue)
   }
+  for (const e of collapseAnyOf(errors)) push(toIssue(e, part))
   return issues
+}
+
+/**
+ * A failed `anyOf` reports every branch; say it the way a person would instead: literal unions
+ * (`'a' | 'b'`) become one "Input should be 'a' or 'b'", and the `null` branch of a nullable
+ * field is dropped when the other branch explains the problem.
+ */
+function collapseAnyOf(errors: Partial<ErrorObject>[]): Partial<ErrorObject>[] {
+  const anyOfs = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')
+  if (anyOfs.length === 0) return errors
+  const consumed = new Set<Partial<ErrorObject>>()
+  const out: Partial<ErrorObject>[] = []
+  const replacements = new Map<Partial<ErrorObject>, Partial<ErrorObject>[]>()
+  for (const a of anyOfs) {
+    const prefix = `${a.schemaPath ?? ''}/`
+    const branch = errors.filter(
+      (e) => e !== a && !consumed.has(e) && (e.schemaPath ?? '').startsWith(prefix),
+    )
+    for (const e of branch) consumed.add(e)
+    if (branch.length === 0) {
+      replacements.set(a, [a])
+      continue
+    }
+    const here = branch.filter((e) => e.instancePath === a.instancePath)
+    if (here.length === branch.length && here.every((e) => e.keyword === 'const')) {
+      const allowed = here.map((e) => (e.params as { allowedValue?: unknown }).allowedValue)
+      replacements.set(a, [
+        { ...a, keyword: 'enum', params: { allowedValues: allowed }, schemaPath: a.schemaPath },
+      ])
+      continue
+    }
+    const nullType = (e: Partial<ErrorObject>) =>
+      e.keyword === 'type' && (e.params as { type?: string }).type === 'null'
+    const meaningful = branch.filter((e) => !nullType(e))
+    replacements.set(a, meaningful.length > 0 ? meaningful : branch)
+  }
+  for (const e of errors) {
+    if (consumed.has(e)) continue
+    const r = replacements.get(e)
+    if (r) out.push(...r)
+    else out.push(e)
+  }
+  return out
+}
+
+function quoteList(values: unknown[]): string {
+  const q = values.map((v) => `'${String(v)}'`)
+  return q.length <= 1 ? (q[0] ?? '') : `${q.slice(0, -1).join(', ')} or ${q.at(-1)}`
+}
+
+function toIssue(e: Partial<ErrorObject>, part: string): ValidationIssue {
+  const path = (e.instancePath ?? '')
+    .split('/')
+    .slice(1)
+    .map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg))
+  const params = (e.params ?? {}) as Record<string, unknown>
+  let loc: (string | number)[] = [part, ...path]
+  let type = 'value_error'
+  let msg = e.message ?? 'Invalid value'
+  switch (e.keyword) {
+    case 'required':
+      loc = [...loc, String(params.missingProperty)]
+      type = 'missing'
+      msg = 'Field required'
+      break
+    case 'type':
+      type = `${String(params.type).split(',')[0]}_type`
+      msg = `Input should be a valid ${String(params.type).replace(',', ' or ')}`
+      break
+    case 'minLength':
+      type = 'string_too_short'
+      msg = `String should have at least ${String(params.limit)} character${params.limit === 1 ? '' : 's'}`
+      break
+    case 'maxLength':
+      type = 'string_too_long'
+      msg = `String should have at most ${String(params.limit)} characters`
+      break
+    case 'maxItems':
+      type = 'too_long'
+      msg = `List should have at most ${String(params.limit)} items`
+      break
+    case 'minItems':
+      type = 'too_short'
+      msg = `List should have at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}`
+      break
+    case 'enum':
+      type = 'literal_error'
+      msg = `Input should be ${quoteList((params.allowedValues as unknown[]) ?? [])}`
+      break
+    case 'const':
+      type = 'literal_error'
+      msg = `Input should be '${String(params.allowedValue)}'`
+      break
+    case 'minimum':
+    case 'exclusiveMinimum':
+      type = 'greater_than_equal'
+      msg = `Input should be greater than or equal to ${String(params.limit)}`
+      break
+    case 'maximum':
+    case 'exclusiveMaximum':
+      type = 'less_than_equal'
+      msg = `Input should be less than or equal to ${String(params.limit)}`
+      break
+    case 'pattern':
+      type = 'string_pattern_mismatch'
+      msg = `String should match pattern '${String(params.pattern)}'`
+      break
+    case 'format':
+      type = 'value_error'
+      msg = `Input should be a valid ${String(params.format)}`
+      break
+    case 'maxProperties':
+      type = 'too_long'
+      msg = `Object should have at most ${String(params.limit)} entries`
+      break
+    case 'propertyNames':
+      type = 'value_error'
+      msg = 'Invalid key'
+      break
+    case 'additionalProperties':
+      loc = [...loc, String(params.additionalProperty)]
+      type = 'extra_forbidden'
+      msg = 'Extra inputs are not permitted'
+      break
+  }
+  return { type, loc, msg }
 }

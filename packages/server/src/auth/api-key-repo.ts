@@ -29,13 +29,38 @@ export async function findApiKeyByHash(db: Db, hash: string): Promise<ApiKeyRow 
   return db.selectFrom('api_keys').selectAll().where('key_hash', '=', hash).executeTakeFirst()
 }
 
+export async function findApiKeyById(
+  db: Db,
+  tenantId: string,
+  id: string,
+): Promise<ApiKeyRow | undefined> {
+  return db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst()
+}
+
+/** A tenant's keys, newest first (revoked ones included). */
 export async function listApiKeys(db: Db, tenantId: string): Promise<ApiKeyRow[]> {
   return db
     .selectFrom('api_keys')
     .selectAll()
     .where('tenant_id', '=', tenantId)
     .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
     .execute()
+}
+
+export async function countActiveApiKeys(db: Db, tenantId: string): Promise<number> {
+  const row = await db
+    .selectFrom('api_keys')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('tenant_id', '=', tenantId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
 }
 
 /** Revokes a tenant's key; returns false when the tenant has no such key. */

@@ -1,12 +1,8 @@
+import { API_KEY_SCOPES, type ApiKeyScope } from '@aurion/contract'
+
 /** Every scope an API key can hold. `resource:read` / `resource:write`. */
-export const ALL_SCOPES = [
-  'config:read',
-  'config:write',
-  'knowledge:read',
-  'knowledge:write',
-  'conversations:read',
-] as const
-export type Scope = (typeof ALL_SCOPES)[number]
+export const ALL_SCOPES = API_KEY_SCOPES
+export type Scope = ApiKeyScope
 
 export function isScope(s: string): s is Scope {
   return (ALL_SCOPES as readonly string[]).includes(s)

@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely'
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
 import type { DbHandle } from './connect.ts'
 import * as m0001 from './migrations/0001-initial.ts'
 import * as m0002 from './migrations/0002-tenant-origins.ts'
@@ -31,7 +31,21 @@ class InlineProvider implements MigrationProvider {
 
 /** Applies pending migrations; returns the names applied. Safe to run from several processes. */
 export async function migrateToLatest(handle: DbHandle): Promise<string[]> {
-  const migrator = new Migrator({ db: handle.db, provider: new InlineProvider(handle.dialect) })
+  // Kysely looks for its bookkeeping tables in every schema unless told which one: with another
+  // schema of the same database already migrated (a second app, parallel tests), it would skip
+  // creating them here and then fail to find them. Pin them to the schema we work in.
+  let migrationTableSchema: string | undefined
+  if (handle.dialect === 'postgres') {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(
+      handle.db,
+    )
+    migrationTableSchema = rows[0]?.schema
+  }
+  const migrator = new Migrator({
+    db: handle.db,
+    provider: new InlineProvider(handle.dialect),
+    ...(migrationTableSchema !== undefined ? { migrationTableSchema } : {}),
+  })
   const { error, results } = await migrator.migrateToLatest()
   if (error) throw error instanceof Error ? error : new Error(String(error))
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)

@@ -40,22 +40,51 @@ export async function findTenantByPublicKey(db: Db, key: string): Promise<Tenant
 }
 
 export async function listTenants(db: Db): Promise<TenantRow[]> {
-  return db.selectFrom('tenants').selectAll().orderBy('created_at').execute()
+  return db.selectFrom('tenants').selectAll().orderBy('created_at').orderBy('id').execute()
 }
 
-/** Stores the config and keeps `tenant_origins` in step with its `allowed_origins`, atomically. */
+/** The oldest tenant with this exact name (names are labels, not unique). */
+export async function findTenantByName(db: Db, name: string): Promise<TenantRow | undefined> {
+  return db
+    .selectFrom('tenants')
+    .selectAll()
+    .where('name', '=', name)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst()
+}
+
+export async function countTenants(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('tenants')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/**
+ * Stores the config and keeps `tenant_origins` in step with its `allowed_origins`, atomically.
+ * With `expected` (the stored JSON the new config was computed from) it is a compare-and-set:
+ * nothing is written and `false` comes back when someone else changed the config meanwhile.
+ * Also `false` when the tenant does not exist.
+ */
 export async function updateTenantConfig(
   db: Db,
   id: string,
   config: Record<string, unknown>,
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx
+  opts: { expected?: string } = {},
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    let q = trx
       .updateTable('tenants')
       .set({ config: JSON.stringify(config), updated_at: nowIso() })
       .where('id', '=', id)
-      .execute()
+    if (opts.expected !== undefined) q = q.where('config', '=', opts.expected)
+    const res = await q.executeTakeFirst()
+    if (Number(res.numUpdatedRows) === 0) return false
     await replaceTenantOrigins(trx, id, originsOf(config))
+    return true
   })
 }
 
@@ -85,24 +114,30 @@ export async function isOriginAllowedByAnyTenant(db: Db, origin: string): Promis
   return row !== undefined
 }
 
-/** Replaces the public widget key; the old one stops matching at once. Returns the new key. */
-export async function rotatePublicWidgetKey(db: Db, id: string): Promise<string> {
+/**
+ * Replaces the public widget key; the old one stops matching at once. Returns the new key, or
+ * undefined when the tenant does not exist.
+ */
+export async function rotatePublicWidgetKey(db: Db, id: string): Promise<string | undefined> {
   const key = newPublicWidgetKey()
-  await db
+  const res = await db
     .updateTable('tenants')
     .set({ public_widget_key: key, updated_at: nowIso() })
     .where('id', '=', id)
-    .execute()
-  return key
+    .executeTakeFirst()
+  return Number(res.numUpdatedRows) > 0 ? key : undefined
 }
 
-/** Replaces the identity-verification secret used for `user_hash`. Returns the new secret. */
-export async function rotateIdentitySecret(db: Db, id: string): Promise<string> {
+/**
+ * Replaces the identity-verification secret used for `user_hash`. Returns the new secret, or
+ * undefined when the tenant does not exist.
+ */
+export async function rotateIdentitySecret(db: Db, id: string): Promise<string | undefined> {
   const secret = randomBytes(32).toString('hex')
-  await db
+  const res = await db
     .updateTable('tenants')
     .set({ identity_secret: secret, updated_at: nowIso() })
     .where('id', '=', id)
-    .execute()
-  return secret
+    .executeTakeFirst()
+  return Number(res.numUpdatedRows) > 0 ? secret : undefined
 }
