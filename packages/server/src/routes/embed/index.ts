@@ -1,5 +1,148 @@
+import { toPublicConfig } from '@aurion/contract'
+import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import type { RouteContext } from '../../app-deps.ts'
+import { adminAuth } from '../../auth/admin-auth.ts'
+import { isVoiceConfigured } from '../../voice/livekit-token.ts'
+import { issueDashboardVoiceToken, issueWidgetVoiceToken } from '../../voice/voice-token-service.ts'
+import {
+  authorizeWidget,
+  limitByIp,
+  limitByKey,
+  PUBLIC_LIMITS,
+  registerPublicCors,
+} from '../../widget-auth/public-guard.ts'
 
-/** Routes of this area; see the owning issue. */
-export async function embedRoutes(_app: FastifyInstance, _ctx: RouteContext): Promise<void> {}
+const PublicAuthBody = Type.Object({
+  tenant_id: Type.String({ maxLength: 100 }),
+  public_key: Type.String({ maxLength: 200 }),
+})
+
+const EmbedTokenBody = Type.Object({
+  tenant_id: Type.String({ maxLength: 100 }),
+  public_key: Type.String({ maxLength: 200 }),
+  user_email: Type.Optional(
+    Type.String({
+      format: 'email',
+      maxLength: 254,
+      description: 'Self-asserted hint; elevates pre_authenticated only when voice auth is off',
+    }),
+  ),
+  conversation_id: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 100, description: 'Continue this chat conversation' }),
+  ),
+  source_thread_id: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 200, description: 'Continue (or start) this thread' }),
+  ),
+})
+
+/** VoiceWidgetTokenResponse plus LiveKit's standard names and the conversation it belongs to. */
+const VoiceTokenResponse = Type.Object({
+  token: Type.String(),
+  livekit_url: Type.String(),
+  room_name: Type.String(),
+  participant_identity: Type.String(),
+  pre_authenticated: Type.Boolean(),
+  expires_in_seconds: Type.Integer(),
+  server_url: Type.String(),
+  participant_token: Type.String(),
+  conversation_id: Type.String(),
+  thread_id: Type.String(),
+})
+
+const EMBED_PREFIX = '/api/v1/voice-widget/embed'
+
+/**
+ * Public embed endpoints (`/api/v1/voice-widget/embed/config`, `/embed/token`: tenant_id +
+ * public_key + allowed Origin) and the authenticated `POST /api/v1/voice-widget/token`.
+ */
+export async function embedRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+  // The public routes live in their own scope so the public CORS hooks never touch admin routes.
+  await app.register(async (pub) => {
+    registerPublicCors(pub, ctx, EMBED_PREFIX)
+
+    pub.post(
+      `${EMBED_PREFIX}/config`,
+      {
+        schema: {
+          tags: ['embed'],
+          summary: 'Public branding and behaviour config of the widget (no keys or secrets)',
+          body: PublicAuthBody,
+        },
+      },
+      async (request, reply) => {
+        await limitByIp(ctx, request, reply, PUBLIC_LIMITS.embedConfig)
+        const body = request.body as { tenant_id: string; public_key: string }
+        const access = await authorizeWidget(ctx, {
+          tenantId: body.tenant_id,
+          publicKey: body.public_key,
+          originHeader: request.headers.origin,
+        })
+        reply.header('Cache-Control', 'no-store')
+        return toPublicConfig(access.config, isVoiceConfigured(ctx.config))
+      },
+    )
+
+    pub.post(
+      `${EMBED_PREFIX}/token`,
+      {
+        schema: {
+          tags: ['embed'],
+          summary: 'LiveKit participant token for a visitor (public key + allowed Origin)',
+          body: EmbedTokenBody,
+          response: { 200: VoiceTokenResponse },
+        },
+      },
+      async (request, reply) => {
+        await limitByIp(ctx, request, reply, PUBLIC_LIMITS.embedToken)
+        const body = request.body as {
+          tenant_id: string
+          public_key: string
+          user_email?: string
+          conversation_id?: string
+          source_thread_id?: string
+        }
+        const access = await authorizeWidget(ctx, {
+          tenantId: body.tenant_id,
+          publicKey: body.public_key,
+          originHeader: request.headers.origin,
+        })
+        reply.header('Cache-Control', 'no-store')
+        return issueWidgetVoiceToken(ctx, access, {
+          userEmail: body.user_email,
+          conversationId: body.conversation_id,
+          sourceThreadId: body.source_thread_id,
+        })
+      },
+    )
+  })
+
+  await app.register(async (admin) => {
+    // The route takes no body; whatever a client sends (often an empty JSON body) is ignored.
+    admin.removeAllContentTypeParsers()
+    admin.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_r, _b, done) =>
+      done(null, undefined),
+    )
+    admin.post(
+      '/api/v1/voice-widget/token',
+      {
+        onRequest: adminAuth(ctx, 'config'),
+        schema: {
+          tags: ['voice-widget'],
+          summary:
+            'LiveKit participant token for the authenticated member (config:write; 5/minute)',
+          security: [{ ApiKey: [] }, { Session: [] }],
+          response: { 200: VoiceTokenResponse },
+        },
+      },
+      async (request, reply) => {
+        const principal = request.admin!
+        const who =
+          principal.kind === 'session' ? `user:${principal.userId}` : `api_key:${principal.id}`
+        await limitByKey(ctx, reply, PUBLIC_LIMITS.voiceToken, who)
+        reply.header('Cache-Control', 'no-store')
+        return issueDashboardVoiceToken(ctx, principal)
+      },
+    )
+  })
+}
