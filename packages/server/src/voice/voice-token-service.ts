@@ -70,8 +70,7 @@ export async function issueWidgetVoiceToken(
     contactId: emailTrusted ? contactId : null,
   })
   // Continuing someone else's conversation under another contact's email proves nothing.
-  const preAuthenticated =
-    emailTrusted && (conv.contactId === null || conv.contactId === contactId)
+  const preAuthenticated = emailTrusted && (conv.contactId === null || conv.contactId === contactId)
   return issue(lk, {
     identity: `visitor_${randomBase62(16)}`,
     name: 'Visitor',
