@@ -1,0 +1,811 @@
+import { WIDGET_METADATA_MAX_BYTES } from '@aurion/contract'
+import type { AgentReply, AgentSource, AgentTurn } from '../agent/agent.ts'
+import type { RouteContext } from '../app-deps.ts'
+import type { Db } from '../db/schema.ts'
+import {
+  agentUnavailable,
+  conflict,
+  forbidden,
+  invalidField,
+  notFound,
+  validationError,
+} from '../errors.ts'
+import { newId, nowIso } from '../ids.ts'
+import { attachUploads, listUploadsForMessages } from '../uploads/upload-repo.ts'
+import {
+  type ContactRow,
+  createAnonymousContact,
+  deleteOrphanAnonymousContact,
+  findContactByEmail,
+  findContactById,
+  findOrCreateContact,
+  setAnonymousContactEmail,
+} from '../visitors/contact-repo.ts'
+import type { VisitorIdentity } from '../visitors/visitor-auth.ts'
+import {
+  findConversationForTenant,
+  findThreadByRef,
+  findThreadForTenant,
+  insertConversation,
+  insertThread,
+  listThreadsOfConversation,
+  updateConversation,
+} from './conversation-repo.ts'
+import { isUniqueViolation } from './db-errors.ts'
+import {
+  chunkFrame,
+  doneFrame,
+  messageFrame,
+  publishThreadFrame,
+  statusFrame,
+  typingFrame,
+} from './frames.ts'
+import {
+  countConversationMessages,
+  findMessageBySourceId,
+  findReplyTo,
+  insertMessage,
+  listConversationMessages,
+} from './message-repo.ts'
+import type { Channel, ConversationRow, MessageRow, TenantAccess, ThreadRow } from './types.ts'
+
+export type { TenantAccess } from './types.ts'
+
+type Ctx = Pick<RouteContext, 'db' | 'bus' | 'agent'>
+
+/** Where a message goes: a thread reference (REST/WS) or, for trusted callers, a conversation. */
+export interface ThreadTarget {
+  /** `thread_…` id or client-chosen id; unknown → a new conversation recorded under it. */
+  sourceThreadId?: string | undefined
+  /** Trusted callers only (voice worker, admin): continue exactly this conversation… */
+  conversationId?: string | undefined
+  /** …in this thread of it (default: its first thread). */
+  threadId?: string | undefined
+}
+
+/** A visitor's message to store (REST, WebSocket frame, or a voice transcript). */
+export interface VisitorMessageInput extends ThreadTarget {
+  body: string
+  identity?: VisitorIdentity | undefined
+  sourceMessageId?: string | undefined
+  uploadIds?: string[] | undefined
+  metadata?: Record<string, unknown> | undefined
+  channel?: Channel | undefined
+}
+
+export interface ServiceOptions {
+  /** Publisher tag on bus frames (e.g. a socket id) so that publisher can skip its own frames. */
+  origin?: string | undefined
+  /**
+   * Skips the ownership checks (token-proven conversations). Only for callers that are not the
+   * visitor: the internal voice API, the admin console.
+   */
+  trusted?: boolean | undefined
+  /** Where to report unexpected agent failures. */
+  log?: { error(obj: object, msg: string): void } | undefined
+}
+
+export interface AcceptedMessage {
+  conversation: ConversationRow
+  thread: ThreadRow
+  contact: ContactRow
+  userMessage: MessageRow
+  /** The same `source_message_id` was stored before: these are the original ids. */
+  deduplicated: boolean
+  /** The reply already stored for the original message (deduplicated sends only). */
+  existingReply?: MessageRow | undefined
+}
+
+export interface StoredReply {
+  message: MessageRow
+  sources: AgentSource[]
+  /** The reply existed already (a retry, or a concurrent request stored it first). */
+  deduplicated: boolean
+}
+
+const MAX_SUBJECT = 80
+const HISTORY_TURNS = 50
+const MAX_TX_ATTEMPTS = 5
+
+/**
+ * Stores a visitor's message exactly once and returns where it went.
+ *
+ * - With `sourceMessageId` already stored for this tenant (the tenant-wide unique constraint
+ *   decides, also between concurrent requests), nothing new is written: the original ids come
+ *   back with `deduplicated: true`, plus the stored reply if there is one. Reusing an id for a
+ *   different body is a 409.
+ * - Otherwise the thread is continued (`sourceThreadId` matching a thread id or a client-chosen
+ *   id of this tenant) or a new conversation + thread is started; the contact is found or
+ *   created from the identity; uploads are attached; all in one transaction, committed before
+ *   this resolves — and so before any agent runs.
+ * - A conversation proven by an email token can only be continued with a token for the same
+ *   email (403), unless `opts.trusted`.
+ *
+ * @throws ApiError 403 (not the visitor's conversation), 404 (unknown conversationId), 409, 422.
+ */
+export async function acceptVisitorMessage(
+  ctx: Ctx,
+  access: TenantAccess,
+  input: VisitorMessageInput,
+  opts: ServiceOptions = {},
+): Promise<AcceptedMessage> {
+  const tenantId = access.tenant.id
+  const body = input.body.trim()
+  if (body === '')
+    throw invalidField(['body', 'body'], 'body must not be blank', 'string_too_short')
+  if (input.metadata !== undefined) checkMetadataSize(input.metadata)
+  const identity = input.identity ?? {}
+
+  for (let attempt = 1; ; attempt++) {
+    if (input.sourceMessageId !== undefined) {
+      const existing = await findMessageBySourceId(ctx.db, tenantId, input.sourceMessageId)
+      if (existing) return dedupe(ctx, access, existing, body, identity, opts)
+    }
+    try {
+      const accepted = await ctx.db
+        .transaction()
+        .execute((trx) => insertVisitorMessage(trx, access, { ...input, body }, identity, opts))
+      const attachments = input.uploadIds?.length
+        ? (await attachmentsOf(ctx.db, tenantId, [accepted.userMessage.id])).get(
+            accepted.userMessage.id,
+          )
+        : undefined
+      publishThreadFrame(
+        ctx,
+        accepted.thread,
+        messageFrame(accepted.userMessage, attachments),
+        opts.origin,
+      )
+      return accepted
+    } catch (err) {
+      // A concurrent request stored the same source_message_id, thread or contact first: the
+      // next round sees its row (and deduplicates, or continues that thread).
+      if (!isUniqueViolation(err) || attempt >= MAX_TX_ATTEMPTS) throw err
+    }
+  }
+}
+
+async function dedupe(
+  ctx: Ctx,
+  access: TenantAccess,
+  existing: MessageRow,
+  body: string,
+  identity: VisitorIdentity,
+  opts: ServiceOptions,
+): Promise<AcceptedMessage> {
+  const tenantId = access.tenant.id
+  if (existing.sender_type !== 'contact' || existing.body !== body) {
+    throw conflict('source_message_id was already used for a different message')
+  }
+  const conversation = await findConversationForTenant(ctx.db, tenantId, existing.conversation_id)
+  const thread = await findThreadForTenant(ctx.db, tenantId, existing.thread_id)
+  if (!conversation || !thread) throw new Error('message without its conversation or thread')
+  const contact = await contactOf(ctx.db, tenantId, conversation)
+  checkOwnership(conversation, contact, identity, opts)
+  return {
+    conversation,
+    thread,
+    contact,
+    userMessage: existing,
+    deduplicated: true,
+    existingReply: await findReplyTo(ctx.db, tenantId, existing.id),
+  }
+}
+
+async function contactOf(db: Db, tenantId: string, c: ConversationRow): Promise<ContactRow> {
+  const contact = c.contact_id ? await findContactById(db, tenantId, c.contact_id) : undefined
+  if (contact) return contact
+  // Conversations always get a contact; one can only be missing after an admin deleted it.
+  const anonymous = await createAnonymousContact(db, tenantId)
+  await updateConversation(db, tenantId, c.id, { contact_id: anonymous.id })
+  return anonymous
+}
+
+/**
+ * A token-proven conversation belongs to the token's visitor: without a token for the same
+ * email nobody may add to it, read its replies, or resolve it.
+ */
+function checkOwnership(
+  conversation: ConversationRow,
+  contact: ContactRow | undefined,
+  identity: VisitorIdentity,
+  opts: ServiceOptions,
+): void {
+  if (opts.trusted || conversation.contact_verified !== 1) return
+  if (identity.verifiedEmail === undefined || identity.verifiedEmail !== contact?.email) {
+    throw forbidden(
+      'This conversation belongs to a verified visitor: send the email_token of its visitor',
+    )
+  }
+}
+
+function checkMetadataSize(metadata: Record<string, unknown>): void {
+  let size: number
+  try {
+    size = Buffer.byteLength(JSON.stringify(metadata), 'utf8')
+  } catch {
+    throw invalidField(['body', 'metadata'], 'metadata must be a JSON object')
+  }
+  if (size > WIDGET_METADATA_MAX_BYTES) {
+    throw invalidField(
+      ['body', 'metadata'],
+      `metadata must be at most ${WIDGET_METADATA_MAX_BYTES} bytes as JSON (got ${size})`,
+    )
+  }
+}
+
+/** First line of a message, whitespace collapsed, cut at a word boundary. */
+export function subjectFromText(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  if (flat.length <= MAX_SUBJECT) return flat
+  const cut = flat.slice(0, MAX_SUBJECT - 1)
+  const space = cut.lastIndexOf(' ')
+  return `${(space > MAX_SUBJECT / 2 ? cut.slice(0, space) : cut).trimEnd()}…`
+}
+
+interface Located {
+  conversation: ConversationRow
+  thread: ThreadRow
+  contact: ContactRow
+  created: boolean
+  reopened: boolean
+}
+
+/**
+ * Finds the target thread (checking ownership) or starts a conversation + thread, and settles
+ * the contact from the identity. Runs inside the caller's transaction; writes the conversation's
+ * new contact/status/updated_at.
+ */
+async function locateThread(
+  db: Db,
+  access: TenantAccess,
+  target: ThreadTarget,
+  identity: VisitorIdentity,
+  opts: ServiceOptions,
+  subject: string,
+): Promise<Located> {
+  const tenantId = access.tenant.id
+  const now = nowIso()
+  const email = identity.verifiedEmail ?? identity.senderEmail
+  let thread: ThreadRow | undefined
+  let conversation: ConversationRow | undefined
+
+  if (target.conversationId !== undefined) {
+    if (!opts.trusted) throw new Error('conversationId targets are for trusted callers only')
+    conversation = await findConversationForTenant(db, tenantId, target.conversationId)
+    if (!conversation) throw notFound('Conversation not found')
+    if (target.threadId !== undefined) {
+      thread = await findThreadForTenant(db, tenantId, target.threadId)
+      if (!thread || thread.conversation_id !== conversation.id) throw notFound('Thread not found')
+    } else {
+      thread = (await listThreadsOfConversation(db, tenantId, conversation.id))[0]
+      if (!thread) {
+        thread = newThread(tenantId, conversation.id, null, now)
+        await insertThread(db, thread)
+      }
+    }
+  } else if (target.sourceThreadId !== undefined) {
+    thread = await findThreadByRef(db, tenantId, target.sourceThreadId)
+    if (thread) conversation = await findConversationForTenant(db, tenantId, thread.conversation_id)
+  }
+
+  if (!conversation || !thread) {
+    const contact = email
+      ? await findOrCreateContact(db, tenantId, email)
+      : await createAnonymousContact(db, tenantId)
+    conversation = {
+      id: newId('conv'),
+      tenant_id: tenantId,
+      contact_id: contact.id,
+      subject,
+      status: 'open',
+      contact_verified: identity.verifiedEmail !== undefined ? 1 : 0,
+      created_at: now,
+      updated_at: now,
+    }
+    await insertConversation(db, conversation)
+    thread = newThread(tenantId, conversation.id, target.sourceThreadId ?? null, now)
+    await insertThread(db, thread)
+    return { conversation, thread, contact, created: true, reopened: false }
+  }
+
+  let contact = conversation.contact_id
+    ? await findContactById(db, tenantId, conversation.contact_id)
+    : undefined
+  checkOwnership(conversation, contact, identity, opts)
+
+  const previous = contact
+  let verified = conversation.contact_verified
+  if (identity.verifiedEmail !== undefined && verified !== 1) {
+    // The token holder claims a conversation nobody had proven yet (e.g. started anonymously).
+    contact = await contactWithEmail(db, tenantId, contact, identity.verifiedEmail)
+    verified = 1
+  } else if (email !== undefined && (!contact || contact.email === null)) {
+    contact = await contactWithEmail(db, tenantId, contact, email)
+  }
+  contact ??= await createAnonymousContact(db, tenantId)
+
+  const reopened = conversation.status !== 'open'
+  const patch = {
+    contact_id: contact.id,
+    contact_verified: verified,
+    status: 'open',
+    updated_at: now,
+  }
+  await updateConversation(db, tenantId, conversation.id, patch)
+  if (previous && previous.id !== contact.id && previous.email === null) {
+    await deleteOrphanAnonymousContact(db, tenantId, previous.id)
+  }
+  return {
+    conversation: { ...conversation, ...patch },
+    thread,
+    contact,
+    created: false,
+    reopened,
+  }
+}
+
+function newThread(
+  tenantId: string,
+  conversationId: string,
+  sourceThreadId: string | null,
+  now: string,
+): ThreadRow {
+  return {
+    id: newId('thread'),
+    tenant_id: tenantId,
+    conversation_id: conversationId,
+    source_thread_id: sourceThreadId,
+    created_at: now,
+  }
+}
+
+/** `current` given this email when it is anonymous and the email is free, else the email's contact. */
+async function contactWithEmail(
+  db: Db,
+  tenantId: string,
+  current: ContactRow | undefined,
+  email: string,
+): Promise<ContactRow> {
+  if (current?.email === email) return current
+  if (current && current.email === null && !(await findContactByEmail(db, tenantId, email))) {
+    if (await setAnonymousContactEmail(db, tenantId, current.id, email)) {
+      return { ...current, email }
+    }
+  }
+  return findOrCreateContact(db, tenantId, email)
+}
+
+async function insertVisitorMessage(
+  db: Db,
+  access: TenantAccess,
+  input: VisitorMessageInput,
+  identity: VisitorIdentity,
+  opts: ServiceOptions,
+): Promise<AcceptedMessage> {
+  const tenantId = access.tenant.id
+  const located = await locateThread(db, access, input, identity, opts, subjectFromText(input.body))
+  const { conversation, thread, contact } = located
+  const firstFromVisitor =
+    located.created ||
+    (await countConversationMessages(db, tenantId, conversation.id, 'contact')) === 0
+  const userMessage = await insertMessage(db, {
+    id: newId('msg'),
+    tenant_id: tenantId,
+    conversation_id: conversation.id,
+    thread_id: thread.id,
+    sender_type: 'contact',
+    body: input.body,
+    source_message_id: input.sourceMessageId ?? null,
+    reply_to_id: null,
+    channel: input.channel ?? 'chat',
+    metadata: input.metadata !== undefined ? JSON.stringify(input.metadata) : null,
+    created_at: conversation.updated_at,
+  })
+  if (input.uploadIds !== undefined && input.uploadIds.length > 0) {
+    const failed = new Set(await attachUploads(db, tenantId, input.uploadIds, userMessage.id))
+    if (failed.size > 0) {
+      throw validationError(
+        input.uploadIds.flatMap((id, i) =>
+          failed.has(id)
+            ? [
+                {
+                  type: 'value_error',
+                  loc: ['body', 'upload_ids', i],
+                  msg: `Unknown upload ${id}, or it is already attached to a message`,
+                },
+              ]
+            : [],
+        ),
+      )
+    }
+  }
+  if (firstFromVisitor && !located.created) {
+    const subject = subjectFromText(input.body)
+    await updateConversation(db, tenantId, conversation.id, { subject })
+    conversation.subject = subject
+  }
+  return { conversation, thread, contact, userMessage, deduplicated: false }
+}
+
+/**
+ * Finds or starts a thread without storing a message — e.g. for a voice call that begins
+ * before anything was said. Same ownership rules as {@link acceptVisitorMessage}.
+ */
+export async function openThread(
+  ctx: Ctx,
+  access: TenantAccess,
+  target: ThreadTarget & { identity?: VisitorIdentity | undefined; subject?: string | undefined },
+  opts: ServiceOptions = {},
+): Promise<{
+  conversation: ConversationRow
+  thread: ThreadRow
+  contact: ContactRow
+  created: boolean
+}> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ctx.db
+        .transaction()
+        .execute((trx) =>
+          locateThread(
+            trx,
+            access,
+            target,
+            target.identity ?? {},
+            opts,
+            target.subject ?? 'New conversation',
+          ),
+        )
+    } catch (err) {
+      if (!isUniqueViolation(err) || attempt >= MAX_TX_ATTEMPTS) throw err
+    }
+  }
+}
+
+/** The conversation so far as agent turns (chat and voice, every thread), oldest first. */
+export async function loadConversationHistory(
+  db: Db,
+  tenantId: string,
+  conversationId: string,
+  opts: { uptoSeq?: number; limit?: number } = {},
+): Promise<AgentTurn[]> {
+  const rows = await listConversationMessages(db, tenantId, conversationId, {
+    limit: opts.limit ?? HISTORY_TURNS,
+    ...(opts.uptoSeq !== undefined ? { uptoSeq: opts.uptoSeq } : {}),
+  })
+  return rows.map((m) => ({
+    role: m.sender_type === 'contact' ? 'visitor' : m.sender_type === 'ai' ? 'assistant' : 'agent',
+    text: m.body,
+    channel: m.channel === 'voice' ? 'voice' : 'chat',
+    createdAt: m.created_at,
+  }))
+}
+
+const inflightByDb = new WeakMap<Db, Map<string, Promise<StoredReply>>>()
+function inflight(db: Db): Map<string, Promise<StoredReply>> {
+  let m = inflightByDb.get(db)
+  if (!m) {
+    m = new Map()
+    inflightByDb.set(db, m)
+  }
+  return m
+}
+
+/**
+ * Runs the agent over the conversation so far (up to and including `userMessage`) and yields
+ * the reply's chunks as they come; the generator's return value is the stored reply. Consume it
+ * to the end: the reply is stored (with `reply_to_id` = the visitor message, unique, so at most
+ * one reply per message even under concurrent retries) only after the last chunk.
+ *
+ * A reply stored before (a retry) is yielded whole, once, with `deduplicated: true`; so is one
+ * that a concurrent call in this process is producing. Every chunk and the final `done` frame
+ * are also published to the thread's followers on the bus.
+ *
+ * @throws ApiError 503 agent_unavailable when the agent fails; the visitor message stays stored.
+ */
+export async function* streamAgentReply(
+  ctx: Ctx,
+  access: TenantAccess,
+  accepted: Pick<AcceptedMessage, 'conversation' | 'thread' | 'userMessage'>,
+  opts: ServiceOptions & { signal?: AbortSignal | undefined; locale?: string | undefined } = {},
+): AsyncGenerator<string, StoredReply, undefined> {
+  const { userMessage, thread } = accepted
+  const tenantId = access.tenant.id
+  const stored = await findReplyTo(ctx.db, tenantId, userMessage.id)
+  if (stored) {
+    yield stored.body
+    return { message: stored, sources: sourcesOf(stored), deduplicated: true }
+  }
+  const running = inflight(ctx.db).get(userMessage.id)
+  if (running) {
+    const r = await running
+    yield r.message.body
+    return { ...r, deduplicated: true }
+  }
+
+  let settle!: { resolve(r: StoredReply): void; reject(e: unknown): void }
+  const promise = new Promise<StoredReply>((resolve, reject) => {
+    settle = { resolve, reject }
+  })
+  promise.catch(() => {})
+  inflight(ctx.db).set(userMessage.id, promise)
+  try {
+    const history = await loadConversationHistory(ctx.db, tenantId, accepted.conversation.id, {
+      uptoSeq: userMessage.seq,
+    })
+    publishThreadFrame(ctx, thread, typingFrame(userMessage), opts.origin)
+    let reply: AgentReply
+    let text = ''
+    let index = 0
+    try {
+      reply = ctx.agent.reply({
+        tenantId,
+        conversationId: accepted.conversation.id,
+        history,
+        instructions: access.config.agent_instructions ?? undefined,
+        locale: opts.locale,
+        signal: opts.signal,
+      })
+      for await (const chunk of reply) {
+        if (typeof chunk !== 'string' || chunk === '') continue
+        text += chunk
+        publishThreadFrame(ctx, thread, chunkFrame(userMessage, index, chunk), opts.origin)
+        index++
+        yield chunk
+      }
+      if (text.trim() === '') throw new Error('the agent produced an empty reply')
+    } catch (err) {
+      if (!(err instanceof Error && err.name === 'AgentUnavailableError')) {
+        opts.log?.error({ err, conversationId: accepted.conversation.id }, 'agent reply failed')
+      }
+      throw agentUnavailable()
+    }
+    const sources = await reply.sources.then(
+      (s) => (Array.isArray(s) ? s : []),
+      () => [],
+    )
+    const result = await storeReply(ctx.db, access, userMessage, text, sources)
+    publishThreadFrame(
+      ctx,
+      thread,
+      doneFrame(userMessage.id, result.message, result.deduplicated),
+      opts.origin,
+    )
+    settle.resolve(result)
+    return result
+  } catch (err) {
+    settle.reject(err)
+    throw err
+  } finally {
+    inflight(ctx.db).delete(userMessage.id)
+  }
+}
+
+/** Drains {@link streamAgentReply}: the stored reply, for callers that do not stream. */
+export async function generateAgentReply(
+  ...args: Parameters<typeof streamAgentReply>
+): Promise<StoredReply> {
+  const gen = streamAgentReply(...args)
+  for (;;) {
+    const step = await gen.next()
+    if (step.done) return step.value
+  }
+}
+
+function sourcesOf(m: MessageRow): AgentSource[] {
+  if (!m.metadata) return []
+  try {
+    const s = (JSON.parse(m.metadata) as { sources?: unknown }).sources
+    return Array.isArray(s) ? (s as AgentSource[]) : []
+  } catch {
+    return []
+  }
+}
+
+async function storeReply(
+  db: Db,
+  access: TenantAccess,
+  userMessage: MessageRow,
+  text: string,
+  sources: AgentSource[],
+): Promise<StoredReply> {
+  const tenantId = access.tenant.id
+  const cleanSources = sources
+    .filter((s) => s && typeof s.id === 'string' && typeof s.title === 'string')
+    .map((s) => ({ id: s.id, title: s.title }))
+  try {
+    const message = await db.transaction().execute(async (trx) => {
+      const firstReply =
+        (await countConversationMessages(trx, tenantId, userMessage.conversation_id, 'ai')) === 0
+      const now = nowIso()
+      const message = await insertMessage(trx, {
+        id: newId('msg'),
+        tenant_id: tenantId,
+        conversation_id: userMessage.conversation_id,
+        thread_id: userMessage.thread_id,
+        sender_type: 'ai',
+        body: text,
+        source_message_id: null,
+        reply_to_id: userMessage.id,
+        channel: userMessage.channel,
+        metadata: cleanSources.length > 0 ? JSON.stringify({ sources: cleanSources }) : null,
+        created_at: now,
+      })
+      await updateConversation(trx, tenantId, userMessage.conversation_id, {
+        updated_at: now,
+        // The article that answered the first question names the conversation best.
+        ...(firstReply && cleanSources[0]
+          ? { subject: subjectFromText(cleanSources[0].title) }
+          : {}),
+      })
+      return message
+    })
+    return { message, sources: cleanSources, deduplicated: false }
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err
+    // A concurrent retry stored its reply first: that one is the answer.
+    const winner = await findReplyTo(db, tenantId, userMessage.id)
+    if (!winner) throw err
+    return { message: winner, sources: sourcesOf(winner), deduplicated: true }
+  }
+}
+
+/**
+ * Stores an assistant (or human agent) message that was produced elsewhere — e.g. the voice
+ * worker's spoken answer — idempotently by `sourceMessageId`, and shows it live to the thread's
+ * followers. Trusted callers only: no ownership checks.
+ */
+export async function recordAssistantMessage(
+  ctx: Ctx,
+  access: TenantAccess,
+  input: {
+    conversationId: string
+    threadId?: string | undefined
+    body: string
+    senderType?: 'ai' | 'agent' | undefined
+    channel?: Channel | undefined
+    sourceMessageId?: string | undefined
+    replyToId?: string | undefined
+    metadata?: Record<string, unknown> | undefined
+  },
+  opts: ServiceOptions = {},
+): Promise<{ message: MessageRow; thread: ThreadRow; deduplicated: boolean }> {
+  const tenantId = access.tenant.id
+  const body = input.body.trim()
+  if (body === '')
+    throw invalidField(['body', 'body'], 'body must not be blank', 'string_too_short')
+  if (input.metadata !== undefined) checkMetadataSize(input.metadata)
+  const existingFor = async () => {
+    const m =
+      (input.sourceMessageId !== undefined
+        ? await findMessageBySourceId(ctx.db, tenantId, input.sourceMessageId)
+        : undefined) ??
+      (input.replyToId !== undefined
+        ? await findReplyTo(ctx.db, tenantId, input.replyToId)
+        : undefined)
+    if (!m) return undefined
+    if (m.body !== body || m.conversation_id !== input.conversationId) {
+      throw conflict('source_message_id was already used for a different message')
+    }
+    const thread = await findThreadForTenant(ctx.db, tenantId, m.thread_id)
+    if (!thread) throw new Error('message without its thread')
+    return { message: m, thread, deduplicated: true }
+  }
+  const before = await existingFor()
+  if (before) return before
+  try {
+    const out = await ctx.db.transaction().execute(async (trx) => {
+      const { thread } = await locateThread(
+        trx,
+        access,
+        { conversationId: input.conversationId, threadId: input.threadId },
+        {},
+        { trusted: true },
+        'New conversation',
+      )
+      const message = await insertMessage(trx, {
+        id: newId('msg'),
+        tenant_id: tenantId,
+        conversation_id: input.conversationId,
+        thread_id: thread.id,
+        sender_type: input.senderType ?? 'ai',
+        body,
+        source_message_id: input.sourceMessageId ?? null,
+        reply_to_id: input.replyToId ?? null,
+        channel: input.channel ?? 'chat',
+        metadata: input.metadata !== undefined ? JSON.stringify(input.metadata) : null,
+        created_at: nowIso(),
+      })
+      return { message, thread, deduplicated: false }
+    })
+    publishThreadFrame(ctx, out.thread, messageFrame(out.message), opts.origin)
+    return out
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err
+    const after = await existingFor()
+    if (!after) throw err
+    return after
+  }
+}
+
+/**
+ * Sets a conversation's status and tells every socket following one of its threads. No access
+ * checks: see {@link resolveConversationAsVisitor} for the visitor's path.
+ */
+export async function setConversationStatus(
+  ctx: Ctx,
+  tenantId: string,
+  conversationId: string,
+  status: 'open' | 'resolved',
+  opts: ServiceOptions = {},
+): Promise<ConversationRow> {
+  const conversation = await findConversationForTenant(ctx.db, tenantId, conversationId)
+  if (!conversation) throw notFound('Conversation not found')
+  if (conversation.status === status) return conversation
+  const updated_at = nowIso()
+  await updateConversation(ctx.db, tenantId, conversationId, { status, updated_at })
+  for (const thread of await listThreadsOfConversation(ctx.db, tenantId, conversationId)) {
+    publishThreadFrame(
+      ctx,
+      thread,
+      statusFrame({ conversation_id: conversationId, thread_id: thread.id }, status),
+      opts.origin,
+    )
+  }
+  return { ...conversation, status, updated_at }
+}
+
+/**
+ * The visitor closes their conversation. They prove it is theirs with a token for its verified
+ * contact, or — for a conversation nobody proved — with one of its threads. Anything else is the
+ * same 404 as an unknown id, so conversation ids cannot be probed.
+ */
+export async function resolveConversationAsVisitor(
+  ctx: Ctx,
+  access: TenantAccess,
+  conversationId: string,
+  proof: { identity?: VisitorIdentity | undefined; sourceThreadId?: string | undefined },
+  opts: ServiceOptions = {},
+): Promise<ConversationRow> {
+  const tenantId = access.tenant.id
+  const conversation = await findConversationForTenant(ctx.db, tenantId, conversationId)
+  if (!conversation) throw notFound('Conversation not found')
+  let allowed = false
+  if (conversation.contact_verified === 1) {
+    const contact = await findContactById(ctx.db, tenantId, conversation.contact_id ?? '')
+    const email = proof.identity?.verifiedEmail
+    allowed = email !== undefined && contact?.email === email
+  } else if (proof.sourceThreadId !== undefined) {
+    const thread = await findThreadByRef(ctx.db, tenantId, proof.sourceThreadId)
+    allowed = thread?.conversation_id === conversation.id
+  }
+  if (!allowed) throw notFound('Conversation not found')
+  return setConversationStatus(ctx, tenantId, conversationId, 'resolved', opts)
+}
+
+/** Attachments (metadata) per message id. */
+export async function attachmentsOf(
+  db: Db,
+  tenantId: string,
+  messageIds: string[],
+): Promise<
+  Map<string, { upload_id: string; file_name: string; content_type: string; size_bytes: number }[]>
+> {
+  const out = new Map<
+    string,
+    { upload_id: string; file_name: string; content_type: string; size_bytes: number }[]
+  >()
+  for (const u of await listUploadsForMessages(db, tenantId, messageIds)) {
+    if (!u.message_id) continue
+    const list = out.get(u.message_id) ?? []
+    list.push({
+      upload_id: u.id,
+      file_name: u.file_name,
+      content_type: u.content_type,
+      size_bytes: Number(u.size_bytes),
+    })
+    out.set(u.message_id, list)
+  }
+  return out
+}

@@ -1,0 +1,114 @@
+import type { ContactsTable, Db } from '../db/schema.ts'
+import { newId, nowIso } from '../ids.ts'
+
+export type ContactRow = ContactsTable
+
+export async function findContactById(
+  db: Db,
+  tenantId: string,
+  id: string,
+): Promise<ContactRow | undefined> {
+  return db
+    .selectFrom('contacts')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst()
+}
+
+/** The tenant's contact with this (lower-cased) email. */
+export async function findContactByEmail(
+  db: Db,
+  tenantId: string,
+  email: string,
+): Promise<ContactRow | undefined> {
+  return db
+    .selectFrom('contacts')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('email', '=', email.toLowerCase())
+    .executeTakeFirst()
+}
+
+/**
+ * The tenant's contact for this email, created when missing. Safe under concurrency: the
+ * (tenant_id, email) unique constraint decides, a losing insert does nothing and reads the winner.
+ */
+export async function findOrCreateContact(
+  db: Db,
+  tenantId: string,
+  email: string,
+): Promise<ContactRow> {
+  const lower = email.toLowerCase()
+  const existing = await findContactByEmail(db, tenantId, lower)
+  if (existing) return existing
+  const now = nowIso()
+  await db
+    .insertInto('contacts')
+    .values({
+      id: newId('contact'),
+      tenant_id: tenantId,
+      email: lower,
+      name: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.columns(['tenant_id', 'email']).doNothing())
+    .execute()
+  const row = await findContactByEmail(db, tenantId, lower)
+  if (!row) throw new Error('contact vanished right after its insert')
+  return row
+}
+
+/** A contact without an email, for a visitor who has not said who they are. */
+export async function createAnonymousContact(db: Db, tenantId: string): Promise<ContactRow> {
+  const now = nowIso()
+  const row: ContactRow = {
+    id: newId('contact'),
+    tenant_id: tenantId,
+    email: null,
+    name: null,
+    created_at: now,
+    updated_at: now,
+  }
+  await db.insertInto('contacts').values(row).execute()
+  return row
+}
+
+/** Gives an anonymous contact its email (only if it still has none). Returns whether it did. */
+export async function setAnonymousContactEmail(
+  db: Db,
+  tenantId: string,
+  id: string,
+  email: string,
+): Promise<boolean> {
+  const res = await db
+    .updateTable('contacts')
+    .set({ email: email.toLowerCase(), updated_at: nowIso() })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('email', 'is', null)
+    .executeTakeFirst()
+  return Number(res.numUpdatedRows) === 1
+}
+
+/** Deletes an anonymous contact no conversation refers to any more. */
+export async function deleteOrphanAnonymousContact(
+  db: Db,
+  tenantId: string,
+  id: string,
+): Promise<void> {
+  await db
+    .deleteFrom('contacts')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('email', 'is', null)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb.selectFrom('conversations').select('id').whereRef('contact_id', '=', 'contacts.id'),
+        ),
+      ),
+    )
+    .execute()
+}
