@@ -7,8 +7,10 @@ import Fastify, { type FastifyError, type FastifyInstance, LogController } from 
 import { createAgent } from './agent/index.ts'
 import type { AppDeps, RouteContext } from './app-deps.ts'
 import type { Config } from './config.ts'
-import { ApiError } from './errors.ts'
+import { isDatabaseUnavailable } from './db/unavailable.ts'
+import { ApiError, databaseUnavailable } from './errors.ts'
 import { createMemoryRateLimiter } from './limits/memory-rate-limiter.ts'
+import { instrumentAgent, instrumentLimiter } from './metrics.ts'
 import { createMemoryBus } from './realtime/memory-bus.ts'
 import { adminConfigRoutes } from './routes/admin-config/index.ts'
 import { adminConsoleRoutes } from './routes/admin-console/index.ts'
@@ -53,14 +55,19 @@ export async function buildApp(
     config,
     database: deps.database,
     db: deps.database.db,
-    limiter: deps.limiter ?? createMemoryRateLimiter(),
+    limiter: instrumentLimiter(deps.limiter ?? createMemoryRateLimiter()),
     bus: deps.bus ?? createMemoryBus(),
-    agent: deps.agent ?? createAgent(config, deps.database.db),
+    agent: instrumentAgent(deps.agent ?? createAgent(config, deps.database.db)),
   }
 
   app.setErrorHandler((error: FastifyError | ApiError | Error, request, reply) => {
     if (error instanceof ApiError) {
       return reply.status(error.status).headers(error.headers).send(error.toBody())
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, 'database unavailable')
+      const e = databaseUnavailable()
+      return reply.status(e.status).headers(e.headers).send(e.toBody())
     }
     const fe = error as FastifyError
     if (fe.validation) {

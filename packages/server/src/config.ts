@@ -13,6 +13,8 @@ export interface Config {
   /** `undefined` → SQLite file `aurion.db` in {@link dataDir}. */
   readonly databaseUrl: string | undefined
   readonly redisUrl: string | undefined
+  /** Prefix of every Redis key and channel (`AURION_REDIS_PREFIX`, default `aurion:`). */
+  readonly redisKeyPrefix: string
   /** Base URL of this server as seen by browsers, without a trailing slash. */
   readonly publicUrl: string
   /** HMAC secret for email tokens and other server-signed values. */
@@ -125,6 +127,11 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
   const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw)
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:', 'sqlite:', 'file:'])
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:'])
+  const redisKeyPrefix = val('AURION_REDIS_PREFIX') ?? 'aurion:'
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(redisKeyPrefix))
+    problems.push(
+      `AURION_REDIS_PREFIX must be 1-64 letters, digits or ":_.-" (got "${redisKeyPrefix}")`,
+    )
   const publicUrlRaw = url('AURION_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`
   const publicUrl = publicUrlRaw.replace(/\/+$/, '')
 
@@ -207,6 +214,7 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
     dataDir,
     databaseUrl,
     redisUrl,
+    redisKeyPrefix,
     publicUrl,
     secret,
     livekit: Object.freeze({

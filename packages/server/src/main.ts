@@ -1,4 +1,5 @@
 import { buildApp } from './app.ts'
+import { createBackends } from './backends.ts'
 import type { Config } from './config.ts'
 import { connectDb } from './db/connect.ts'
 import { migrateToLatest } from './db/migrate.ts'
@@ -7,7 +8,17 @@ import { migrateToLatest } from './db/migrate.ts'
 export async function startServer(config: Config): Promise<void> {
   const database = await connectDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
   await migrateToLatest(database)
-  const app = await buildApp(config, { database })
+  // REDIS_URL → limits and realtime events shared by every instance; else in-process.
+  const backends = createBackends(config)
+  const app = await buildApp(config, {
+    database,
+    limiter: backends.limiter,
+    bus: backends.bus,
+  }).catch(async (err: unknown) => {
+    await backends.close()
+    throw err
+  })
+  backends.setLogger(app.log)
   await app.listen({ port: config.port, host: config.host })
   const stop = async () => {
     await app.close()

@@ -1,0 +1,57 @@
+import type { Config } from './config.ts'
+import { createMemoryRateLimiter } from './limits/memory-rate-limiter.ts'
+import type { RateLimiter } from './limits/rate-limiter.ts'
+import { createRedisRateLimiter } from './limits/redis-rate-limiter.ts'
+import type { RealtimeBus } from './realtime/bus.ts'
+import { createMemoryBus } from './realtime/memory-bus.ts'
+import { createRedisBus } from './realtime/redis-bus.ts'
+import type { BackendLogger, LoggerRef } from './redis-client.ts'
+
+/** The shared-state backends of one instance, as chosen by the configuration. */
+export interface Backends {
+  /** `redis` when `REDIS_URL` is set: limits and realtime events are shared by every instance. */
+  readonly kind: 'memory' | 'redis'
+  readonly limiter: RateLimiter
+  readonly bus: RealtimeBus
+  /** Connection loss/recovery is logged through this logger once the app has one. */
+  setLogger(log: BackendLogger): void
+  /** Closes both; `buildApp`'s onClose hook already does this for an app built on them. */
+  close(): Promise<void>
+}
+
+/**
+ * `REDIS_URL` set → Redis rate limiter + Redis pub/sub bus (keys and channel under
+ * `AURION_REDIS_PREFIX`); otherwise the in-process ones (one instance only). Redis connections
+ * are made in the background: until they are up, requests that need them answer 503 and
+ * `/readyz` reports not ready.
+ */
+export function createBackends(config: Config): Backends {
+  const log: LoggerRef = { current: undefined }
+  if (config.redisUrl === undefined) {
+    const limiter = createMemoryRateLimiter()
+    const bus = createMemoryBus()
+    return {
+      kind: 'memory',
+      limiter,
+      bus,
+      setLogger() {},
+      close: async () => {
+        await Promise.all([limiter.close(), bus.close()])
+      },
+    }
+  }
+  const prefix = config.redisKeyPrefix
+  const limiter = createRedisRateLimiter({ url: config.redisUrl, keyPrefix: prefix, log })
+  const bus = createRedisBus({ url: config.redisUrl, channel: `${prefix}bus`, log })
+  return {
+    kind: 'redis',
+    limiter,
+    bus,
+    setLogger(l) {
+      log.current = l
+    },
+    close: async () => {
+      await Promise.all([limiter.close(), bus.close()])
+    },
+  }
+}
