@@ -1,16 +1,29 @@
 import type { Config } from '../config.ts'
 import type { Db } from '../db/schema.ts'
+import { knowledgeBaseFor } from '../knowledge/knowledge-base.ts'
 import type { Agent } from './agent.ts'
+import { createBuiltinAgent } from './builtin-agent.ts'
+import { createOpenAiAgent } from './openai-agent.ts'
 
-/** The agent the configuration asks for (`AURION_AGENT`). */
-export function createAgent(_config: Config, _db: Db): Agent {
-  return {
-    kind: 'none',
-    reply() {
-      throw new Error('no agent yet')
-    },
-    async check() {
-      return { ok: false, reason: 'no agent configured' }
-    },
+export type { Agent, AgentReply, AgentRequest, AgentSource, AgentTurn } from './agent.ts'
+export { AgentUnavailableError } from './agent.ts'
+
+/** The agent the configuration asks for (`AURION_AGENT`): built-in (default) or an LLM. */
+export function createAgent(config: Config, db: Db): Agent {
+  const knowledge = knowledgeBaseFor(db)
+  switch (config.agent.kind) {
+    case 'builtin':
+      return createBuiltinAgent({ knowledge })
+    case 'openai':
+      return createOpenAiAgent({
+        knowledge,
+        baseUrl: config.agent.llmBaseUrl,
+        apiKey: config.agent.llmApiKey,
+        // loadConfig refuses AURION_AGENT=openai without a model.
+        model: config.agent.llmModel ?? '',
+        temperature: config.agent.temperature,
+        maxTokens: config.agent.maxTokens,
+        timeoutMs: config.agent.timeoutMs,
+      })
   }
 }

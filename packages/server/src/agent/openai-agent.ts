@@ -1,0 +1,294 @@
+import OpenAI, { APIConnectionError, APIError } from 'openai'
+import type { KnowledgeBase, TenantKnowledge } from '../knowledge/knowledge-base.ts'
+import {
+  type Agent,
+  type AgentReply,
+  type AgentRequest,
+  type AgentSource,
+  AgentUnavailableError,
+} from './agent.ts'
+import { answerStyle } from './builtin-agent.ts'
+import { buildMessages, type ReferenceArticle } from './prompt.ts'
+import { createReply } from './reply-stream.ts'
+import { retrieve } from './retrieval.ts'
+
+export interface OpenAiAgentOptions {
+  knowledge: KnowledgeBase
+  /** OpenAI-compatible API root, e.g. `http://127.0.0.1:11434/v1` (Ollama). */
+  baseUrl: string | undefined
+  apiKey: string | undefined
+  model: string
+  temperature: number
+  maxTokens: number
+  /** Limit for the first token and for each pause between tokens. */
+  timeoutMs: number
+  /** Extra attempts before the first token (default 2); never once text was streamed. */
+  retries?: number
+  /** First backoff delay; doubles per attempt, with jitter (default 250 ms). */
+  backoffMs?: number
+  /** Token budget of earlier turns (default 3000) and of reference articles (default 3000). */
+  historyTokens?: number
+  referenceTokens?: number
+  /** Articles passed per reply (default 3). */
+  maxArticles?: number
+}
+
+const DEFAULT_BASE_URL = 'https://api.openai.com/v1'
+// A Retry-After longer than this is not worth waiting for while a visitor watches.
+const MAX_RETRY_AFTER_MS = 4000
+const CHECK_CACHE_MS = 10_000
+
+/**
+ * An agent backed by any OpenAI-compatible chat-completions endpoint (OpenAI, Azure OpenAI,
+ * Ollama, vLLM, LM Studio…), grounded in the tenant's knowledge articles and streaming tokens as
+ * they arrive. Every upstream failure (timeout, HTTP error, malformed or cut stream) ends the
+ * iteration with {@link AgentUnavailableError}; attempts are retried with backoff only while no
+ * text has been streamed.
+ */
+export function createOpenAiAgent(opts: OpenAiAgentOptions): Agent {
+  const baseUrl = (opts.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '')
+  const client = new OpenAI({
+    baseURL: baseUrl,
+    // Local servers (Ollama, vLLM) need no key, but the SDK insists on one.
+    apiKey: opts.apiKey ?? 'unused',
+    maxRetries: 0,
+    timeout: opts.timeoutMs,
+    logLevel: 'off',
+  })
+  const retries = opts.retries ?? 2
+  const backoffMs = opts.backoffMs ?? 250
+  const maxArticles = opts.maxArticles ?? 3
+
+  function prepare(kb: TenantKnowledge, request: AgentRequest) {
+    const r = retrieve(kb, request.history)
+    const chosen = new Map<string, ReferenceArticle & { id: string }>()
+    const add = (a: { id: string; title: string; tags: string[]; body: string }) => {
+      if (chosen.size < maxArticles && !chosen.has(a.id))
+        chosen.set(a.id, { id: a.id, title: a.title, tags: a.tags, body: a.body })
+    }
+    if (r.article) add(r.article)
+    for (const hit of r.hits) if (hit.confident) add(hit.article)
+    if (r.followUp && r.previousArticle) add(r.previousArticle)
+    const articles = [...chosen.values()]
+    const messages = buildMessages({
+      instructions: request.instructions,
+      articles,
+      topics: kb.titles(30),
+      history: request.history,
+      style: answerStyle(request),
+      locale: request.locale,
+      historyTokens: opts.historyTokens ?? 3000,
+      referenceTokens: opts.referenceTokens ?? 3000,
+    })
+    const sources: AgentSource[] = articles.map((a) => ({ id: a.id, title: a.title }))
+    return { messages, sources }
+  }
+
+  let lastCheck: { at: number; result: Promise<{ ok: boolean; reason: string | null }> } | undefined
+
+  return {
+    kind: 'openai',
+    reply(request: AgentRequest): AgentReply {
+      const prepared = opts.knowledge.forTenant(request.tenantId).then(
+        (kb) => prepare(kb, request),
+        (err: unknown) => {
+          throw new AgentUnavailableError('The knowledge base could not be read', { cause: err })
+        },
+      )
+      return createReply(
+        prepared.then((p) => p.sources),
+        async function* () {
+          const { messages } = await prepared
+          let attempt = 0
+          let emitted = false
+          for (;;) {
+            const controller = new AbortController()
+            const onCallerAbort = () => controller.abort()
+            request.signal?.addEventListener('abort', onCallerAbort)
+            let timedOut = false
+            let timer: NodeJS.Timeout | undefined
+            const arm = () => {
+              clearTimeout(timer)
+              timer = setTimeout(() => {
+                timedOut = true
+                controller.abort()
+              }, opts.timeoutMs)
+            }
+            try {
+              if (request.signal?.aborted) return
+              arm()
+              const stream = await client.chat.completions.create(
+                {
+                  model: opts.model,
+                  messages,
+                  stream: true,
+                  temperature: opts.temperature,
+                  max_tokens: opts.maxTokens,
+                },
+                { signal: controller.signal },
+              )
+              let finished = false
+              for await (const chunk of stream) {
+                arm()
+                const choice = chunk.choices?.[0]
+                const text = choice?.delta?.content
+                if (typeof text === 'string' && text !== '') {
+                  emitted = true
+                  // The visitor's pace is not the model's: no timeout while the caller holds us.
+                  clearTimeout(timer)
+                  yield text
+                  arm()
+                }
+                if (choice?.finish_reason) finished = true
+              }
+              // The SDK ends an aborted stream quietly: tell a stall from a completed reply.
+              if (timedOut) throw new StreamTimeout()
+              if (request.signal?.aborted) return
+              if (!finished) throw new StreamCut()
+              return
+            } catch (err) {
+              if (request.signal?.aborted && !timedOut) return
+              const failure = classify(timedOut ? new StreamTimeout() : err, opts.timeoutMs)
+              if (!emitted && attempt < retries && failure.retryable) {
+                attempt++
+                const delay =
+                  failure.retryAfterMs ??
+                  backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2)
+                if (await sleep(delay, request.signal)) continue
+                return
+              }
+              throw new AgentUnavailableError(failure.message, { cause: err })
+            } finally {
+              clearTimeout(timer)
+              request.signal?.removeEventListener('abort', onCallerAbort)
+              controller.abort()
+            }
+          }
+        },
+      )
+    },
+
+    check() {
+      const now = Date.now()
+      if (lastCheck && now - lastCheck.at < CHECK_CACHE_MS) return lastCheck.result
+      const result = probe(client, opts.model, baseUrl, Math.min(opts.timeoutMs, 5000))
+      lastCheck = { at: now, result }
+      return result
+    },
+  }
+}
+
+class StreamTimeout extends Error {
+  constructor() {
+    super('timed out')
+  }
+}
+
+class StreamCut extends Error {
+  constructor() {
+    super('the stream ended before the reply was complete')
+  }
+}
+
+interface Failure {
+  message: string
+  retryable: boolean
+  retryAfterMs?: number
+}
+
+function classify(err: unknown, timeoutMs: number): Failure {
+  if (err instanceof AgentUnavailableError) return { message: err.message, retryable: false }
+  if (err instanceof StreamTimeout || err instanceof OpenAI.APIConnectionTimeoutError)
+    return { message: `The language model did not respond within ${timeoutMs} ms`, retryable: true }
+  if (err instanceof StreamCut)
+    return {
+      message: 'The connection to the language model ended before the reply was complete',
+      retryable: true,
+    }
+  if (err instanceof APIConnectionError)
+    return { message: 'The language model could not be reached', retryable: true }
+  if (err instanceof APIError) {
+    const status = err.status
+    if (status === undefined)
+      // An `error` event inside the stream.
+      return {
+        message: `The language model reported an error: ${short(err.message)}`,
+        retryable: false,
+      }
+    const retryable = status === 408 || status === 409 || status === 429 || status >= 500
+    const after = retryAfterMs(err.headers)
+    if (after !== undefined && after > MAX_RETRY_AFTER_MS)
+      return { message: `The language model answered HTTP ${status}`, retryable: false }
+    return {
+      message: `The language model answered HTTP ${status}`,
+      retryable,
+      ...(after !== undefined ? { retryAfterMs: after } : {}),
+    }
+  }
+  if (err instanceof SyntaxError)
+    return { message: 'The language model sent a malformed stream event', retryable: false }
+  // Body read failures (socket closed mid-stream) surface from fetch as TypeError("terminated").
+  return {
+    message: `The language model stream failed: ${short(err instanceof Error ? err.message : String(err))}`,
+    retryable: true,
+  }
+}
+
+function retryAfterMs(headers: Headers | undefined): number | undefined {
+  const raw = headers?.get('retry-after-ms') ?? undefined
+  if (raw !== undefined && Number.isFinite(Number(raw))) return Number(raw)
+  const sec = headers?.get('retry-after') ?? undefined
+  if (sec === undefined) return undefined
+  const n = Number(sec)
+  if (Number.isFinite(n)) return n * 1000
+  const date = Date.parse(sec)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
+}
+
+function short(s: string): string {
+  return s.length > 200 ? `${s.slice(0, 200)}…` : s
+}
+
+/** Resolves `true` after `ms`, or `false` at once when the caller aborts. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false)
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve(true)
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(t)
+      resolve(false)
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+async function probe(
+  client: OpenAI,
+  model: string,
+  baseUrl: string,
+  timeoutMs: number,
+): Promise<{ ok: boolean; reason: string | null }> {
+  try {
+    const page = await client.models.list({ timeout: timeoutMs, maxRetries: 0 })
+    const ids = page.data.map((m) => m.id)
+    if (ids.length > 0 && !ids.includes(model))
+      return { ok: false, reason: `model "${model}" is not offered by ${baseUrl}` }
+    return { ok: true, reason: null }
+  } catch (err) {
+    if (err instanceof APIError && err.status === 404) {
+      // Some compatible servers have no /models endpoint; they answered, so they are reachable.
+      return { ok: true, reason: null }
+    }
+    if (err instanceof APIError && (err.status === 401 || err.status === 403))
+      return { ok: false, reason: `${baseUrl} rejected the API key (HTTP ${err.status})` }
+    if (err instanceof APIError && err.status !== undefined)
+      return { ok: false, reason: `${baseUrl} answered HTTP ${err.status}` }
+    if (err instanceof OpenAI.APIConnectionTimeoutError)
+      return { ok: false, reason: `${baseUrl} did not answer within ${timeoutMs} ms` }
+    const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : ''
+    return { ok: false, reason: `cannot reach ${baseUrl}${cause}` }
+  }
+}

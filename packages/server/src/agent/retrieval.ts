@@ -1,0 +1,207 @@
+import type { ArticleHit, IndexedArticle, TenantKnowledge } from '../knowledge/knowledge-base.ts'
+import type { Passage } from '../knowledge/passages.ts'
+import { analyze, mentionsTrouble, type TermGroup } from '../knowledge/text.ts'
+import type { AgentTurn } from './agent.ts'
+import { looksLikeFollowUp, stripGreeting } from './intents.ts'
+
+/** What the agent knows about the visitor's latest message. */
+export interface Retrieval {
+  /** The visitor's latest message (greeting stripped). */
+  question: string
+  groups: TermGroup[]
+  /** The message reports something not working ("still can't connect"). */
+  trouble: boolean
+  /** The article to answer from, if any. */
+  article: IndexedArticle | undefined
+  /** The answer continues the previous reply's article (follow-up question). */
+  followUp: boolean
+  /** Hits for the question as asked (or combined with the previous one), best first. */
+  hits: ArticleHit[]
+  /** The article the most recent replies cited, if any. */
+  previousArticle: IndexedArticle | undefined
+  /** Everything the assistant already said about `article` (to avoid repeating a section). */
+  saidBefore: string[]
+}
+
+const CITATION = /^\s*sources?\s*:\s*(.+?)\s*$/gim
+const SPOKEN_CITATION = /from (?:our|the) (?:help )?article [“"](.+?)[”"]/gi
+
+/** Titles an assistant reply cites ("Source: Reset your password", spoken form too). */
+export function citedTitles(text: string): string[] {
+  const out: string[] = []
+  for (const m of text.matchAll(CITATION))
+    for (const t of m[1]!.split(/\s*;\s*/)) if (t.trim() !== '') out.push(t.trim())
+  for (const m of text.matchAll(SPOKEN_CITATION)) out.push(m[1]!.trim())
+  return out
+}
+
+/** The visitor's latest message: the last visitor turn of the history. */
+export function latestVisitorText(history: readonly AgentTurn[]): string {
+  for (let i = history.length - 1; i >= 0; i--) {
+    const turn = history[i]!
+    if (turn.role === 'visitor') return turn.text
+  }
+  return ''
+}
+
+function isAssistant(turn: AgentTurn): boolean {
+  return turn.role === 'assistant' || turn.role === 'agent'
+}
+
+/** A passage's sentences as said in a reply: compare ignoring list markers and punctuation. */
+export function normalizeForCompare(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/^\s*(?:\d+[.)]|[-*•])\s+/gm, '')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()
+}
+
+/** Whether a reply already contained this passage (its first line). */
+export function passageSaid(passage: Passage, said: readonly string[]): boolean {
+  const first = normalizeForCompare(passage.text.split('\n')[0] ?? '').slice(0, 80)
+  if (first === '') return false
+  return said.some((s) => normalizeForCompare(s).includes(first))
+}
+
+// A passage scoring this much matches something the question names beyond the article's topic.
+const SPECIFIC_PASSAGE_SCORE = 0.9
+
+// "slow" in "my laptop is slow" picks the article "My computer is slow", not its section
+// "If it's still slow".
+const TOPIC_WORD_WEIGHT = 0.25
+
+function titleTermsOf(article: IndexedArticle): Set<string> {
+  const set = new Set<string>()
+  for (const g of analyze(`${article.title}\n${article.tags.join('\n')}`))
+    for (const t of g.terms) set.add(t)
+  return set
+}
+
+/**
+ * How well a passage of `article` answers the words of a question: words in the heading count
+ * double, words rare among the article's passages count more, and the article's own title words
+ * count little (they say which article, not which section).
+ */
+export function scorePassages(
+  article: IndexedArticle,
+  groups: readonly TermGroup[],
+  trouble: boolean,
+): number[] {
+  const passages = article.passages()
+  const n = passages.length
+  const topic = titleTermsOf(article)
+  const weights = groups.map((g) => {
+    const df = passages.filter((q) => g.terms.some((t) => q.terms.has(t))).length
+    const idf = df === 0 ? 0 : Math.log(1 + n / df)
+    return g.terms.some((t) => topic.has(t)) ? idf * TOPIC_WORD_WEIGHT : idf
+  })
+  return passages.map((p) => {
+    let score = 0
+    groups.forEach((g, i) => {
+      if (g.terms.some((t) => p.headingTerms.has(t))) score += 2 * weights[i]!
+      else if (g.terms.some((t) => p.terms.has(t))) score += weights[i]!
+    })
+    if (trouble && p.trouble) score += 1.5
+    return score
+  })
+}
+
+/**
+ * The passage a first answer about `article` uses: the best-scoring one, or the first section
+ * (the main how-to) when the question names nothing more specific than the article's topic.
+ */
+export function bestPassage(
+  article: IndexedArticle,
+  groups: readonly TermGroup[],
+  trouble: boolean,
+): Passage | undefined {
+  const passages = article.passages()
+  const scores = scorePassages(article, groups, trouble)
+  let best = -1
+  scores.forEach((s, i) => {
+    if (s >= SPECIFIC_PASSAGE_SCORE && (best === -1 || s > scores[best]!)) best = i
+  })
+  if (best >= 0) return passages[best]
+  return passages.find((p) => p.heading !== null) ?? passages[0]
+}
+
+function specificMatch(article: IndexedArticle, groups: TermGroup[], trouble: boolean): boolean {
+  const topic = titleTermsOf(article)
+  const specific = groups.filter((g) => !g.terms.some((t) => topic.has(t)))
+  if (specific.length === 0) return trouble
+  const scores = scorePassages(article, specific, trouble)
+  return Math.max(0, ...scores) >= SPECIFIC_PASSAGE_SCORE
+}
+
+/**
+ * Finds the article for the visitor's latest message, using the conversation: a follow-up
+ * ("and on a Mac?", "what if that doesn't work?") continues the article the previous reply cited;
+ * a question too vague on its own is searched together with the previous question.
+ */
+export function retrieve(kb: TenantKnowledge, history: readonly AgentTurn[]): Retrieval {
+  const question = stripGreeting(latestVisitorText(history))
+  const groups = analyze(question)
+  const trouble = mentionsTrouble(question)
+
+  let lastVisitorIndex = -1
+  for (let i = history.length - 1; i >= 0; i--)
+    if (history[i]!.role === 'visitor') {
+      lastVisitorIndex = i
+      break
+    }
+  const earlier = history.slice(0, Math.max(0, lastVisitorIndex))
+
+  // The article the recent replies were about: the newest citation among the last three replies.
+  let previousArticle: IndexedArticle | undefined
+  let replies = 0
+  for (let i = earlier.length - 1; i >= 0 && replies < 3 && !previousArticle; i--) {
+    const turn = earlier[i]!
+    if (!isAssistant(turn)) continue
+    replies++
+    for (const title of citedTitles(turn.text).reverse()) {
+      previousArticle = kb.findByTitle(title)
+      if (previousArticle) break
+    }
+  }
+  const previousQuestion = [...earlier].reverse().find((t) => t.role === 'visitor')?.text
+
+  const saidAbout = (article: IndexedArticle | undefined): string[] =>
+    article === undefined
+      ? []
+      : earlier
+          .filter((t) => isAssistant(t) && citedTitles(t.text).includes(article.title))
+          .map((t) => t.text)
+
+  const hits = kb.search(question)
+  const top = hits[0]
+  const result = (article: IndexedArticle | undefined, followUp: boolean, h = hits): Retrieval => ({
+    question,
+    groups,
+    trouble,
+    article,
+    followUp,
+    hits: h,
+    previousArticle,
+    saidBefore: saidAbout(article),
+  })
+
+  if (previousArticle) {
+    const cue = looksLikeFollowUp(question) || groups.length === 0
+    const fits = specificMatch(previousArticle, groups, trouble)
+    if (top?.confident && top.article.id === previousArticle.id)
+      return result(previousArticle, true)
+    // "and what about the printer?" names a new topic even though it starts like a follow-up.
+    if (top?.confident && !(cue && fits && !top.matchedInTitle)) return result(top.article, false)
+    if (cue) return result(previousArticle, true)
+  }
+  if (top?.confident) return result(top.article, false)
+
+  if (previousQuestion !== undefined && groups.length > 0) {
+    const combined = kb.search(`${previousQuestion}\n${question}`)
+    const best = combined[0]
+    if (best?.confident && looksLikeFollowUp(question))
+      return result(best.article, best.article.id === previousArticle?.id, combined)
+  }
+  return result(undefined, false)
+}

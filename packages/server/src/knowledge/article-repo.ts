@@ -1,0 +1,228 @@
+import type { KnowledgeArticle } from '@aurion/contract'
+import { type Kysely, sql, type Transaction } from 'kysely'
+import type { Database, Db, KnowledgeArticlesTable } from '../db/schema.ts'
+import { newId, nowIso } from '../ids.ts'
+
+export type ArticleRow = KnowledgeArticlesTable
+
+/** Fields an admin writes; `tags` already trimmed and de-duplicated by the caller. */
+export interface ArticleFields {
+  title: string
+  body: string
+  tags: string[]
+}
+
+/** The API shape of a stored article. */
+export function toArticle(row: ArticleRow): KnowledgeArticle {
+  return {
+    id: row.id,
+    title: row.title,
+    body: row.body,
+    tags: parseTags(row.tags),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  }
+}
+
+/** Tags column (JSON text) → string array; anything malformed reads as no tags. */
+export function parseTags(json: string): string[] {
+  try {
+    const v: unknown = JSON.parse(json)
+    return Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : []
+  } catch {
+    return []
+  }
+}
+
+// Every write bumps the tenant's revision in the same transaction: search index caches on every
+// instance compare it to know they are stale.
+async function bumpRevision(trx: Kysely<Database>, tenantId: string): Promise<void> {
+  await trx
+    .insertInto('knowledge_revisions')
+    .values({ tenant_id: tenantId, revision: 1 })
+    .onConflict((oc) =>
+      oc.column('tenant_id').doUpdateSet({ revision: sql`knowledge_revisions.revision + 1` }),
+    )
+    .execute()
+}
+
+function inTransaction<T>(db: Db, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return db.transaction().execute(fn)
+}
+
+/** Stores a new article for the tenant. */
+export async function createArticle(
+  db: Db,
+  tenantId: string,
+  fields: ArticleFields,
+): Promise<ArticleRow> {
+  const now = nowIso()
+  const row: ArticleRow = {
+    id: newId('kb'),
+    tenant_id: tenantId,
+    title: fields.title,
+    body: fields.body,
+    tags: JSON.stringify(fields.tags),
+    created_at: now,
+    updated_at: now,
+  }
+  await inTransaction(db, async (trx) => {
+    await trx.insertInto('knowledge_articles').values(row).execute()
+    await bumpRevision(trx, tenantId)
+  })
+  return row
+}
+
+/** Stores several articles in one transaction (demo seeding, imports). */
+export async function createArticles(
+  db: Db,
+  tenantId: string,
+  list: ArticleFields[],
+): Promise<ArticleRow[]> {
+  if (list.length === 0) return []
+  const now = nowIso()
+  const rows = list.map<ArticleRow>((fields) => ({
+    id: newId('kb'),
+    tenant_id: tenantId,
+    title: fields.title,
+    body: fields.body,
+    tags: JSON.stringify(fields.tags),
+    created_at: now,
+    updated_at: now,
+  }))
+  await inTransaction(db, async (trx) => {
+    await trx.insertInto('knowledge_articles').values(rows).execute()
+    await bumpRevision(trx, tenantId)
+  })
+  return rows
+}
+
+/** The tenant's article, or `undefined` (also for another tenant's id). */
+export async function findArticle(
+  db: Db,
+  tenantId: string,
+  id: string,
+): Promise<ArticleRow | undefined> {
+  return db
+    .selectFrom('knowledge_articles')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst()
+}
+
+/**
+ * Replaces the given fields of the tenant's article; `undefined` when it does not exist for
+ * this tenant.
+ */
+export async function updateArticle(
+  db: Db,
+  tenantId: string,
+  id: string,
+  fields: Partial<ArticleFields>,
+): Promise<ArticleRow | undefined> {
+  const set: Partial<ArticleRow> = { updated_at: nowIso() }
+  if (fields.title !== undefined) set.title = fields.title
+  if (fields.body !== undefined) set.body = fields.body
+  if (fields.tags !== undefined) set.tags = JSON.stringify(fields.tags)
+  return inTransaction(db, async (trx) => {
+    const res = await trx
+      .updateTable('knowledge_articles')
+      .set(set)
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    if (Number(res.numUpdatedRows) === 0) return undefined
+    await bumpRevision(trx, tenantId)
+    return trx
+      .selectFrom('knowledge_articles')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst()
+  })
+}
+
+/** Deletes the tenant's article; `false` when it does not exist for this tenant. */
+export async function deleteArticle(db: Db, tenantId: string, id: string): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    const res = await trx
+      .deleteFrom('knowledge_articles')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    if (Number(res.numDeletedRows) === 0) return false
+    await bumpRevision(trx, tenantId)
+    return true
+  })
+}
+
+/** `%`, `_` and the escape character itself are literal in a search word. */
+function likePattern(word: string): string {
+  return `%${word.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+}
+
+/**
+ * A page of the tenant's articles, most recently updated first. `q`: whitespace-separated words
+ * that must each appear (case-insensitive) in the title, body or tags.
+ */
+export async function listArticles(
+  db: Db,
+  tenantId: string,
+  opts: { q?: string | undefined; limit: number; offset: number },
+): Promise<{ rows: ArticleRow[]; total: number }> {
+  const words = (opts.q ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 10)
+  let base = db.selectFrom('knowledge_articles').where('tenant_id', '=', tenantId)
+  for (const word of words) {
+    const p = likePattern(word)
+    base = base.where((eb) =>
+      eb.or([
+        eb(sql`lower(title)`, 'like', sql`${p} escape '\\'`),
+        eb(sql`lower(body)`, 'like', sql`${p} escape '\\'`),
+        eb(sql`lower(tags)`, 'like', sql`${p} escape '\\'`),
+      ]),
+    )
+  }
+  const [rows, count] = await Promise.all([
+    base
+      .selectAll()
+      .orderBy('updated_at', 'desc')
+      .orderBy('id')
+      .limit(opts.limit)
+      .offset(opts.offset)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { rows, total: Number(count.n) }
+}
+
+/** Number of articles the tenant has. */
+export async function countArticles(db: Db, tenantId: string): Promise<number> {
+  const r = await db
+    .selectFrom('knowledge_articles')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirstOrThrow()
+  return Number(r.n)
+}
+
+/** Every article of the tenant (search index build). */
+export async function listAllArticles(db: Db, tenantId: string): Promise<ArticleRow[]> {
+  return db
+    .selectFrom('knowledge_articles')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute()
+}
+
+/** The tenant's knowledge revision (0 before the first write): one primary-key lookup. */
+export async function findKnowledgeRevision(db: Db, tenantId: string): Promise<number> {
+  const r = await db
+    .selectFrom('knowledge_revisions')
+    .select('revision')
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirst()
+  return r === undefined ? 0 : Number(r.revision)
+}

@@ -1,0 +1,255 @@
+import MiniSearch, { type SearchResult } from 'minisearch'
+import type { Db } from '../db/schema.ts'
+import { findKnowledgeRevision, listAllArticles, parseTags } from './article-repo.ts'
+import { type Passage, splitPassages } from './passages.ts'
+import { analyze, processTerm, type TermGroup, tokenize } from './text.ts'
+
+/** An article held by a tenant's search index. */
+export interface IndexedArticle {
+  id: string
+  title: string
+  body: string
+  tags: string[]
+  updatedAt: string
+  /** Sections of the body, split on first use. */
+  passages(): Passage[]
+}
+
+/** One article matching a question. */
+export interface ArticleHit {
+  article: IndexedArticle
+  /** MiniSearch BM25+ score with field boosts; comparable only within one search. */
+  score: number
+  /** IDF-weighted share of the question's meaningful words found in the article, 0–1. */
+  coverage: number
+  /** A match good enough to answer from. */
+  confident: boolean
+  /** The question's words that matched (by their own stem). */
+  matchedWords: string[]
+  /** Some matched word is in the article's title or tags. */
+  matchedInTitle: boolean
+}
+
+/** Field boosts: a word in the title or tags says more about the topic than one in the body. */
+export const SEARCH_BOOST = { title: 3, tags: 2.5, body: 1 } as const
+const MIN_COVERAGE = 0.5
+const MIN_COVERAGE_LONG = 0.34
+const DOMINANCE = 2.5
+
+/** One tenant's articles and their search index, valid for one knowledge revision. */
+export class TenantKnowledge {
+  readonly articles: ReadonlyMap<string, IndexedArticle>
+  readonly #search: MiniSearch
+  readonly #df = new Map<string, number>()
+  readonly #titleTerms = new Map<string, Set<string>>()
+
+  constructor(
+    readonly tenantId: string,
+    readonly revision: number,
+    articles: IndexedArticle[],
+  ) {
+    this.articles = new Map(articles.map((a) => [a.id, a]))
+    this.#search = new MiniSearch<{ id: string; title: string; tags: string; body: string }>({
+      fields: ['title', 'tags', 'body'],
+      tokenize: (text) => tokenize(text),
+      processTerm: (term) => processTerm(term),
+      searchOptions: {
+        boost: { ...SEARCH_BOOST },
+        // Fuzzy only for longer words: short ones ("vpn", "mfa", "mac") would match noise.
+        fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
+        prefix: (term) => term.length >= 4,
+        weights: { fuzzy: 0.45, prefix: 0.6 },
+        combineWith: 'OR',
+      },
+    })
+    this.#search.addAll(
+      articles.map((a) => ({ id: a.id, title: a.title, tags: a.tags.join(' \n '), body: a.body })),
+    )
+    for (const a of articles) {
+      const terms = new Set<string>()
+      for (const g of analyze(`${a.title}\n${a.tags.join('\n')}\n${a.body}`))
+        for (const t of g.terms) terms.add(t)
+      for (const t of terms) this.#df.set(t, (this.#df.get(t) ?? 0) + 1)
+      const tt = new Set<string>()
+      for (const g of analyze(`${a.title}\n${a.tags.join('\n')}`))
+        for (const t of g.terms) tt.add(t)
+      this.#titleTerms.set(a.id, tt)
+    }
+  }
+
+  get size(): number {
+    return this.articles.size
+  }
+
+  /** BM25 inverse document frequency of an index term in this tenant's articles. */
+  idf(term: string): number {
+    return this.#idfFor(this.#df.get(term) ?? 0)
+  }
+
+  #idfFor(df: number): number {
+    const n = this.articles.size
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5))
+  }
+
+  /** Articles matching the question, best first, each with its confidence. */
+  search(question: string, opts: { limit?: number } = {}): ArticleHit[] {
+    const groups = analyze(question).slice(0, 40)
+    if (groups.length === 0 || this.articles.size === 0) return []
+    const query = groups.map((g) => g.word).join(' ')
+    const results = this.#search.search(query)
+    const hits: ArticleHit[] = []
+    for (const r of results.slice(0, opts.limit ?? 5)) {
+      const article = this.articles.get(String(r.id))
+      if (!article) continue
+      hits.push(this.#assess(article, r, groups))
+    }
+    // A common word ("password") that names one article's topic far better than any other's.
+    const [top, second] = hits
+    if (
+      top &&
+      !top.confident &&
+      top.matchedInTitle &&
+      top.coverage >= MIN_COVERAGE &&
+      (second === undefined || top.score >= DOMINANCE * second.score)
+    )
+      top.confident = true
+    return hits
+  }
+
+  /** Titles of the tenant's articles (what the assistant can help with), alphabetically. */
+  titles(limit = 50): string[] {
+    return [...this.articles.values()]
+      .map((a) => a.title)
+      .sort((a, b) => a.localeCompare(b))
+      .slice(0, limit)
+  }
+
+  /** The article with exactly this title (case-insensitive), if any. */
+  findByTitle(title: string): IndexedArticle | undefined {
+    const t = title.trim().toLowerCase()
+    for (const a of this.articles.values()) if (a.title.trim().toLowerCase() === t) return a
+    return undefined
+  }
+
+  #assess(article: IndexedArticle, r: SearchResult, groups: TermGroup[]): ArticleHit {
+    const docTerms = new Set(r.terms)
+    const queryTerms = new Set(r.queryTerms)
+    const titleTerms = this.#titleTerms.get(article.id) ?? new Set<string>()
+    // The strongest single word may be as rare as a word the index has never seen.
+    const unseenIdf = this.#idfFor(0)
+    let total = 0
+    let matched = 0
+    let matchedInTitle = false
+    let salience = 0
+    const matchedWords: string[] = []
+    for (const g of groups) {
+      const weight = Math.max(...g.terms.map((t) => (this.#df.has(t) ? this.idf(t) : unseenIdf)))
+      total += weight
+      let quality = 0
+      for (const t of g.terms) {
+        if (docTerms.has(t)) quality = Math.max(quality, t === g.terms[0] ? 1 : 0.85)
+        else if (queryTerms.has(t)) quality = Math.max(quality, 0.7)
+      }
+      if (quality > 0) {
+        matched += weight * quality
+        matchedWords.push(g.word)
+        const inTitle = g.terms.some((t) => titleTerms.has(t))
+        if (inTitle) matchedInTitle = true
+        // A word in the title or tags says what the article is about, however common it is.
+        salience += weight * quality * (inTitle ? 2 : 1)
+      }
+    }
+    const coverage = total === 0 ? 0 : matched / total
+    // Common words alone ("open", "work") must not make a match: the matched words must weigh
+    // at least half as much as one word found in a single article.
+    const rareEnough = salience >= Math.min(1, 0.5 * this.#idfFor(1))
+    // A long question may carry words no article uses ("weird"); three or more matched words
+    // including a title or tag word still make a match.
+    const confident =
+      rareEnough &&
+      ((coverage >= MIN_COVERAGE && (matchedInTitle || matchedWords.length >= 2)) ||
+        (coverage >= MIN_COVERAGE_LONG && matchedInTitle && matchedWords.length >= 3))
+    return { article, score: r.score, coverage, confident, matchedWords, matchedInTitle }
+  }
+}
+
+/** Per-tenant search indexes, rebuilt when the tenant's knowledge revision changes. */
+export interface KnowledgeBase {
+  /** The tenant's current index (one revision lookup; a rebuild only after a change). */
+  forTenant(tenantId: string): Promise<TenantKnowledge>
+  /** Drops cached indexes (tests, memory pressure). */
+  clear(): void
+}
+
+/**
+ * A cache of per-tenant MiniSearch indexes over the database. Each call checks the tenant's
+ * revision counter (bumped by every article write on any instance), so edits are seen at once
+ * everywhere; least recently used tenants are evicted beyond `maxTenants`.
+ */
+export function createKnowledgeBase(db: Db, opts: { maxTenants?: number } = {}): KnowledgeBase {
+  const maxTenants = opts.maxTenants ?? 500
+  const cache = new Map<string, TenantKnowledge>()
+  const building = new Map<string, Promise<TenantKnowledge>>()
+
+  async function build(tenantId: string, revision: number): Promise<TenantKnowledge> {
+    const rows = await listAllArticles(db, tenantId)
+    const articles = rows.map<IndexedArticle>((row) => {
+      let passages: Passage[] | undefined
+      return {
+        id: row.id,
+        title: row.title,
+        body: row.body,
+        tags: parseTags(row.tags),
+        updatedAt: row.updated_at,
+        passages() {
+          passages ??= splitPassages(row.body)
+          return passages
+        },
+      }
+    })
+    return new TenantKnowledge(tenantId, revision, articles)
+  }
+
+  return {
+    async forTenant(tenantId) {
+      // Revision first, articles second: a write in between makes the index newer than its
+      // revision, which only costs one extra rebuild later, never a stale answer.
+      const revision = await findKnowledgeRevision(db, tenantId)
+      const cached = cache.get(tenantId)
+      if (cached && cached.revision === revision) {
+        cache.delete(tenantId)
+        cache.set(tenantId, cached)
+        return cached
+      }
+      const key = `${tenantId}@${revision}`
+      let pending = building.get(key)
+      if (!pending) {
+        pending = build(tenantId, revision).finally(() => building.delete(key))
+        building.set(key, pending)
+      }
+      const fresh = await pending
+      const current = cache.get(tenantId)
+      if (!current || current.revision <= fresh.revision) {
+        cache.delete(tenantId)
+        cache.set(tenantId, fresh)
+        while (cache.size > maxTenants) cache.delete(cache.keys().next().value as string)
+      }
+      return fresh
+    },
+    clear() {
+      cache.clear()
+    },
+  }
+}
+
+const shared = new WeakMap<Db, KnowledgeBase>()
+
+/** The process-wide knowledge base of a database handle (agents and routes share its cache). */
+export function knowledgeBaseFor(db: Db): KnowledgeBase {
+  let kb = shared.get(db)
+  if (!kb) {
+    kb = createKnowledgeBase(db)
+    shared.set(db, kb)
+  }
+  return kb
+}
