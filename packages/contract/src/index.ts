@@ -1,4 +1,5 @@
 export * from './admin.ts'
+export * from './console.ts'
 export * from './knowledge.ts'
 export * from './widget-api.ts'
 export * from './widget-config.ts'
