@@ -5,7 +5,6 @@ import { createRedisRateLimiter } from './limits/redis-rate-limiter.ts'
 import type { RealtimeBus } from './realtime/bus.ts'
 import { createMemoryBus } from './realtime/memory-bus.ts'
 import { createRedisBus } from './realtime/redis-bus.ts'
-import type { BackendLogger, LoggerRef } from './redis-client.ts'
 
 /** The shared-state backends of one instance, as chosen by the configuration. */
 export interface Backends {
@@ -13,8 +12,6 @@ export interface Backends {
   readonly kind: 'memory' | 'redis'
   readonly limiter: RateLimiter
   readonly bus: RealtimeBus
-  /** Connection loss/recovery is logged through this logger once the app has one. */
-  setLogger(log: BackendLogger): void
   /** Closes both; `buildApp`'s onClose hook already does this for an app built on them. */
   close(): Promise<void>
 }
@@ -26,7 +23,6 @@ export interface Backends {
  * `/readyz` reports not ready.
  */
 export function createBackends(config: Config): Backends {
-  const log: LoggerRef = { current: undefined }
   if (config.redisUrl === undefined) {
     const limiter = createMemoryRateLimiter()
     const bus = createMemoryBus()
@@ -34,22 +30,18 @@ export function createBackends(config: Config): Backends {
       kind: 'memory',
       limiter,
       bus,
-      setLogger() {},
       close: async () => {
         await Promise.all([limiter.close(), bus.close()])
       },
     }
   }
   const prefix = config.redisKeyPrefix
-  const limiter = createRedisRateLimiter({ url: config.redisUrl, keyPrefix: prefix, log })
-  const bus = createRedisBus({ url: config.redisUrl, channel: `${prefix}bus`, log })
+  const limiter = createRedisRateLimiter({ url: config.redisUrl, keyPrefix: prefix })
+  const bus = createRedisBus({ url: config.redisUrl, channel: `${prefix}bus` })
   return {
     kind: 'redis',
     limiter,
     bus,
-    setLogger(l) {
-      log.current = l
-    },
     close: async () => {
       await Promise.all([limiter.close(), bus.close()])
     },

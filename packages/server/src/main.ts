@@ -18,7 +18,6 @@ export async function startServer(config: Config): Promise<void> {
     await backends.close()
     throw err
   })
-  backends.setLogger(app.log)
   await app.listen({ port: config.port, host: config.host })
   const stop = async () => {
     await app.close()

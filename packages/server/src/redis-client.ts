@@ -6,9 +6,18 @@ export interface BackendLogger {
   warn(obj: object, msg: string): void
 }
 
-/** A logger that can be swapped once the app's own logger exists. */
-export interface LoggerRef {
-  current: BackendLogger | undefined
+let backendLog: BackendLogger | undefined
+
+/**
+ * Where the Redis backends report connection loss/recovery: the app's logger, set by the ops
+ * plugin when an app is built (the backends are created before the app and its logger).
+ */
+export function setBackendLogger(log: BackendLogger | undefined): void {
+  backendLog = log
+}
+
+export function backendLogger(): BackendLogger | undefined {
+  return backendLog
 }
 
 export interface RedisClientOptions {
@@ -19,7 +28,6 @@ export interface RedisClientOptions {
    * `true` (subscriber): only SUBSCRIBE is ever queued, replayed on connect.
    */
   offlineQueue: boolean
-  log?: LoggerRef
   /** Extra ioredis options (override the defaults above). */
   extra?: RedisOptions
 }
@@ -51,12 +59,12 @@ export function createRedisClient(url: string, opts: RedisClientOptions): Redis 
     // Without a listener ioredis would print every failed attempt; log only the transition.
     if (down) return
     down = true
-    opts.log?.current?.warn({ err, redis: opts.name }, 'redis connection lost; reconnecting')
+    backendLog?.warn({ err, redis: opts.name }, 'redis connection lost; reconnecting')
   })
   client.on('ready', () => {
     if (!down) return
     down = false
-    opts.log?.current?.info({ redis: opts.name }, 'redis connection restored')
+    backendLog?.info({ redis: opts.name }, 'redis connection restored')
   })
   return client
 }

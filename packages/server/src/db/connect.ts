@@ -82,6 +82,9 @@ async function connectPostgres(url: string, opts: ConnectOptions): Promise<DbHan
   })
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', () => {})
+  // So must a checked-out one losing it between two statements (inside a transaction): its next
+  // statement fails ("not queryable", answered 503) and the pool discards it on release.
+  pool.on('connect', (client) => client.on('error', () => {}))
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   return {
     db,

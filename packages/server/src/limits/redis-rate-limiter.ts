@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis'
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
 import { rateLimitStoreUnavailable } from '../errors.ts'
-import { closeRedisClient, createRedisClient, type LoggerRef } from '../redis-client.ts'
+import { closeRedisClient, createRedisClient } from '../redis-client.ts'
 import { toResult } from './memory-rate-limiter.ts'
 import type { RateLimiter, RateLimitResult, RateLimitRule } from './rate-limiter.ts'
 
@@ -9,7 +9,6 @@ export interface RedisRateLimiterOptions {
   url: string
   /** Prefix of every key, e.g. `aurion:` — lets several deployments share one Redis. */
   keyPrefix: string
-  log?: LoggerRef
 }
 
 /**
@@ -19,11 +18,7 @@ export interface RedisRateLimiterOptions {
  * `consume` throws a 503 (`rateLimitStoreUnavailable`) and the request is refused.
  */
 export function createRedisRateLimiter(opts: RedisRateLimiterOptions): RateLimiter {
-  const client: Redis = createRedisClient(opts.url, {
-    name: 'rate-limit',
-    offlineQueue: false,
-    ...(opts.log ? { log: opts.log } : {}),
-  })
+  const client: Redis = createRedisClient(opts.url, { name: 'rate-limit', offlineQueue: false })
   const limiters = new Map<string, RateLimiterRedis>()
   const forRule = (rule: RateLimitRule) => {
     const id = `${rule.bucket}:${rule.limit}:${rule.windowSec}`

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { closeRedisClient, createRedisClient, type LoggerRef } from '../redis-client.ts'
+import { backendLogger, closeRedisClient, createRedisClient } from '../redis-client.ts'
 import type { BusEvent, BusHandler, RealtimeBus } from './bus.ts'
 
 export interface RedisBusOptions {
   url: string
   /** Pub/sub channel shared by every instance of one deployment, e.g. `aurion:bus`. */
   channel: string
-  log?: LoggerRef
   /** Tenant events kept for redelivery while Redis is unreachable (oldest dropped first). */
   maxPending?: number
 }
@@ -41,23 +40,17 @@ export function createRedisBus(opts: RedisBusOptions): RealtimeBus {
   const channel = opts.channel
   const logKey = `${channel}:log`
   const maxPending = opts.maxPending ?? 1000
-  const log = opts.log
   const handlers = new Set<BusHandler>()
   const pending: string[] = []
   const seen = new Set<string>()
   let closed = false
 
-  const pub = createRedisClient(opts.url, {
-    name: 'bus-publish',
-    offlineQueue: false,
-    ...(log ? { log } : {}),
-  })
+  const pub = createRedisClient(opts.url, { name: 'bus-publish', offlineQueue: false })
   const sub = createRedisClient(opts.url, {
     name: 'bus-subscribe',
     offlineQueue: true,
     // We subscribe on every 'ready' ourselves, to know when events flow and to catch up.
     extra: { autoResubscribe: false },
-    ...(log ? { log } : {}),
   })
 
   const deliver = (event: BusEvent) => {
@@ -66,7 +59,7 @@ export function createRedisBus(opts: RedisBusOptions): RealtimeBus {
         h(event)
       } catch (err) {
         // A failing subscriber must not stop delivery to the others.
-        log?.current?.warn({ err, type: event.type }, 'bus subscriber failed')
+        backendLogger()?.warn({ err, type: event.type }, 'bus subscriber failed')
       }
     }
   }
@@ -77,7 +70,7 @@ export function createRedisBus(opts: RedisBusOptions): RealtimeBus {
   const receive = (message: string) => {
     const env = parseEnvelope(message)
     if (env === undefined) {
-      log?.current?.warn({ channel }, 'ignored a malformed bus message')
+      backendLogger()?.warn({ channel }, 'ignored a malformed bus message')
       return
     }
     if (env.src === instanceId) return
@@ -124,7 +117,7 @@ export function createRedisBus(opts: RedisBusOptions): RealtimeBus {
       }
       needsCatchUp = false
     } catch (err) {
-      log?.current?.warn({ err }, 'bus catch-up failed; retrying on reconnect')
+      backendLogger()?.warn({ err }, 'bus catch-up failed; retrying on reconnect')
     } finally {
       catchingUp = false
     }
@@ -141,7 +134,7 @@ export function createRedisBus(opts: RedisBusOptions): RealtimeBus {
         void catchUp()
       },
       (err: unknown) => {
-        if (!closed) log?.current?.warn({ err }, 'bus subscribe failed; retrying on reconnect')
+        if (!closed) backendLogger()?.warn({ err }, 'bus subscribe failed; retrying on reconnect')
       },
     )
   })
@@ -195,7 +188,7 @@ export function createRedisBus(opts: RedisBusOptions): RealtimeBus {
         if (!logged) return
         pending.push(message)
         if (pending.length > maxPending) pending.shift()
-        log?.current?.warn(
+        backendLogger()?.warn(
           { err, type: event.type, pending: pending.length },
           'bus publish failed; event queued until Redis is back',
         )

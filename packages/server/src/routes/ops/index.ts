@@ -8,6 +8,7 @@ import {
   socketOpened,
   startDefaultMetrics,
 } from '../../metrics.ts'
+import { setBackendLogger } from '../../redis-client.ts'
 
 /** A readiness check gives up after this long: a hung dependency counts as down. */
 export const READY_CHECK_TIMEOUT_MS = 2000
@@ -32,6 +33,7 @@ interface CheckResult {
 export const opsRoutes = fp(
   async function opsRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
     startDefaultMetrics()
+    setBackendLogger(app.log)
 
     app.addHook('onResponse', async (request, reply) => {
       const route = request.routeOptions.url ?? 'unmatched'
