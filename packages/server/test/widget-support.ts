@@ -75,17 +75,17 @@ export function createScriptedAgent(
 
 export const ORIGIN = 'https://example.com'
 
-/** POST JSON to a public widget route with an Origin header. */
+/** POST JSON to a public widget route with an Origin header (`null`: without one). */
 export function postWidget(
   app: FastifyInstance,
   url: string,
   payload: unknown,
-  origin: string | undefined = ORIGIN,
+  origin: string | null = ORIGIN,
 ) {
   return app.inject({
     method: 'POST',
     url,
     payload: payload as Record<string, unknown>,
-    headers: origin === undefined ? {} : { origin },
+    headers: origin === null ? {} : { origin },
   })
 }

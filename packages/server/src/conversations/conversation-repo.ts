@@ -45,17 +45,27 @@ export async function listVerifiedConversationsOfContact(
   contactId: string,
   limit: number,
 ): Promise<ConversationRow[]> {
-  return db
-    .selectFrom('conversations')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('contact_id', '=', contactId)
-    .where('contact_verified', '=', 1)
-    .orderBy('updated_at', 'desc')
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute()
+  return (
+    db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('contact_id', '=', contactId)
+      .where('contact_verified', '=', 1)
+      .orderBy('updated_at', 'desc')
+      // Same millisecond: the conversation with the latest message wins (seq is monotonic).
+      .orderBy(
+        (eb) =>
+          eb
+            .selectFrom('messages')
+            .select((m) => m.fn.max('messages.seq').as('last'))
+            .whereRef('messages.conversation_id', '=', 'conversations.id'),
+        'desc',
+      )
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute()
+  )
 }
 
 export async function findThreadForTenant(

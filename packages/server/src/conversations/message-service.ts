@@ -429,6 +429,25 @@ async function insertVisitorMessage(
 }
 
 /**
+ * May this visitor follow (see live frames of) `thread`? Anyone holding the thread reference may,
+ * except for a token-proven conversation, which needs a token for the same email.
+ */
+export async function checkThreadAccess(
+  ctx: Pick<Ctx, 'db'>,
+  access: TenantAccess,
+  thread: ThreadRow,
+  identity: VisitorIdentity,
+): Promise<boolean> {
+  const tenantId = access.tenant.id
+  if (thread.tenant_id !== tenantId) return false
+  const conversation = await findConversationForTenant(ctx.db, tenantId, thread.conversation_id)
+  if (!conversation) return false
+  if (conversation.contact_verified !== 1) return true
+  const contact = await findContactById(ctx.db, tenantId, conversation.contact_id ?? '')
+  return identity.verifiedEmail !== undefined && identity.verifiedEmail === contact?.email
+}
+
+/**
  * Finds or starts a thread without storing a message — e.g. for a voice call that begins
  * before anything was said. Same ownership rules as {@link acceptVisitorMessage}.
  */

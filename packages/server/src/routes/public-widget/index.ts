@@ -1,8 +1,28 @@
 import type { FastifyInstance } from 'fastify'
 import type { RouteContext } from '../../app-deps.ts'
+import { registerPublicCors } from '../../widget-auth/public-guard.ts'
+import { historyRoutes } from './history.ts'
+import { messageRoutes } from './messages.ts'
+import { resolveRoutes } from './resolve.ts'
+import { sessionRoutes } from './session.ts'
+import { widgetSocketRoutes } from './socket.ts'
+import { uploadRoutes } from './uploads.ts'
 
-/** Routes of this area; see the owning issue. */
+/**
+ * The public widget API under `/api/v1/widget`: session, messages, history, resolve, uploads and
+ * the WebSocket. Every route authenticates with tenant_id + public_key + an allowed Origin
+ * (`authorizeWidget`) and is rate limited per client IP; CORS is answered here for all of them.
+ * `wsHeartbeatMs` (tests) shortens the WebSocket ping interval.
+ */
 export async function publicWidgetRoutes(
-  _app: FastifyInstance,
-  _ctx: RouteContext,
-): Promise<void> {}
+  app: FastifyInstance,
+  ctx: RouteContext & { wsHeartbeatMs?: number },
+): Promise<void> {
+  registerPublicCors(app, ctx, '/api/v1/widget')
+  await sessionRoutes(app, ctx)
+  await messageRoutes(app, ctx)
+  await historyRoutes(app, ctx)
+  await resolveRoutes(app, ctx)
+  await uploadRoutes(app, ctx)
+  await widgetSocketRoutes(app, ctx)
+}

@@ -1,0 +1,502 @@
+import websocket from '@fastify/websocket'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  buildTestApp,
+  createTestDatabase,
+  createTestTenant,
+  forEachDialect,
+  type TestApp,
+  type TestTenant,
+  testConfig,
+} from '../../../test/helpers.ts'
+import { createScriptedAgent, ORIGIN, type ScriptedAgent } from '../../../test/widget-support.ts'
+import { type Frame, listenForTests, openSocket, type TestSocket } from '../../../test/ws-client.ts'
+import { WS_MAX_PAYLOAD } from '../../app.ts'
+import type { DbHandle } from '../../db/connect.ts'
+import { createMemoryRateLimiter } from '../../limits/memory-rate-limiter.ts'
+import { createMemoryBus } from '../../realtime/memory-bus.ts'
+import { updateTenantConfig } from '../../tenants/tenant-repo.ts'
+import { createValidatorCompiler } from '../../validation.ts'
+import { widgetSocketRoutes } from './socket.ts'
+
+const types = (frames: Frame[]) => frames.map((f) => f.type)
+
+forEachDialect('WS /api/v1/widget/ws', (dialect) => {
+  let t: TestApp
+  let agent: ScriptedAgent
+  let a: TestTenant
+  let b: TestTenant
+  let base: string
+  const sockets: TestSocket[] = []
+  // The proxy (loopback) is trusted so each test can speak from its own client address.
+  let ipCounter = 0
+  const nextIp = () => `198.51.100.${++ipCounter}`
+
+  beforeAll(async () => {
+    agent = createScriptedAgent()
+    t = await buildTestApp({ dialect, env: { AURION_TRUST_PROXY: '127.0.0.1' }, deps: { agent } })
+    a = await createTestTenant(t.db)
+    b = await createTestTenant(t.db, {
+      name: 'Beta',
+      config: { enabled: true, allowed_origins: ['https://beta.test'] },
+    })
+    base = `${await listenForTests(t.app)}/api/v1/widget/ws`
+  })
+  afterAll(async () => {
+    for (const s of sockets) s.ws.terminate()
+    await t.close()
+  })
+
+  const connect = (
+    query: Record<string, string | undefined> = {},
+    opts: { origin?: string | null; ip?: string; tenant?: TestTenant } = {},
+  ) => {
+    const tenant = opts.tenant ?? a
+    const params = new URLSearchParams()
+    const all = { tenant_id: tenant.tenantId, public_key: tenant.publicKey, ...query }
+    for (const [k, v] of Object.entries(all)) if (v !== undefined) params.set(k, v)
+    const headers: Record<string, string> = { 'x-forwarded-for': opts.ip ?? nextIp() }
+    if (opts.origin !== null) headers.origin = opts.origin ?? ORIGIN
+    const s = openSocket(`${base}?${params}`, headers)
+    sockets.push(s)
+    return s
+  }
+  const rest = (body: Record<string, unknown>, ip = nextIp()) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/v1/widget/messages',
+      headers: { origin: ORIGIN, 'x-forwarded-for': ip },
+      payload: { tenant_id: a.tenantId, public_key: a.publicKey, ...body },
+    })
+  const sessionToken = async (email: string) =>
+    (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/widget/session',
+        headers: { origin: ORIGIN, 'x-forwarded-for': nextIp() },
+        payload: { tenant_id: a.tenantId, public_key: a.publicKey, email },
+      })
+    ).json().email_token as string
+
+  it('streams typing, ack, chunks and done for a message frame', async () => {
+    const s = connect()
+    await s.opened
+    // Sent at once: the frame waits until the credentials are checked.
+    s.send({ body: 'I need help resetting my password', source_message_id: 'ws-seq-1' })
+    const frames = await s.until('done')
+    expect(types(frames)).toEqual(['typing', 'ack', 'chunk', 'chunk', 'chunk', 'done'])
+    const [typing, ack, c0, c1, c2, done] = frames as [Frame, Frame, Frame, Frame, Frame, Frame]
+    expect(ack).toEqual({
+      type: 'ack',
+      conversation_id: expect.stringMatching(/^conv_/),
+      thread_id: expect.stringMatching(/^thread_/),
+      contact_id: expect.stringMatching(/^contact_/),
+      user_message_id: expect.stringMatching(/^msg_/),
+      source_message_id: 'ws-seq-1',
+      deduplicated: false,
+    })
+    expect(typing).toEqual({
+      type: 'typing',
+      conversation_id: ack.conversation_id,
+      thread_id: ack.thread_id,
+    })
+    expect(c0).toEqual({
+      type: 'chunk',
+      index: 0,
+      conversation_id: ack.conversation_id,
+      thread_id: ack.thread_id,
+      chunk: 'Happy to help',
+    })
+    expect([c1.index, c2.index]).toEqual([1, 2])
+    expect(done).toEqual({
+      type: 'done',
+      conversation_id: ack.conversation_id,
+      thread_id: ack.thread_id,
+      user_message_id: ack.user_message_id,
+      ai_message_id: expect.stringMatching(/^msg_/),
+      ai_response: `${c0.chunk}${c1.chunk}${c2.chunk}`,
+      deduplicated: false,
+    })
+    // Acknowledged means stored: both messages are in the database, the reply linked.
+    const rows = await t.db
+      .selectFrom('messages')
+      .select(['id', 'sender_type', 'reply_to_id', 'body'])
+      .where('conversation_id', '=', ack.conversation_id as string)
+      .orderBy('seq')
+      .execute()
+    expect(rows).toEqual([
+      {
+        id: ack.user_message_id,
+        sender_type: 'contact',
+        reply_to_id: null,
+        body: 'I need help resetting my password',
+      },
+      {
+        id: done.ai_message_id,
+        sender_type: 'ai',
+        reply_to_id: ack.user_message_id,
+        body: done.ai_response,
+      },
+    ])
+
+    // The next frame without a thread continues the same conversation.
+    s.send({ body: 'and my VPN?' })
+    const second = await s.until('done')
+    const ack2 = second.find((f) => f.type === 'ack')!
+    expect(ack2.conversation_id).toBe(ack.conversation_id)
+    expect((second.at(-1) as Frame).ai_response).toContain('(turn 3)')
+
+    // A retried frame: same ids, the stored reply as one chunk, no new rows.
+    s.send({ body: 'I need help resetting my password', source_message_id: 'ws-seq-1' })
+    const retry = await s.until('done')
+    expect(types(retry)).toEqual(['typing', 'ack', 'chunk', 'done'])
+    expect(retry[1]).toMatchObject({ user_message_id: ack.user_message_id, deduplicated: true })
+    expect(retry[2]).toMatchObject({ index: 0, chunk: done.ai_response })
+    expect(retry[3]).toMatchObject({ ai_message_id: done.ai_message_id, deduplicated: true })
+    s.close()
+  })
+
+  it('answers bad frames with error frames and stays usable', async () => {
+    const s = connect()
+    await s.opened
+    s.send('{"body": ')
+    expect(await s.next()).toEqual({
+      type: 'error',
+      code: 'invalid_json',
+      message: 'Frames must be JSON text, e.g. {"body": "Hello"}',
+    })
+    s.send({})
+    expect(await s.next()).toEqual({
+      type: 'error',
+      code: 'validation_error',
+      message: 'body is required',
+    })
+    s.send({ body: 'x'.repeat(4001), source_message_id: 'ws-long' })
+    expect(await s.next()).toEqual({
+      type: 'error',
+      code: 'validation_error',
+      message: 'body: String should have at most 4000 characters',
+      source_message_id: 'ws-long',
+    })
+    s.send({ body: '   ' })
+    expect(await s.next()).toMatchObject({
+      code: 'validation_error',
+      message: 'body: body must not be blank',
+    })
+    s.send('[1,2]')
+    expect(await s.next()).toMatchObject({ type: 'error', code: 'validation_error' })
+    s.send({ body: 'hi', sender_email: 'nope' })
+    expect(await s.next()).toMatchObject({
+      code: 'validation_error',
+      message: expect.stringContaining('sender_email'),
+    })
+    s.send({ body: 'hi', upload_ids: ['upl_unknown'] })
+    expect(await s.next()).toMatchObject({
+      code: 'validation_error',
+      message: expect.stringContaining('upload_ids.0'),
+    })
+    s.send({ body: 'hi', email_token: 'forged' })
+    expect(await s.next()).toEqual({
+      type: 'error',
+      code: 'invalid_email_token',
+      message: 'Invalid or expired email token',
+    })
+    s.ws.send(Buffer.from([1, 2, 3]), { binary: true })
+    expect(await s.next()).toMatchObject({ code: 'invalid_json' })
+    expect(await s.pongNext()).toEqual({ type: 'pong' })
+    s.send({ body: 'still here?' })
+    expect(types(await s.until('done'))).toEqual([
+      'typing',
+      'ack',
+      'chunk',
+      'chunk',
+      'chunk',
+      'done',
+    ])
+    s.close()
+  })
+
+  it('closes with 1009 on a frame over 64 KB', async () => {
+    const s = connect()
+    await s.opened
+    s.send({ body: 'x'.repeat(65 * 1024) })
+    expect((await s.closed).code).toBe(1009)
+  })
+
+  it.each([
+    ['no tenant_id', { tenant_id: undefined }],
+    ['no public_key', { public_key: undefined }],
+    ['an empty tenant_id', { tenant_id: '' }],
+  ])('closes with 1008 for %s', async (_n, query) => {
+    const params = new URLSearchParams()
+    const all: Record<string, string | undefined> = {
+      tenant_id: a.tenantId,
+      public_key: a.publicKey,
+      ...query,
+    }
+    for (const [k, v] of Object.entries(all)) if (v !== undefined) params.set(k, v)
+    const s = openSocket(`${base}?${params}`, { origin: ORIGIN, 'x-forwarded-for': nextIp() })
+    sockets.push(s)
+    expect(await s.closed).toEqual({ code: 1008, reason: 'tenant_id and public_key are required' })
+  })
+
+  it.each([
+    ['https://example.com.evil.test', 'https://example.com.evil.test'],
+    ['http://example.com', 'http://example.com'],
+    ['https://example.com:8443', 'https://example.com:8443'],
+    ['"null"', 'null'],
+    ['(missing)', null],
+  ])('closes with 1008 for the origin %s', async (_label, origin) => {
+    const s = connect({}, { origin })
+    expect(await s.closed).toEqual({ code: 1008, reason: 'Origin not allowed' })
+  })
+
+  it("closes with 1008 for tenant B's key with tenant A's id and for a disabled widget", async () => {
+    const cross = connect({ public_key: b.publicKey })
+    expect(await cross.closed).toEqual({
+      code: 1008,
+      reason: 'Invalid widget credentials or widget disabled',
+    })
+    const c = await createTestTenant(t.db, { name: 'Off' })
+    await updateTenantConfig(t.db, c.tenantId, { enabled: false, allowed_origins: [ORIGIN] })
+    const off = connect({}, { tenant: c })
+    expect((await off.closed).code).toBe(1008)
+  })
+
+  it('closes open sockets with 1008 when the key is regenerated, only for that tenant', async () => {
+    const c = await createTestTenant(t.db, { name: 'Regen' })
+    const victim = connect({}, { tenant: c })
+    const bystander = connect()
+    await Promise.all([victim.opened, bystander.opened])
+    // A round trip proves both sockets passed their checks and are registered.
+    victim.send({ body: 'hello' })
+    await victim.until('done')
+    expect(await bystander.pongNext()).toEqual({ type: 'pong' })
+
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/voice-widget/config/regenerate-key',
+      headers: { 'x-api-key': c.apiKey },
+    })
+    expect(res.statusCode).toBe(200)
+    expect(await victim.closed).toEqual({ code: 1008, reason: 'Widget key regenerated' })
+    expect(await bystander.pongNext()).toEqual({ type: 'pong' })
+    bystander.close()
+  })
+
+  it('closes sockets when the widget is disabled or their origin removed', async () => {
+    const c = await createTestTenant(t.db, { name: 'Toggle' })
+    const put = (config: Record<string, unknown>) =>
+      t.app.inject({
+        method: 'PUT',
+        url: '/api/v1/voice-widget/config',
+        headers: { 'x-api-key': c.apiKey },
+        payload: { display_title: 'Support', launcher_label: 'Chat', ...config },
+      })
+    const s1 = connect({}, { tenant: c })
+    await s1.opened
+    expect(await s1.pongNext()).toEqual({ type: 'pong' })
+    s1.send({ body: 'hi' })
+    await s1.until('done')
+    expect((await put({ enabled: false, allowed_origins: [ORIGIN] })).statusCode).toBe(200)
+    expect((await s1.closed).code).toBe(1008)
+
+    expect((await put({ enabled: true, allowed_origins: [ORIGIN] })).statusCode).toBe(200)
+    const s2 = connect({}, { tenant: c })
+    await s2.opened
+    s2.send({ body: 'hi' })
+    await s2.until('done')
+    expect((await put({ enabled: true, allowed_origins: ['https://other.test'] })).statusCode).toBe(
+      200,
+    )
+    expect(await s2.closed).toEqual({ code: 1008, reason: 'Origin not allowed' })
+  })
+
+  it('reports agent failures as agent_unavailable; a retry completes the reply', async () => {
+    const s = connect()
+    await s.opened
+    agent.failNext(1, 1)
+    s.send({ body: 'printer jam', source_message_id: 'ws-fail-1' })
+    const frames = await s.until('error')
+    expect(types(frames)).toEqual(['typing', 'ack', 'chunk', 'error'])
+    expect(frames.at(-1)).toEqual({
+      type: 'error',
+      code: 'agent_unavailable',
+      message: 'The assistant is temporarily unavailable; your message was saved. Please retry.',
+      source_message_id: 'ws-fail-1',
+    })
+    const ack = frames[1]!
+    s.send({ body: 'printer jam', source_message_id: 'ws-fail-1' })
+    const retry = await s.until('done')
+    expect(retry[1]).toMatchObject({ user_message_id: ack.user_message_id, deduplicated: true })
+    expect(types(retry)).toEqual(['typing', 'ack', 'chunk', 'chunk', 'chunk', 'done'])
+    const visitor = await t.db
+      .selectFrom('messages')
+      .select('id')
+      .where('source_message_id', '=', 'ws-fail-1')
+      .execute()
+    expect(visitor).toHaveLength(1)
+    s.close()
+  })
+
+  it('shares the 60/minute message limit with REST and says so in an error frame', async () => {
+    const ip = nextIp()
+    for (let i = 0; i < 60; i++) {
+      expect((await rest({ body: `m${i}`, source_thread_id: 'ws-rate' }, ip)).statusCode).toBe(200)
+    }
+    const s = connect({}, { ip })
+    await s.opened
+    s.send({ body: 'one too many', source_message_id: 'ws-rate-61' })
+    const err = await s.next()
+    expect(err).toEqual({
+      type: 'error',
+      code: 'rate_limited',
+      message: 'Rate limit exceeded',
+      source_message_id: 'ws-rate-61',
+      retry_after: expect.any(Number),
+    })
+    expect(await s.pongNext()).toEqual({ type: 'pong' })
+    const stored = await t.db
+      .selectFrom('messages')
+      .select('id')
+      .where('source_message_id', '=', 'ws-rate-61')
+      .execute()
+    expect(stored).toHaveLength(0)
+    s.close()
+  })
+
+  it('limits connections per IP to 30 a minute (rate_limited frame, close 1013)', async () => {
+    const ip = nextIp()
+    const opened: TestSocket[] = []
+    for (let i = 0; i < 30; i++) {
+      const s = connect({}, { ip })
+      await s.opened
+      expect(await s.pongNext()).toEqual({ type: 'pong' })
+      opened.push(s)
+    }
+    const over = connect({}, { ip })
+    expect(await over.next()).toMatchObject({ type: 'error', code: 'rate_limited' })
+    expect((await over.closed).code).toBe(1013)
+    for (const s of opened) s.close()
+  })
+
+  it('forwards frames of followed threads from other channels, without echoes', async () => {
+    const first = (await rest({ body: 'VPN drops', source_thread_id: 'shared-tab' })).json()
+    const watcher = connect({ source_thread_id: 'shared-tab' })
+    const sender = connect({ source_thread_id: first.thread_id })
+    await Promise.all([watcher.opened, sender.opened])
+    expect(await watcher.pongNext()).toEqual({ type: 'pong' })
+    expect(await sender.pongNext()).toEqual({ type: 'pong' })
+
+    // A REST message to the thread shows up live on both sockets.
+    const viaRest = (await rest({ body: 'from REST', source_thread_id: 'shared-tab' })).json()
+    const seen = await watcher.until('done')
+    expect(types(seen)).toEqual(['message', 'typing', 'chunk', 'chunk', 'chunk', 'done'])
+    expect(seen[0]).toMatchObject({
+      conversation_id: first.conversation_id,
+      thread_id: first.thread_id,
+      message: {
+        id: viaRest.user_message_id,
+        sender_type: 'contact',
+        body: 'from REST',
+        channel: 'chat',
+        attachments: [],
+      },
+    })
+    expect(seen.at(-1)).toMatchObject({ ai_message_id: viaRest.ai_message_id })
+    await sender.until('done')
+
+    // The sender gets its own frames once; the watcher sees them as a message + reply.
+    sender.send({ body: 'from socket' })
+    const own = await sender.until('done')
+    expect(types(own)).toEqual(['typing', 'ack', 'chunk', 'chunk', 'chunk', 'done'])
+    expect(await sender.pongNext()).toEqual({ type: 'pong' })
+    const mirrored = await watcher.until('done')
+    expect(types(mirrored)).toEqual(['message', 'typing', 'chunk', 'chunk', 'chunk', 'done'])
+    expect(mirrored[0]).toMatchObject({ message: { id: own[1]!.user_message_id } })
+    watcher.close()
+    sender.close()
+  })
+
+  it("does not let a socket follow a token-owned thread without the owner's token", async () => {
+    const token = await sessionToken('owner@example.com')
+    const owned = (await rest({ body: 'private', email_token: token })).json()
+    const snoop = connect({ source_thread_id: owned.thread_id })
+    const owner = connect({ source_thread_id: owned.thread_id, email_token: token })
+    await Promise.all([snoop.opened, owner.opened])
+    expect(await snoop.pongNext()).toEqual({ type: 'pong' })
+    expect(await owner.pongNext()).toEqual({ type: 'pong' })
+    await rest({ body: 'secret follow-up', email_token: token, source_thread_id: owned.thread_id })
+    expect(types(await owner.until('done'))).toContain('message')
+    expect(await snoop.pongNext()).toEqual({ type: 'pong' })
+    // And it cannot post into it either.
+    snoop.send({ body: 'injected' })
+    expect(await snoop.next()).toMatchObject({ type: 'error', code: 'forbidden' })
+    snoop.close()
+    owner.close()
+  })
+
+  it('answers a plain GET (no upgrade) with 426 and documents the route', async () => {
+    const res = await t.app.inject({ url: '/api/v1/widget/ws' })
+    expect(res.statusCode).toBe(426)
+    expect(res.json()).toEqual({ detail: 'Upgrade Required: connect with a WebSocket' })
+    const doc = (await t.app.inject({ url: '/api/v1/openapi.json' })).json()
+    expect(
+      doc.paths['/api/v1/widget/ws'].get.parameters.map((p: { name: string }) => p.name),
+    ).toEqual(
+      expect.arrayContaining(['tenant_id', 'public_key', 'source_thread_id', 'sender_email']),
+    )
+    for (const path of [
+      '/api/v1/widget/session',
+      '/api/v1/widget/messages',
+      '/api/v1/widget/history',
+      '/api/v1/widget/conversations/{conversation_id}/resolve',
+    ]) {
+      expect(doc.paths[path]).toBeDefined()
+    }
+  })
+})
+
+describe('WS heartbeat', () => {
+  let app: FastifyInstance
+  let database: DbHandle
+  let tenant: TestTenant
+  let base: string
+  beforeAll(async () => {
+    database = await createTestDatabase('sqlite')
+    tenant = await createTestTenant(database.db)
+    const config = testConfig()
+    app = Fastify()
+    app.setValidatorCompiler(createValidatorCompiler())
+    await app.register(websocket, { options: { maxPayload: WS_MAX_PAYLOAD } })
+    const ctx = {
+      config,
+      database,
+      db: database.db,
+      limiter: createMemoryRateLimiter(),
+      bus: createMemoryBus(),
+      agent: createScriptedAgent(),
+      wsHeartbeatMs: 40,
+    }
+    await app.register(async (scope) => widgetSocketRoutes(scope, ctx))
+    base = `${await listenForTests(app)}/api/v1/widget/ws?tenant_id=${tenant.tenantId}&public_key=${tenant.publicKey}`
+  })
+  afterAll(async () => {
+    await app.close()
+    await database.close()
+  })
+
+  it('keeps a socket that answers pings and drops one that does not', async () => {
+    const live = openSocket(base, { origin: ORIGIN })
+    const dead = openSocket(base, { origin: ORIGIN }, { autoPong: false })
+    await Promise.all([live.opened, dead.opened])
+    const closed = await dead.closed
+    expect(closed.code).toBe(1006)
+    expect(dead.pings).toBeGreaterThanOrEqual(1)
+    // The live socket has seen pings over the same time and is still answered.
+    expect(live.pings).toBeGreaterThanOrEqual(1)
+    expect(await live.pongNext()).toEqual({ type: 'pong' })
+    live.close()
+  })
+})
