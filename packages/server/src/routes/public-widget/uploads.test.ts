@@ -1,0 +1,485 @@
+import { randomBytes } from 'node:crypto'
+import { request as httpRequest } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  buildTestApp,
+  createTestTenant,
+  forEachDialect,
+  type TestApp,
+  type TestTenant,
+} from '../../../test/helpers.ts'
+import { MAX_UPLOAD_BYTES } from '../../uploads/store-upload.ts'
+import { FIXTURES } from '../../uploads/test-fixtures.ts'
+import { attachUploads } from '../../uploads/upload-repo.ts'
+
+const ORIGIN = 'https://example.com'
+
+type Part =
+  | { name: string; value: string }
+  | { name: string; filename: string; type: string; data: Buffer }
+
+/** A multipart/form-data body, encoded by hand so tests control every byte and the part order. */
+function multipart(parts: Part[]): { payload: Buffer; contentType: string } {
+  const boundary = `----aurion${randomBytes(8).toString('hex')}`
+  const chunks: Buffer[] = []
+  for (const p of parts) {
+    chunks.push(Buffer.from(`--${boundary}\r\n`))
+    if ('filename' in p) {
+      chunks.push(
+        Buffer.from(
+          `Content-Disposition: form-data; name="${p.name}"; filename="${p.filename}"\r\nContent-Type: ${p.type}\r\n\r\n`,
+        ),
+        p.data,
+        Buffer.from('\r\n'),
+      )
+    } else {
+      chunks.push(
+        Buffer.from(`Content-Disposition: form-data; name="${p.name}"\r\n\r\n${p.value}\r\n`),
+      )
+    }
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`))
+  return {
+    payload: Buffer.concat(chunks),
+    contentType: `multipart/form-data; boundary=${boundary}`,
+  }
+}
+
+let ipCounter = 0
+const freshIp = () => `10.2.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`
+
+forEachDialect('widget uploads', (dialect) => {
+  let t: TestApp
+  let a: TestTenant
+  let b: TestTenant
+
+  beforeAll(async () => {
+    t = await buildTestApp({ dialect })
+    a = await createTestTenant(t.db, { name: 'A' })
+    b = await createTestTenant(t.db, {
+      name: 'B',
+      config: { enabled: true, allowed_origins: ['https://b.example'] },
+    })
+  })
+  afterAll(async () => t.close())
+
+  const creds = (x: TestTenant): Part[] => [
+    { name: 'tenant_id', value: x.tenantId },
+    { name: 'public_key', value: x.publicKey },
+  ]
+  const file = (data: Buffer, type: string, filename = 'file.bin'): Part => ({
+    name: 'file',
+    filename,
+    type,
+    data,
+  })
+
+  async function upload(parts: Part[], opts: { origin?: string | null; ip?: string } = {}) {
+    const { payload, contentType } = multipart(parts)
+    const origin = opts.origin === undefined ? ORIGIN : opts.origin
+    return t.app.inject({
+      method: 'POST',
+      url: '/api/v1/widget/uploads',
+      headers: { 'content-type': contentType, ...(origin === null ? {} : { origin }) },
+      remoteAddress: opts.ip ?? freshIp(),
+      payload,
+    })
+  }
+
+  function download(id: string, x: TestTenant = a, origin: string | null = ORIGIN) {
+    return t.app.inject({
+      method: 'GET',
+      url: `/api/v1/widget/uploads/${encodeURIComponent(id)}?tenant_id=${x.tenantId}&public_key=${x.publicKey}`,
+      headers: origin === null ? {} : { origin },
+      remoteAddress: freshIp(),
+    })
+  }
+
+  async function uploaded(data: Buffer, type: string, filename: string): Promise<string> {
+    const res = await upload([...creds(a), file(data, type, filename)])
+    expect(res.statusCode, res.body).toBe(201)
+    return res.json().upload_id
+  }
+
+  function expectInert(res: Awaited<ReturnType<typeof download>>) {
+    expect(res.headers['x-content-type-options']).toBe('nosniff')
+    expect(res.headers['content-security-policy']).toBe('sandbox')
+  }
+
+  it('201 with exactly the contract body; the bytes are stored in the database', async () => {
+    const res = await upload([...creds(a), file(FIXTURES.png, 'image/png', 'screenshot.png')])
+    expect(res.statusCode).toBe(201)
+    const body = res.json()
+    expect(body).toEqual({
+      upload_id: expect.stringMatching(/^upl_[0-9A-Za-z]{22}$/),
+      file_name: 'screenshot.png',
+      content_type: 'image/png',
+      size_bytes: FIXTURES.png.length,
+    })
+    expect(res.headers['access-control-allow-origin']).toBe(ORIGIN)
+    const row = await t.db
+      .selectFrom('uploads')
+      .selectAll()
+      .where('id', '=', body.upload_id)
+      .executeTakeFirstOrThrow()
+    expect(row.tenant_id).toBe(a.tenantId)
+    expect(Buffer.from(row.data).equals(FIXTURES.png)).toBe(true)
+    expect(row.message_id).toBeNull()
+  })
+
+  it('accepts the fields after the file too', async () => {
+    const res = await upload([file(FIXTURES.pdf, 'application/pdf', 'doc.pdf'), ...creds(a)])
+    expect(res.statusCode).toBe(201)
+    expect(res.json().content_type).toBe('application/pdf')
+  })
+
+  it('accepts exactly 10 MB and answers 413 {"detail"} at 10 MB + 1 byte, storing nothing', async () => {
+    const text = Buffer.alloc(MAX_UPLOAD_BYTES, 0x61)
+    const ok = await upload([...creds(a), file(text, 'text/plain', 'max.txt')])
+    expect(ok.statusCode).toBe(201)
+    expect(ok.json().size_bytes).toBe(MAX_UPLOAD_BYTES)
+    const before = await t.db.selectFrom('uploads').select('id').execute()
+    const big = Buffer.alloc(MAX_UPLOAD_BYTES + 1, 0x61)
+    for (const parts of [
+      [...creds(a), file(big, 'text/plain', 'big.txt')],
+      [file(big, 'text/plain', 'big.txt'), ...creds(a)],
+    ]) {
+      const res = await upload(parts)
+      expect(res.statusCode).toBe(413)
+      expect(res.json()).toEqual({ detail: 'File too large: the maximum upload size is 10 MB' })
+    }
+    expect(await t.db.selectFrom('uploads').select('id').execute()).toHaveLength(before.length)
+  })
+
+  it.each([
+    ['application/zip', FIXTURES.zip, 'a.zip'],
+    ['image/jpeg', FIXTURES.png, 'fake.jpg'],
+    ['image/png', FIXTURES.exe, 'fake.png'],
+    ['application/pdf', FIXTURES.exe, 'fake.pdf'],
+    ['application/octet-stream', FIXTURES.png, 'x.png'],
+    ['text/plain', FIXTURES.exe, 'fake.txt'],
+    ['text/plain', Buffer.from([0x68, 0xc3, 0x28]), 'latin.txt'],
+    ['image/x-made-up', FIXTURES.png, 'x.png'],
+    ['video/mp4', FIXTURES.png, 'x.mp4'],
+  ])(
+    '415 {"detail"} for %s with mismatching or unsupported content (%#)',
+    async (type, data, name) => {
+      const res = await upload([...creds(a), file(data, type, name)])
+      expect(res.statusCode).toBe(415)
+      expect(typeof res.json().detail).toBe('string')
+    },
+  )
+
+  it('an SVG with script is stored but never served inline or as SVG', async () => {
+    const id = await uploaded(FIXTURES.svgWithScript, 'image/svg+xml', 'logo.svg')
+    const res = await download(id)
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toBe('text/plain; charset=utf-8')
+    expect(res.headers['content-disposition']).toBe(
+      `attachment; filename="logo.svg"; filename*=UTF-8''logo.svg`,
+    )
+    expectInert(res)
+    expect(res.rawPayload.equals(FIXTURES.svgWithScript)).toBe(true)
+  })
+
+  it('an HTML file uploaded as text is served as a plain-text attachment, whatever it was declared as', async () => {
+    for (const type of ['text/html', 'text/plain', 'text/xml']) {
+      const id = await uploaded(FIXTURES.html, type, 'page.html')
+      const res = await download(id)
+      expect(res.headers['content-type']).toBe('text/plain; charset=utf-8')
+      expect(res.headers['content-disposition']).toMatch(/^attachment; /)
+      expectInert(res)
+    }
+  })
+
+  it('serves raster images and PDF inline with their own type; nosniff + CSP sandbox on every download', async () => {
+    const cases: [Buffer, string, string, 'inline' | 'attachment'][] = [
+      [FIXTURES.png, 'image/png', 'a.png', 'inline'],
+      [FIXTURES.jpeg, 'image/jpeg', 'b.jpg', 'inline'],
+      [FIXTURES.gif, 'image/gif', 'c.gif', 'inline'],
+      [FIXTURES.pdf, 'application/pdf', 'd.pdf', 'inline'],
+      [Buffer.from('hello'), 'text/plain', 'e.txt', 'attachment'],
+      [Buffer.from('a,b\n1,2\n'), 'text/csv', 'f.csv', 'attachment'],
+    ]
+    for (const [data, type, name, disposition] of cases) {
+      const id = await uploaded(data, type, name)
+      const res = await download(id)
+      expect(res.statusCode).toBe(200)
+      expect(res.headers['content-type']).toBe(
+        type.startsWith('text/') ? 'text/plain; charset=utf-8' : type,
+      )
+      expect(res.headers['content-disposition']).toBe(
+        `${disposition}; filename="${name}"; filename*=UTF-8''${name}`,
+      )
+      expect(res.headers['content-length']).toBe(String(data.length))
+      expectInert(res)
+      expect(res.rawPayload.equals(data)).toBe(true)
+    }
+  })
+
+  it('sanitizes the file name and encodes a non-ASCII one with RFC 5987', async () => {
+    const res = await upload([
+      ...creds(a),
+      file(FIXTURES.pdf, 'application/pdf', '../../secret/r\u00e9sum\u00e9 \u202Efdp.exe.pdf'),
+    ])
+    expect(res.statusCode).toBe(201)
+    expect(res.json().file_name).toBe('résumé fdp.exe.pdf')
+    const dl = await download(res.json().upload_id)
+    expect(dl.headers['content-disposition']).toBe(
+      `inline; filename="r_sum_ fdp.exe.pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9%20fdp.exe.pdf`,
+    )
+  })
+
+  it('keeps tenants apart: another tenant can neither download nor borrow the id', async () => {
+    const id = await uploaded(FIXTURES.png, 'image/png', 'private.png')
+    const theirs = await download(id, b, 'https://b.example')
+    expect(theirs.statusCode).toBe(404)
+    expect(theirs.json()).toEqual({ detail: 'Upload not found' })
+    expectInert(await download(id))
+    const mixed = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/widget/uploads/${id}?tenant_id=${a.tenantId}&public_key=${b.publicKey}`,
+      headers: { origin: ORIGIN },
+    })
+    expect(mixed.statusCode).toBe(403)
+    expect(mixed.json()).toEqual({ detail: 'Invalid widget credentials or widget disabled' })
+    // Tenant B cannot attach tenant A's upload to its messages either.
+    expect(await attachUploads(t.db, b.tenantId, [id], 'msg_b')).toEqual([id])
+  })
+
+  it('404 for an unknown upload; 422 naming a missing query field', async () => {
+    const res = await download('upl_doesnotexist')
+    expect(res.statusCode).toBe(404)
+    const noKey = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/widget/uploads/upl_x?tenant_id=${a.tenantId}`,
+      headers: { origin: ORIGIN },
+    })
+    expect(noKey.statusCode).toBe(422)
+    expect(noKey.json().detail[0].loc).toEqual(['query', 'public_key'])
+  })
+
+  it('403 for a disallowed or missing Origin, on upload and download', async () => {
+    const id = await uploaded(FIXTURES.png, 'image/png', 'x.png')
+    for (const origin of ['https://example.com.evil.test', 'http://example.com', 'null', null]) {
+      const up = await upload([...creds(a), file(FIXTURES.png, 'image/png', 'x.png')], { origin })
+      expect(up.statusCode).toBe(403)
+      expect(up.json()).toEqual({ detail: 'Origin not allowed' })
+      const dl = await download(id, a, origin)
+      expect(dl.statusCode).toBe(403)
+      expect(dl.headers['access-control-allow-origin']).toBeUndefined()
+    }
+  })
+
+  it('403 for wrong credentials in either part order, storing nothing', async () => {
+    const before = (await t.db.selectFrom('uploads').select('id').execute()).length
+    const wrong: Part[] = [
+      { name: 'tenant_id', value: a.tenantId },
+      { name: 'public_key', value: b.publicKey },
+    ]
+    for (const parts of [
+      [...wrong, file(FIXTURES.png, 'image/png')],
+      [file(FIXTURES.png, 'image/png'), ...wrong],
+    ]) {
+      const res = await upload(parts)
+      expect(res.statusCode).toBe(403)
+      expect(res.json()).toEqual({ detail: 'Invalid widget credentials or widget disabled' })
+    }
+    expect((await t.db.selectFrom('uploads').select('id').execute()).length).toBe(before)
+  })
+
+  it('422 naming a missing file, tenant_id or public_key; 422 for an empty file', async () => {
+    const noFile = await upload(creds(a))
+    expect(noFile.statusCode).toBe(422)
+    expect(noFile.json().detail).toEqual([
+      { type: 'missing', loc: ['body', 'file'], msg: 'Field required' },
+    ])
+    const noTenant = await upload([
+      { name: 'public_key', value: a.publicKey },
+      file(FIXTURES.png, 'image/png'),
+    ])
+    expect(noTenant.statusCode).toBe(422)
+    expect(noTenant.json().detail[0].loc).toEqual(['body', 'tenant_id'])
+    const noKey = await upload([
+      { name: 'tenant_id', value: a.tenantId },
+      file(FIXTURES.png, 'image/png'),
+    ])
+    expect(noKey.json().detail[0].loc).toEqual(['body', 'public_key'])
+    const empty = await upload([...creds(a), file(Buffer.alloc(0), 'text/plain', 'empty.txt')])
+    expect(empty.statusCode).toBe(422)
+    expect(empty.json().detail[0]).toMatchObject({
+      loc: ['body', 'file'],
+      msg: 'The file is empty',
+    })
+    const wrongField = await upload([
+      ...creds(a),
+      { ...file(FIXTURES.png, 'image/png'), name: 'attachment' },
+    ])
+    expect(wrongField.statusCode).toBe(422)
+    expect(wrongField.json().detail[0].loc).toEqual(['body', 'attachment'])
+  })
+
+  it('415 for a body that is not multipart', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/widget/uploads',
+      headers: { origin: ORIGIN },
+      payload: { tenant_id: a.tenantId, public_key: a.publicKey },
+    })
+    expect(res.statusCode).toBe(415)
+    expect(typeof res.json().detail).toBe('string')
+  })
+
+  it('422 naming file for a second file in one request, storing nothing', async () => {
+    const before = (await t.db.selectFrom('uploads').select('id').execute()).length
+    const res = await upload([
+      ...creds(a),
+      file(FIXTURES.png, 'image/png', 'one.png'),
+      file(FIXTURES.png, 'image/png', 'two.png'),
+    ])
+    expect(res.statusCode).toBe(422)
+    expect(res.json().detail[0]).toMatchObject({ loc: ['body', 'file'] })
+    expect((await t.db.selectFrom('uploads').select('id').execute()).length).toBe(before)
+  })
+
+  it('400 {"detail"} for a malformed or truncated multipart body, never a 500', async () => {
+    const { payload, contentType } = multipart([...creds(a), file(FIXTURES.pdf, 'application/pdf')])
+    const cut = payload.subarray(0, payload.length - 40)
+    for (const [body, type] of [
+      [cut, contentType],
+      [Buffer.from('garbage without boundaries'), contentType],
+      [payload, 'multipart/form-data'],
+    ] as const) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/widget/uploads',
+        headers: { origin: ORIGIN, 'content-type': type },
+        remoteAddress: freshIp(),
+        payload: body,
+      })
+      expect(res.statusCode).toBe(400)
+      expect(res.json()).toEqual({ detail: 'Malformed multipart body' })
+    }
+  })
+
+  it('allows 30 uploads a minute per IP; the 31st is 429 with the contract headers', async () => {
+    const ip = freshIp()
+    for (let i = 0; i < 30; i++) {
+      const res = await upload([...creds(a), file(Buffer.from(`n${i}`), 'text/plain', 'n.txt')], {
+        ip,
+      })
+      expect(res.statusCode).toBe(201)
+      expect(res.headers['x-ratelimit-remaining']).toBe(String(29 - i))
+    }
+    const res = await upload([...creds(a), file(Buffer.from('x'), 'text/plain', 'n.txt')], { ip })
+    expect(res.statusCode).toBe(429)
+    expect(res.json()).toEqual({ detail: 'Rate limit exceeded', limit: 30 })
+    expect(res.headers['x-ratelimit-limit']).toBe('30')
+    expect(res.headers['x-ratelimit-remaining']).toBe('0')
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0)
+    const other = await upload([...creds(a), file(Buffer.from('x'), 'text/plain', 'n.txt')])
+    expect(other.statusCode).toBe(201)
+  })
+
+  it('admins download through the API with conversations:read, only their own tenant’s uploads', async () => {
+    const id = await uploaded(FIXTURES.svgWithScript, 'image/svg+xml', 'logo.svg')
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/uploads/${id}`,
+      headers: { 'x-api-key': a.apiKey },
+    })
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toBe('text/plain; charset=utf-8')
+    expect(res.headers['content-disposition']).toMatch(/^attachment; /)
+    expectInert(res)
+    const other = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/uploads/${id}`,
+      headers: { 'x-api-key': b.apiKey },
+    })
+    expect(other.statusCode).toBe(404)
+    const noScope = await createTestTenant(t.db, { scopes: ['config:read'] })
+    const denied = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/uploads/${id}`,
+      headers: { 'x-api-key': noScope.apiKey },
+    })
+    expect(denied.statusCode).toBe(403)
+    expect(denied.json()).toEqual({ detail: 'API key missing required scope: conversations:read' })
+    const anon = await t.app.inject({ method: 'GET', url: `/api/v1/uploads/${id}` })
+    expect(anon.statusCode).toBe(401)
+  })
+})
+
+describe('upload streaming over a real socket', () => {
+  it('answers 413 while a 40 MB upload is still being sent (the body is streamed, not buffered)', async () => {
+    const t = await buildTestApp()
+    try {
+      const a = await createTestTenant(t.db)
+      await t.app.listen({ port: 0, host: '127.0.0.1' })
+      const { port } = t.app.server.address() as AddressInfo
+      const boundary = 'aurionStreamBoundary'
+      const head = Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="tenant_id"\r\n\r\n${a.tenantId}\r\n` +
+          `--${boundary}\r\nContent-Disposition: form-data; name="public_key"\r\n\r\n${a.publicKey}\r\n` +
+          `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\nContent-Type: text/plain\r\n\r\n`,
+      )
+      const total = 40 * 1024 * 1024
+      const chunk = Buffer.alloc(64 * 1024, 0x61)
+      const result = await new Promise<{ status: number; body: string; sent: number }>(
+        (resolve, reject) => {
+          let sent = 0
+          let answered = false
+          const req = httpRequest({
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/api/v1/widget/uploads',
+            headers: {
+              origin: 'https://example.com',
+              'content-type': `multipart/form-data; boundary=${boundary}`,
+            },
+          })
+          req.on('response', (res) => {
+            answered = true
+            const sentWhenAnswered = sent
+            let body = ''
+            res.setEncoding('utf8')
+            res.on('data', (d: string) => {
+              body += d
+            })
+            res.on('end', () => {
+              req.destroy()
+              resolve({ status: res.statusCode ?? 0, body, sent: sentWhenAnswered })
+            })
+          })
+          req.on('error', (err) => {
+            if (!answered) reject(err)
+          })
+          req.write(head)
+          // One chunk per turn of the event loop, so an early answer is seen when it arrives.
+          const pump = () => {
+            if (answered) return
+            if (sent >= total) {
+              req.end(`\r\n--${boundary}--\r\n`)
+              return
+            }
+            sent += chunk.length
+            if (req.write(chunk)) setImmediate(pump)
+            else req.once('drain', pump)
+          }
+          pump()
+        },
+      )
+      expect(result.status).toBe(413)
+      expect(JSON.parse(result.body)).toEqual({
+        detail: 'File too large: the maximum upload size is 10 MB',
+      })
+      expect(result.sent).toBeLessThan(total)
+      expect(await t.db.selectFrom('uploads').select('id').execute()).toEqual([])
+    } finally {
+      await t.close()
+    }
+  })
+})

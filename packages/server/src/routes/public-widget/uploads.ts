@@ -1,0 +1,210 @@
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { RouteContext } from '../../app-deps.ts'
+import {
+  badRequest,
+  invalidField,
+  notFound,
+  payloadTooLarge,
+  unsupportedMediaType,
+} from '../../errors.ts'
+import {
+  assertAcceptedType,
+  assertContentMatches,
+  normalizeContentType,
+} from '../../uploads/content-check.ts'
+import { sanitizeFileName } from '../../uploads/file-name.ts'
+import { sendUpload } from '../../uploads/serve-upload.ts'
+import { MAX_UPLOAD_BYTES, readBounded, storeUpload } from '../../uploads/store-upload.ts'
+import { findUpload } from '../../uploads/upload-repo.ts'
+import {
+  authorizeWidget,
+  limitByIp,
+  PUBLIC_LIMITS,
+  type WidgetAccess,
+} from '../../widget-auth/public-guard.ts'
+
+const UploadResponse = Type.Object({
+  upload_id: Type.String(),
+  file_name: Type.String(),
+  content_type: Type.String(),
+  size_bytes: Type.Integer(),
+})
+
+const DownloadQuery = Type.Object({
+  tenant_id: Type.String({ maxLength: 100 }),
+  public_key: Type.String({ maxLength: 200 }),
+})
+const DownloadParams = Type.Object({ upload_id: Type.String({ maxLength: 100 }) })
+
+/** Form fields the upload accepts besides `file`. */
+const FIELDS = new Set(['tenant_id', 'public_key'])
+
+/**
+ * `POST /api/v1/widget/uploads` (multipart: `tenant_id`, `public_key`, `file`) and
+ * `GET /api/v1/widget/uploads/:upload_id` for the widget. Register inside the public widget
+ * plugin, which provides the CORS hooks for `/api/v1/widget`.
+ */
+export async function uploadRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+  app.post(
+    '/api/v1/widget/uploads',
+    {
+      schema: {
+        tags: ['widget'],
+        summary: 'Upload an attachment (multipart: tenant_id, public_key, file; max 10 MB)',
+        consumes: ['multipart/form-data'],
+        response: { 201: UploadResponse },
+      },
+      onResponse: async (request) => {
+        // Refused before the whole body was read (too large, bad type, bad key): discard what
+        // the client is still sending, so the connection sees the end of the request (or the
+        // client closing) instead of hanging paused until the request timeout. Closing at once
+        // instead could reset the connection before the client has read the answer.
+        if (!request.raw.readableEnded) {
+          request.raw.unpipe()
+          request.raw.resume()
+        }
+      },
+    },
+    async (request, reply) => {
+      await limitByIp(ctx, request, reply, PUBLIC_LIMITS.uploads)
+      if (!request.isMultipart()) {
+        throw unsupportedMediaType(
+          'Send the upload as multipart/form-data with tenant_id, public_key and file',
+        )
+      }
+      const upload = await receiveUpload(ctx, request)
+      const stored = await storeUpload(ctx.db, upload, request.log)
+      return reply.status(201).send(stored)
+    },
+  )
+
+  app.get(
+    '/api/v1/widget/uploads/:upload_id',
+    {
+      schema: {
+        tags: ['widget'],
+        summary: 'Download an upload of this tenant (served inert: nosniff, CSP sandbox)',
+        params: DownloadParams,
+        querystring: DownloadQuery,
+      },
+    },
+    async (request, reply) => {
+      await limitByIp(ctx, request, reply, PUBLIC_LIMITS.download)
+      const { upload_id } = request.params as { upload_id: string }
+      const q = request.query as { tenant_id: string; public_key: string }
+      const access = await authorizeWidget(ctx, {
+        tenantId: q.tenant_id,
+        publicKey: q.public_key,
+        originHeader: request.headers.origin,
+      })
+      const upload = await findUpload(ctx.db, access.tenant.id, upload_id)
+      if (upload === undefined) throw notFound('Upload not found')
+      return sendUpload(reply, upload)
+    },
+  )
+}
+
+interface ReceivedUpload {
+  tenantId: string
+  fileName: string
+  contentType: string
+  bytes: Buffer
+}
+
+/**
+ * Walks the multipart parts. When `tenant_id` and `public_key` precede the file (the usual
+ * order) the caller is authorized before a byte of the file is read; otherwise the file is
+ * read (bounded) and the caller authorized afterwards.
+ */
+async function receiveUpload(ctx: RouteContext, request: FastifyRequest): Promise<ReceivedUpload> {
+  const fields: Record<string, unknown> = {}
+  let access: WidgetAccess | undefined
+  let file: { name: string; type: string; bytes: Buffer } | undefined
+  const authorize = () =>
+    authorizeWidget(ctx, {
+      tenantId: fields.tenant_id,
+      publicKey: fields.public_key,
+      originHeader: request.headers.origin,
+    })
+
+  const parts = request.parts({
+    limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 8, fieldSize: 4096, parts: 10 },
+  })
+  const iterator = parts[Symbol.asyncIterator]()
+  try {
+    for (;;) {
+      const step = await iterator.next().catch((err: unknown) => {
+        throw multipartError(err)
+      })
+      if (step.done) break
+      const part = step.value
+      if (part.type === 'field') {
+        if (FIELDS.has(part.fieldname) && !(part.fieldname in fields)) {
+          fields[part.fieldname] = part.value
+        }
+        continue
+      }
+      if (part.fieldname !== 'file') {
+        part.file.resume()
+        throw invalidField(
+          ['body', part.fieldname],
+          'Unexpected file field; send the file as "file"',
+        )
+      }
+      if (fields.tenant_id !== undefined && fields.public_key !== undefined) {
+        checkFields(fields)
+        access = await authorize()
+      }
+      const type = normalizeContentType(part.mimetype)
+      assertAcceptedType(type)
+      const { bytes, truncated } = await readBounded(part.file, MAX_UPLOAD_BYTES).catch(
+        (err: unknown) => {
+          throw multipartError(err)
+        },
+      )
+      if (truncated) throw tooLarge()
+      file = { name: part.filename, type, bytes }
+    }
+  } finally {
+    await iterator.return?.().catch(() => {})
+  }
+
+  checkFields(fields)
+  if (file === undefined) throw invalidField(['body', 'file'], 'Field required', 'missing')
+  access ??= await authorize()
+  if (file.bytes.length === 0) throw invalidField(['body', 'file'], 'The file is empty')
+  await assertContentMatches(file.type, file.bytes)
+  return {
+    tenantId: access.tenant.id,
+    fileName: sanitizeFileName(file.name, file.type),
+    contentType: file.type,
+    bytes: file.bytes,
+  }
+}
+
+/** Parser failures as client errors: limits are 413/422, malformed bodies 400, never a 500. */
+function multipartError(err: unknown): unknown {
+  const code = (err as { code?: string }).code
+  if (code === 'FST_FILES_LIMIT')
+    return invalidField(['body', 'file'], 'Send exactly one file per upload')
+  if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
+    return invalidField(['body'], 'Too many form fields: send tenant_id, public_key and file')
+  }
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge()
+  const status = (err as { statusCode?: number }).statusCode
+  if (status !== undefined && status >= 400 && status < 500) return err
+  return badRequest('Malformed multipart body')
+}
+
+const tooLarge = () =>
+  payloadTooLarge(`File too large: the maximum upload size is ${MAX_UPLOAD_BYTES / 1048576} MB`)
+
+function checkFields(fields: Record<string, unknown>): void {
+  for (const name of FIELDS) {
+    const v = fields[name]
+    if (v === undefined) throw invalidField(['body', name], 'Field required', 'missing')
+    if (typeof v !== 'string')
+      throw invalidField(['body', name], 'Input should be a valid string', 'string_type')
+  }
+}
