@@ -20,6 +20,7 @@ import { internalRoutes } from './routes/internal/index.ts'
 import { knowledgeRoutes } from './routes/knowledge/index.ts'
 import { opsRoutes } from './routes/ops/index.ts'
 import { publicWidgetRoutes } from './routes/public-widget/index.ts'
+import { adminUploadRoutes } from './routes/uploads/index.ts'
 import { widgetAssetsRoutes } from './routes/widget-assets/index.ts'
 import { createValidatorCompiler, toValidationIssues } from './validation.ts'
 
@@ -124,6 +125,7 @@ export async function buildApp(
   await app.register(widgetAssetsRoutes, ctx)
   await app.register(adminConsoleRoutes, ctx)
   await app.register(internalRoutes, ctx)
+  await app.register(adminUploadRoutes, ctx)
 
   app.addHook('onClose', async () => {
     await ctx.bus.close()
