@@ -48,8 +48,8 @@ export function classifySmallTalk(text: string): SmallTalk | null {
   if (mentionsTrouble(t.replace(/\b(?:problem|issue)s?\s+(?:solved|fixed|resolved)\b/gi, '')))
     return null
   if (RESOLVED.test(t)) return 'resolved'
-  if (THANKS.test(t)) return 'thanks'
   if (GOODBYE.test(t)) return 'goodbye'
+  if (THANKS.test(t)) return 'thanks'
   if (rest !== t || GREETING.test(t)) return 'greeting'
   if (ACK_ONLY.test(t)) return 'capabilities'
   return null

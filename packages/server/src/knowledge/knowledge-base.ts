@@ -42,6 +42,7 @@ export class TenantKnowledge {
   readonly #search: MiniSearch
   readonly #df = new Map<string, number>()
   readonly #titleTerms = new Map<string, Set<string>>()
+  #titles: string[] | undefined
 
   constructor(
     readonly tenantId: string,
@@ -118,10 +119,10 @@ export class TenantKnowledge {
 
   /** Titles of the tenant's articles (what the assistant can help with), alphabetically. */
   titles(limit = 50): string[] {
-    return [...this.articles.values()]
+    this.#titles ??= [...this.articles.values()]
       .map((a) => a.title)
       .sort((a, b) => a.localeCompare(b))
-      .slice(0, limit)
+    return this.#titles.slice(0, limit)
   }
 
   /** The article with exactly this title (case-insensitive), if any. */
