@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import {
+  buildTestApp,
+  createTestTenant,
+  forEachDialect,
+  type TestApp,
+  type TestTenant,
+} from '../../../test/helpers.ts'
+import { ORIGIN, postWidget } from '../../../test/widget-support.ts'
+import { listenForTests, openSocket } from '../../../test/ws-client.ts'
+import { seedDemoArticles } from '../../knowledge/demo-articles.ts'
+
+// The real default agent (AURION_AGENT=builtin) behind the public API: no test double.
+forEachDialect('public widget API with the built-in knowledge agent', (dialect) => {
+  let t: TestApp
+  let a: TestTenant
+  let token: string
+  beforeAll(async () => {
+    t = await buildTestApp({ dialect })
+    a = await createTestTenant(t.db)
+    await seedDemoArticles(t.db, a.tenantId)
+    token = (
+      await postWidget(t.app, '/api/v1/widget/session', {
+        tenant_id: a.tenantId,
+        public_key: a.publicKey,
+        email: 'jane@example.com',
+      })
+    ).json().email_token
+  })
+  afterAll(async () => t.close())
+
+  it('answers from the knowledge base, names the conversation after the article, follows up', async () => {
+    const res = await postWidget(t.app, '/api/v1/widget/messages', {
+      tenant_id: a.tenantId,
+      public_key: a.publicKey,
+      body: 'I forgot my password',
+      email_token: token,
+    })
+    expect(res.statusCode).toBe(200)
+    const first = res.json()
+    expect(first.ai_response).toContain('Reset your password')
+
+    // The follow-up streams over a real socket, in the same thread, with the context.
+    const url = `${await listenForTests(t.app)}/api/v1/widget/ws?tenant_id=${a.tenantId}&public_key=${a.publicKey}&email_token=${token}&source_thread_id=${first.thread_id}`
+    const s = openSocket(url, { origin: ORIGIN })
+    await s.opened
+    s.send({ body: 'And how do I set up the authenticator app?' })
+    const frames = await s.until('done')
+    const chunks = frames.filter((f) => f.type === 'chunk')
+    const done = frames.at(-1)!
+    expect(chunks.length).toBeGreaterThan(1)
+    expect(chunks.map((c) => c.index)).toEqual(chunks.map((_, i) => i))
+    expect(done.ai_response).toBe(chunks.map((c) => c.chunk).join(''))
+    expect(done.ai_response).toMatch(/multi-factor|MFA|authenticator/i)
+    expect(done.conversation_id).toBe(first.conversation_id)
+    s.close()
+
+    const history = await t.app.inject({
+      url: `/api/v1/widget/history?tenant_id=${a.tenantId}&public_key=${a.publicKey}&email_token=${token}`,
+      headers: { origin: ORIGIN },
+    })
+    const [conv] = history.json().conversations
+    expect(conv.subject).toBe('Reset your password')
+    expect(conv.messages.map((m: { sender_type: string }) => m.sender_type)).toEqual([
+      'contact',
+      'ai',
+      'contact',
+      'ai',
+    ])
+  })
+
+  it('says honestly when nothing in the knowledge base matches', async () => {
+    const res = await postWidget(t.app, '/api/v1/widget/messages', {
+      tenant_id: a.tenantId,
+      public_key: a.publicKey,
+      body: 'What is the airspeed velocity of an unladen swallow?',
+    })
+    expect(res.statusCode).toBe(200)
+    expect(res.json().ai_response).toMatch(/couldn.t find|could not find/i)
+  })
+})
