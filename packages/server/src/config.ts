@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
@@ -43,6 +43,8 @@ export interface Config {
   readonly internalApiToken: string | undefined
   /** Create the demo tenant on an empty database (`npm start`). */
   readonly demo: boolean
+  /** How long a graceful shutdown waits for in-flight requests before closing their connections. */
+  readonly shutdownTimeoutMs: number
 }
 
 export class ConfigError extends Error {
@@ -134,6 +136,15 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
     )
   const publicUrlRaw = url('AURION_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`
   const publicUrl = publicUrlRaw.replace(/\/+$/, '')
+  {
+    // It is pasted into every embed snippet: a query, fragment or credentials there would break
+    // the loader URL or leak into customers' pages.
+    const u = new URL(publicUrl)
+    if (u.search !== '' || u.hash !== '' || u.username !== '' || u.password !== '')
+      problems.push(
+        `AURION_PUBLIC_URL must be a base URL without query, fragment or credentials (got "${publicUrlRaw}")`,
+      )
+  }
 
   const livekitUrl = url('LIVEKIT_URL', ['ws:', 'wss:', 'http:', 'https:'])
   const livekitApiKey = val('LIVEKIT_API_KEY')
@@ -203,10 +214,19 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
     problems.push('AURION_SECRET must be at least 32 characters')
 
   const demo = bool('AURION_DEMO', false)
+  const shutdownTimeoutMs = int('AURION_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000)
 
   if (problems.length > 0) throw new ConfigError(problems)
 
-  if (secret === undefined) secret = readOrCreateSecret(dataDir)
+  if (secret === undefined) {
+    try {
+      secret = readOrCreateSecret(dataDir)
+    } catch (err) {
+      throw new ConfigError([
+        `AURION_DATA_DIR "${dataDir}" is not usable to keep the generated AURION_SECRET (${(err as Error).message}); make it writable or set AURION_SECRET`,
+      ])
+    }
+  }
 
   return Object.freeze({
     port,
@@ -237,23 +257,33 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
     }),
     internalApiToken,
     demo,
+    shutdownTimeoutMs,
   })
 }
 
 /** The secret survives restarts: generated once, kept as `secret.key` (mode 0600) in the data dir. */
 function readOrCreateSecret(dataDir: string): string {
   const file = join(dataDir, 'secret.key')
-  if (existsSync(file)) {
+  const read = () => {
     const s = readFileSync(file, 'utf8').trim()
-    if (s.length >= 32) return s
+    if (s.length < 32)
+      throw new Error(`${file} holds no usable secret: delete it to generate a new one`)
+    return s
   }
+  if (existsSync(file)) return read()
   mkdirSync(dataDir, { recursive: true })
   const s = randomBytes(32).toString('hex')
+  // Written aside, then linked into place: link() is atomic and refuses to replace, so a second
+  // process (the CLI beside a starting server) never reads a half-written file nor overwrites it.
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  writeFileSync(tmp, `${s}\n`, { mode: 0o600 })
   try {
-    writeFileSync(file, `${s}\n`, { mode: 0o600, flag: 'wx' })
+    linkSync(tmp, file)
     return s
-  } catch {
-    // Another process (the CLI beside a running server) won the race: use its secret.
-    return readFileSync(file, 'utf8').trim()
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return read()
+    throw err
+  } finally {
+    rmSync(tmp, { force: true })
   }
 }
