@@ -4,4 +4,9 @@ import { register } from 'tsx/esm/api'
 
 register()
 const { runCli } = await import('../src/cli.ts')
-process.exitCode = await runCli(process.argv.slice(2))
+const code = await runCli(process.argv.slice(2))
+// A finished command exits even if a library left a timer or socket behind, after its output
+// has been handed to the OS.
+await new Promise((resolve) => process.stdout.write('', resolve))
+await new Promise((resolve) => process.stderr.write('', resolve))
+process.exit(code)
