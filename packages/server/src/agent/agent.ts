@@ -20,6 +20,10 @@ export interface AgentRequest {
   /** Tenant's `agent_instructions` (system prompt extension), if any. */
   instructions?: string | undefined
   locale?: string | undefined
+  /**
+   * Aborting stops the work (and any upstream request); the iteration then throws the signal's
+   * reason (an `AbortError`), so a partial reply is never mistaken for a complete one.
+   */
   signal?: AbortSignal | undefined
 }
 
@@ -42,4 +46,11 @@ export class AgentUnavailableError extends Error {
     super(message, options)
     this.name = 'AgentUnavailableError'
   }
+}
+
+/** The error an aborted reply ends with: the signal's reason, or an `AbortError`. */
+export function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error
+    ? signal.reason
+    : new DOMException('The reply was aborted', 'AbortError')
 }

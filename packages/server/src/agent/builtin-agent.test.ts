@@ -145,6 +145,24 @@ describe('built-in agent on the demo articles', () => {
     expect(chunks.join('')).toContain('Paper jams and toner:')
   })
 
+  it('stops with an AbortError when the caller aborts', async () => {
+    const controller = new AbortController()
+    const reply = agent.reply({
+      tenantId,
+      conversationId: 'c',
+      history: [turn('visitor', 'How do I reset my password?')],
+      signal: controller.signal,
+    })
+    const chunks: string[] = []
+    await expect(async () => {
+      for await (const c of reply) {
+        chunks.push(c)
+        controller.abort()
+      }
+    }).rejects.toMatchObject({ name: 'AbortError' })
+    expect(chunks).toHaveLength(1)
+  })
+
   it('refuses a second iteration of one reply', async () => {
     const reply = agent.reply({ tenantId, conversationId: 'c', history: [turn('visitor', 'hi')] })
     for await (const _ of reply) {

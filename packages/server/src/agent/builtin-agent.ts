@@ -5,6 +5,7 @@ import {
   type AgentRequest,
   type AgentSource,
   AgentUnavailableError,
+  abortReason,
 } from './agent.ts'
 import { chunkText } from './chunk-text.ts'
 import { type AnswerStyle, composeAnswer, composeSmallTalk } from './compose-answer.ts'
@@ -50,7 +51,7 @@ export function createBuiltinAgent(opts: { knowledge: KnowledgeBase }): Agent {
         async function* () {
           const { text } = await work
           for (const chunk of chunkText(text)) {
-            if (request.signal?.aborted) return
+            if (request.signal?.aborted) throw abortReason(request.signal)
             yield chunk
           }
         },

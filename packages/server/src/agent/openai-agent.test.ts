@@ -261,7 +261,7 @@ describe('OpenAI-compatible agent against a fake upstream on loopback', () => {
       await fake.requests[0]!.closed
     })
 
-    it('ends quietly when the caller aborts', async () => {
+    it('stops the upstream request and ends with an AbortError when the caller aborts', async () => {
       fake.queue.push({ type: 'stall', chunks: ['first '] })
       const controller = new AbortController()
       const reply = makeAgent().reply({
@@ -271,12 +271,15 @@ describe('OpenAI-compatible agent against a fake upstream on loopback', () => {
         signal: controller.signal,
       })
       const chunks: string[] = []
-      for await (const c of reply) {
-        chunks.push(c)
-        controller.abort()
-      }
+      await expect(async () => {
+        for await (const c of reply) {
+          chunks.push(c)
+          controller.abort()
+        }
+      }).rejects.toMatchObject({ name: 'AbortError' })
       expect(chunks).toEqual(['first '])
       await fake.requests[0]!.closed
+      expect(fake.requests).toHaveLength(1)
     })
   })
 

@@ -6,6 +6,7 @@ import {
   type AgentRequest,
   type AgentSource,
   AgentUnavailableError,
+  abortReason,
 } from './agent.ts'
 import { answerStyle } from './builtin-agent.ts'
 import { buildMessages, type ReferenceArticle } from './prompt.ts'
@@ -115,7 +116,7 @@ export function createOpenAiAgent(opts: OpenAiAgentOptions): Agent {
               }, opts.timeoutMs)
             }
             try {
-              if (request.signal?.aborted) return
+              if (request.signal?.aborted) throw abortReason(request.signal)
               arm()
               const stream = await client.chat.completions.create(
                 {
@@ -143,11 +144,11 @@ export function createOpenAiAgent(opts: OpenAiAgentOptions): Agent {
               }
               // The SDK ends an aborted stream quietly: tell a stall from a completed reply.
               if (timedOut) throw new StreamTimeout()
-              if (request.signal?.aborted) return
+              if (request.signal?.aborted) throw abortReason(request.signal)
               if (!finished) throw new StreamCut()
               return
             } catch (err) {
-              if (request.signal?.aborted && !timedOut) return
+              if (request.signal?.aborted && !timedOut) throw abortReason(request.signal)
               const failure = classify(timedOut ? new StreamTimeout() : err, opts.timeoutMs)
               if (!emitted && attempt < retries && failure.retryable) {
                 attempt++
@@ -155,7 +156,7 @@ export function createOpenAiAgent(opts: OpenAiAgentOptions): Agent {
                   failure.retryAfterMs ??
                   backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2)
                 if (await sleep(delay, request.signal)) continue
-                return
+                throw abortReason(request.signal!)
               }
               throw new AgentUnavailableError(failure.message, { cause: err })
             } finally {
