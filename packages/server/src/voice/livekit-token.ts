@@ -24,9 +24,11 @@ export interface VoiceParticipantMetadata {
   tenant_id: string
   conversation_id: string
   thread_id: string
-  contact_id: string | null
-  /** Self-asserted unless `pre_authenticated` is true. */
+  contact_id: string
+  /** The caller's email: proven when `email_verified`, otherwise only self-asserted. */
   user_email: string | null
+  /** The email came from an email token (`/widget/session`), not just the caller's word. */
+  email_verified: boolean
   pre_authenticated: boolean
   source: 'widget' | 'dashboard' | 'api'
   channel: 'voice'

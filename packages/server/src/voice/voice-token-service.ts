@@ -1,17 +1,21 @@
-import type { WidgetConfig } from '@aurion/contract'
+import { resolveWidgetConfig } from '@aurion/contract'
 import type { RouteContext } from '../app-deps.ts'
 import type { AdminPrincipal } from '../auth/admin-auth.ts'
-import { forbidden } from '../errors.ts'
+import { openThread, type TenantAccess } from '../conversations/message-service.ts'
+import { forbidden, notAuthenticated } from '../errors.ts'
 import { randomBase62 } from '../ids.ts'
-import type { WidgetAccess } from '../widget-auth/public-guard.ts'
+import { findTenantById } from '../tenants/tenant-repo.ts'
+import { findContactByEmail } from '../visitors/contact-repo.ts'
+import { resolveVisitorIdentity } from '../visitors/visitor-auth.ts'
 import {
   clientUrl,
+  type LiveKitSettings,
   mintParticipantToken,
   requireLiveKit,
   VOICE_TOKEN_TTL_SECONDS,
   type VoiceParticipantMetadata,
 } from './livekit-token.ts'
-import { findContactIdByEmail, openVoiceConversation } from './voice-conversation.ts'
+import { voiceThreadTarget } from './voice-target.ts'
 
 /** The contract's VoiceWidgetTokenResponse, plus LiveKit's standard names and the conversation. */
 export interface VoiceTokenResponse {
@@ -29,28 +33,31 @@ export interface VoiceTokenResponse {
   thread_id: string
 }
 
+/** Subject of a conversation that starts with a call (a first chat message replaces it). */
+export const VOICE_SUBJECT = 'Voice call'
+
 /** One room per conversation: a call and the chat of that conversation meet the same agent. */
 export function roomNameFor(conversationId: string): string {
   return `aurion_${conversationId}`
 }
 
-/**
- * Whether a widget caller is pre-authenticated for voice (contract): only when the tenant has
- * turned voice auth off AND the self-asserted email belongs to an existing contact of it.
- */
-export function isPreAuthenticated(config: WidgetConfig, contactId: string | undefined): boolean {
-  return config.voice_auth_enabled === false && contactId !== undefined
-}
+type Ctx = Pick<RouteContext, 'config' | 'db' | 'bus' | 'agent'>
 
 /**
  * `POST /voice-widget/embed/token`: a visitor's token. Identity and room are chosen here, never
- * by the client; the call joins (or starts) the chat conversation so context carries over.
+ * by the client; the call joins (or starts) the chat conversation so voice and chat share it,
+ * with the same ownership rules as chat (a token-proven conversation needs its email_token).
+ *
+ * `pre_authenticated` follows the contract: only when the tenant turned voice auth off AND the
+ * email (self-asserted `user_email`, or the email of `email_token`) belonged to an existing
+ * contact before this call — and, when continuing a conversation, that contact owns it.
  */
 export async function issueWidgetVoiceToken(
-  ctx: RouteContext,
-  access: WidgetAccess,
+  ctx: Ctx,
+  access: TenantAccess,
   input: {
     userEmail?: string | undefined
+    emailToken?: string | undefined
     conversationId?: string | undefined
     sourceThreadId?: string | undefined
   },
@@ -58,28 +65,36 @@ export async function issueWidgetVoiceToken(
   if (access.config.mode === 'chat') throw forbidden('Voice is not enabled for this widget')
   const lk = requireLiveKit(ctx.config)
   const tenantId = access.tenant.id
-  const email = input.userEmail?.trim().toLowerCase()
-  const contactId = email ? await findContactIdByEmail(ctx.db, tenantId, email) : undefined
-  const emailTrusted = isPreAuthenticated(access.config, contactId)
-  // A self-asserted email never links a conversation to someone's contact unless the tenant
-  // decided such an email is enough (voice auth off).
-  const conv = await openVoiceConversation(ctx.db, {
-    tenantId,
-    conversationId: input.conversationId,
-    sourceThreadId: input.sourceThreadId,
-    contactId: emailTrusted ? contactId : null,
+  const identity = resolveVisitorIdentity(
+    ctx,
+    access,
+    { emailToken: input.emailToken, senderEmail: input.userEmail },
+    ['body', 'user_email'],
+  )
+  const email = identity.verifiedEmail ?? identity.senderEmail
+  // Looked up before the conversation service links (and possibly creates) the contact.
+  const existing =
+    email !== undefined ? await findContactByEmail(ctx.db, tenantId, email) : undefined
+  const target = await voiceThreadTarget(ctx.db, tenantId, input)
+  const { conversation, thread, contact } = await openThread(ctx, access, {
+    ...target,
+    identity,
+    subject: VOICE_SUBJECT,
   })
-  // Continuing someone else's conversation under another contact's email proves nothing.
-  const preAuthenticated = emailTrusted && (conv.contactId === null || conv.contactId === contactId)
+  const preAuthenticated =
+    access.config.voice_auth_enabled === false &&
+    existing !== undefined &&
+    conversation.contact_id === existing.id
   return issue(lk, {
     identity: `visitor_${randomBase62(16)}`,
     name: 'Visitor',
     metadata: {
       tenant_id: tenantId,
-      conversation_id: conv.conversationId,
-      thread_id: conv.threadId,
-      contact_id: conv.contactId,
+      conversation_id: conversation.id,
+      thread_id: thread.id,
+      contact_id: contact.id,
       user_email: email ?? null,
+      email_verified: identity.verifiedEmail !== undefined,
       pre_authenticated: preAuthenticated,
       source: 'widget',
       channel: 'voice',
@@ -88,25 +103,35 @@ export async function issueWidgetVoiceToken(
 }
 
 /**
- * `POST /voice-widget/token`: a tenant member (dashboard session or API key) tries the voice
+ * `POST /voice-widget/token`: a tenant member (dashboard session or API key) talks to the voice
  * agent. Always pre-authenticated; each token starts a new conversation.
  */
 export async function issueDashboardVoiceToken(
-  ctx: RouteContext,
+  ctx: Ctx,
   principal: AdminPrincipal,
 ): Promise<VoiceTokenResponse> {
   const lk = requireLiveKit(ctx.config)
-  const conv = await openVoiceConversation(ctx.db, { tenantId: principal.tenantId })
+  const tenant = await findTenantById(ctx.db, principal.tenantId)
+  // The principal was just authenticated; a tenant deleted in between is no longer a caller.
+  if (tenant === undefined) throw notAuthenticated()
+  const access: TenantAccess = { tenant, config: resolveWidgetConfig(JSON.parse(tenant.config)) }
+  const { conversation, thread, contact } = await openThread(
+    ctx,
+    access,
+    { subject: VOICE_SUBJECT },
+    { trusted: true },
+  )
   const isUser = principal.kind === 'session' && principal.userId !== undefined
   return issue(lk, {
     identity: isUser ? `user_${principal.userId}` : `apikey_${principal.id}`,
     name: isUser ? 'Dashboard user' : 'API client',
     metadata: {
-      tenant_id: principal.tenantId,
-      conversation_id: conv.conversationId,
-      thread_id: conv.threadId,
-      contact_id: null,
+      tenant_id: tenant.id,
+      conversation_id: conversation.id,
+      thread_id: thread.id,
+      contact_id: contact.id,
       user_email: null,
+      email_verified: false,
       pre_authenticated: true,
       source: isUser ? 'dashboard' : 'api',
       channel: 'voice',
@@ -115,7 +140,7 @@ export async function issueDashboardVoiceToken(
 }
 
 async function issue(
-  lk: ReturnType<typeof requireLiveKit>,
+  lk: LiveKitSettings,
   input: { identity: string; name: string; metadata: VoiceParticipantMetadata },
 ): Promise<VoiceTokenResponse> {
   const roomName = roomNameFor(input.metadata.conversation_id)

@@ -1,4 +1,4 @@
-import { toPublicConfig } from '@aurion/contract'
+import { SourceThreadId, toPublicConfig } from '@aurion/contract'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import type { RouteContext } from '../../app-deps.ts'
@@ -25,15 +25,26 @@ const EmbedTokenBody = Type.Object({
     Type.String({
       format: 'email',
       maxLength: 254,
-      description: 'Self-asserted hint; elevates pre_authenticated only when voice auth is off',
+      description:
+        "Self-asserted hint: links the call to the visitor's contact; it makes pre_authenticated true only when the tenant turned voice auth off and the email belongs to an existing contact",
+    }),
+  ),
+  email_token: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 2048,
+      description:
+        'Token from /widget/session: proves the email, and is required to continue a conversation proven by one',
     }),
   ),
   conversation_id: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 100, description: 'Continue this chat conversation' }),
+    Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: 'Continue this conversation (from a /widget/messages answer) by voice',
+    }),
   ),
-  source_thread_id: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 200, description: 'Continue (or start) this thread' }),
-  ),
+  source_thread_id: Type.Optional(SourceThreadId),
 })
 
 /** VoiceWidgetTokenResponse plus LiveKit's standard names and the conversation it belongs to. */
@@ -99,6 +110,7 @@ export async function embedRoutes(app: FastifyInstance, ctx: RouteContext): Prom
           tenant_id: string
           public_key: string
           user_email?: string
+          email_token?: string
           conversation_id?: string
           source_thread_id?: string
         }
@@ -110,6 +122,7 @@ export async function embedRoutes(app: FastifyInstance, ctx: RouteContext): Prom
         reply.header('Cache-Control', 'no-store')
         return issueWidgetVoiceToken(ctx, access, {
           userEmail: body.user_email,
+          emailToken: body.email_token,
           conversationId: body.conversation_id,
           sourceThreadId: body.source_thread_id,
         })
