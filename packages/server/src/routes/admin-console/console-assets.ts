@@ -140,6 +140,9 @@ export async function consoleAssetRoutes(
     reply.header('Vary', 'Accept-Encoding')
     if (asset.immutable) {
       reply.header('Cache-Control', 'public, max-age=31536000, immutable')
+      // The preview frame is sandboxed (opaque origin): its module scripts are CORS requests.
+      // These files are public and carry no credentials.
+      reply.header('Access-Control-Allow-Origin', '*')
     } else {
       reply.header('Cache-Control', 'no-cache')
     }

@@ -1,0 +1,128 @@
+import type { LoginResponse } from '@aurion/contract'
+import type { ComponentChildren } from 'preact'
+import { useEffect } from 'preact/hooks'
+import { useApp } from '../lib/app-context.ts'
+import { BASE, linkClick } from '../lib/router.ts'
+import { Icon, type IconName } from './Icon.tsx'
+
+interface NavItem {
+  route: string
+  label: string
+  icon: IconName
+}
+
+const NAV: { section: string; items: NavItem[] }[] = [
+  {
+    section: 'Configuration',
+    items: [
+      { route: '/widget', label: 'Voice Widget', icon: 'widget' },
+      { route: '/api-keys', label: 'API keys', icon: 'key' },
+    ],
+  },
+  { section: 'Assistant', items: [{ route: '/knowledge', label: 'Knowledge', icon: 'book' }] },
+  {
+    section: 'Activity',
+    items: [{ route: '/conversations', label: 'Conversations', icon: 'inbox' }],
+  },
+]
+
+const TITLES: Record<string, string> = {
+  '/widget': 'Voice Widget',
+  '/api-keys': 'API keys',
+  '/knowledge': 'Knowledge',
+  '/conversations': 'Conversations',
+}
+
+/** Sidebar navigation, the signed-in user, and the page. */
+export function Shell({
+  route,
+  user,
+  children,
+}: {
+  route: string
+  user: LoginResponse['user']
+  children: ComponentChildren
+}) {
+  const { me, signOut } = useApp()
+  const top = `/${route.split('/')[1] ?? ''}`
+  useEffect(() => {
+    document.title = `${TITLES[top] ?? 'Console'} · Aurion`
+  }, [top])
+  const initials = (user.name ?? user.email)
+    .split(/[\s@.]+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => w[0]!.toUpperCase())
+    .join('')
+  return (
+    <div class="shell">
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <aside class="sidebar">
+        <a class="brand" href={`${BASE}/widget`} onClick={linkClick('/widget')}>
+          <span class="brand-mark" aria-hidden="true">
+            A
+          </span>
+          <span class="brand-text">
+            <span class="brand-name">Aurion</span>
+            <span class="brand-sub">{me?.tenant.name ?? 'Console'}</span>
+          </span>
+        </a>
+        <nav aria-label="Console">
+          {NAV.map((group) => (
+            <div class="nav-group" key={group.section}>
+              <p class="nav-section">{group.section}</p>
+              <ul>
+                {group.items.map((item) => {
+                  const active = top === item.route
+                  return (
+                    <li key={item.route}>
+                      <a
+                        href={BASE + item.route}
+                        class={active ? 'nav-link active' : 'nav-link'}
+                        aria-current={active ? 'page' : undefined}
+                        onClick={linkClick(item.route)}
+                      >
+                        <Icon name={item.icon} />
+                        {item.label}
+                      </a>
+                    </li>
+                  )
+                })}
+              </ul>
+            </div>
+          ))}
+        </nav>
+        <div class="sidebar-foot">
+          <a class="nav-link" href="/docs" target="_blank" rel="noopener noreferrer">
+            <Icon name="code" />
+            API reference
+            <Icon name="external" size={14} class="muted-icon" />
+          </a>
+          <div class="user-card">
+            <span class="avatar" aria-hidden="true">
+              {initials}
+            </span>
+            <span class="user-text">
+              <span class="user-name">{user.name ?? user.email}</span>
+              {user.name && <span class="user-email">{user.email}</span>}
+            </span>
+            <button
+              type="button"
+              class="icon-btn"
+              aria-label="Sign out"
+              title="Sign out"
+              onClick={() => void signOut()}
+            >
+              <Icon name="logout" />
+            </button>
+          </div>
+        </div>
+      </aside>
+      <main id="main" class="main" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  )
+}

@@ -1,0 +1,504 @@
+import {
+  ARTICLE_LIMITS,
+  type KnowledgeArticle,
+  type KnowledgeArticleList,
+  type KnowledgeSearchResponse,
+} from '@aurion/contract'
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { ApiRequestError } from '../api/client.ts'
+import { endpoints } from '../api/endpoints.ts'
+import { Badge, EmptyState, LoadError, Loading, PageHeader } from '../components/Bits.tsx'
+import { Field, TextField } from '../components/Field.tsx'
+import { Icon } from '../components/Icon.tsx'
+import { ConfirmDialog, Modal } from '../components/Modal.tsx'
+import { useApp } from '../lib/app-context.ts'
+import { absoluteTime, relativeTime } from '../lib/format.ts'
+import { toast } from '../lib/toast.ts'
+import { errorMessage, useAsync } from '../lib/use-async.ts'
+
+const PAGE = 20
+
+/** Knowledge: the articles the built-in assistant answers from, and a box to try questions. */
+export function KnowledgePage() {
+  const { api } = useApp()
+  const [q, setQ] = useState('')
+  const [query, setQuery] = useState('')
+  const [offset, setOffset] = useState(0)
+  const list = useAsync(
+    () => api.send<KnowledgeArticleList>(endpoints.listArticles({ q: query, limit: PAGE, offset })),
+    [api, query, offset],
+  )
+  const [editing, setEditing] = useState<KnowledgeArticle | 'new' | undefined>(undefined)
+  const [deleting, setDeleting] = useState<KnowledgeArticle | undefined>(undefined)
+  const [busy, setBusy] = useState(false)
+  const [tryRevision, setTryRevision] = useState(0)
+
+  useEffect(() => {
+    const t = setTimeout(() => {
+      setQuery(q.trim())
+      setOffset(0)
+    }, 250)
+    return () => clearTimeout(t)
+  }, [q])
+
+  const items = list.data?.items ?? []
+  const total = list.data?.total ?? 0
+  const changed = () => {
+    void list.reload()
+    setTryRevision((r) => r + 1)
+  }
+
+  return (
+    <div class="page page-wide">
+      <PageHeader
+        breadcrumb="Assistant"
+        title="Knowledge"
+        description="The articles the assistant answers from. It quotes the most relevant section and names the article, and says so when it does not know."
+        actions={
+          <button type="button" class="btn btn-primary" onClick={() => setEditing('new')}>
+            <Icon name="plus" size={16} />
+            New article
+          </button>
+        }
+      />
+      <div class="knowledge-layout">
+        <section class="card card-flush" aria-labelledby="articles-title" aria-busy={list.loading}>
+          <header class="card-head card-head-pad">
+            <div>
+              <h2 id="articles-title">Articles</h2>
+              <p>
+                {list.data
+                  ? `${total} ${total === 1 ? 'article' : 'articles'}${query ? ` matching “${query}”` : ''}`
+                  : ' '}
+              </p>
+            </div>
+            <div class="search-box">
+              <Icon name="search" size={16} class="search-icon" />
+              <label class="sr-only" for="kb-search">
+                Search articles
+              </label>
+              <input
+                id="kb-search"
+                type="search"
+                class="input"
+                placeholder="Search articles"
+                value={q}
+                onInput={(e) => setQ(e.currentTarget.value)}
+              />
+            </div>
+          </header>
+          {list.error && !list.data && (
+            <LoadError message={list.error} onRetry={() => void list.reload()} />
+          )}
+          {!list.data && !list.error && <Loading label="Loading articles…" lines={6} />}
+          {list.data && items.length === 0 && !query && (
+            <EmptyState
+              icon="book"
+              title="No articles yet"
+              action={
+                <button type="button" class="btn btn-primary" onClick={() => setEditing('new')}>
+                  <Icon name="plus" size={16} />
+                  Write the first article
+                </button>
+              }
+            >
+              Without articles the assistant can only say it does not know. Start with the questions
+              visitors ask most.
+            </EmptyState>
+          )}
+          {list.data && items.length === 0 && query && (
+            <EmptyState icon="search" title="No matching articles">
+              No article contains every word of “{query}”.
+            </EmptyState>
+          )}
+          {items.length > 0 && (
+            <ul class="article-list">
+              {items.map((a) => (
+                <li key={a.id} class="article-row">
+                  <button type="button" class="article-main" onClick={() => setEditing(a)}>
+                    <span class="article-title">{a.title}</span>
+                    <span class="article-excerpt">
+                      {a.body.replace(/^##\s+/gm, '').slice(0, 160)}
+                    </span>
+                    <span class="article-meta">
+                      {a.tags.slice(0, 5).map((t) => (
+                        <span class="chip" key={t}>
+                          {t}
+                        </span>
+                      ))}
+                      <span class="muted" title={absoluteTime(a.updated_at)}>
+                        Updated {relativeTime(a.updated_at)}
+                      </span>
+                    </span>
+                  </button>
+                  <div class="article-actions">
+                    <button
+                      type="button"
+                      class="icon-btn"
+                      aria-label={`Edit ${a.title}`}
+                      onClick={() => setEditing(a)}
+                    >
+                      <Icon name="edit" size={16} />
+                    </button>
+                    <button
+                      type="button"
+                      class="icon-btn danger-text"
+                      aria-label={`Delete ${a.title}`}
+                      onClick={() => setDeleting(a)}
+                    >
+                      <Icon name="trash" size={16} />
+                    </button>
+                  </div>
+                </li>
+              ))}
+            </ul>
+          )}
+          {total > PAGE && (
+            <nav class="pager" aria-label="Article pages">
+              <button
+                type="button"
+                class="btn btn-secondary btn-sm"
+                disabled={offset === 0}
+                onClick={() => setOffset(Math.max(0, offset - PAGE))}
+              >
+                Previous
+              </button>
+              <span class="muted">
+                {offset + 1}–{Math.min(offset + PAGE, total)} of {total}
+              </span>
+              <button
+                type="button"
+                class="btn btn-secondary btn-sm"
+                disabled={offset + PAGE >= total}
+                onClick={() => setOffset(offset + PAGE)}
+              >
+                Next
+              </button>
+            </nav>
+          )}
+        </section>
+        <TryQuestion
+          revision={tryRevision}
+          onOpen={(id) => {
+            const a = items.find((x) => x.id === id)
+            if (a) setEditing(a)
+            else
+              api
+                .send<KnowledgeArticle>(endpoints.getArticle(id))
+                .then(setEditing, (err) => toast.error(errorMessage(err)))
+          }}
+        />
+      </div>
+
+      {editing !== undefined && (
+        <ArticleEditor
+          article={editing === 'new' ? undefined : editing}
+          onClose={() => setEditing(undefined)}
+          onSaved={(a, created) => {
+            setEditing(undefined)
+            toast.success(
+              created
+                ? `“${a.title}” published. The assistant can use it now.`
+                : `“${a.title}” saved`,
+            )
+            changed()
+          }}
+        />
+      )}
+
+      <ConfirmDialog
+        open={deleting !== undefined}
+        danger
+        busy={busy}
+        title={`Delete “${deleting?.title ?? ''}”?`}
+        confirmLabel="Delete article"
+        description={<p>The assistant stops answering from it at once. This cannot be undone.</p>}
+        onClose={() => setDeleting(undefined)}
+        onConfirm={async () => {
+          if (!deleting) return
+          setBusy(true)
+          try {
+            await api.send(endpoints.deleteArticle(deleting.id))
+            toast.success(`“${deleting.title}” deleted`)
+            setDeleting(undefined)
+            changed()
+          } catch (err) {
+            toast.error(`Not deleted: ${errorMessage(err)}`)
+          } finally {
+            setBusy(false)
+          }
+        }}
+      />
+    </div>
+  )
+}
+
+function TryQuestion({ revision, onOpen }: { revision: number; onOpen: (id: string) => void }) {
+  const { api } = useApp()
+  const [question, setQuestion] = useState('')
+  const [result, setResult] = useState<KnowledgeSearchResponse | undefined>(undefined)
+  const [error, setError] = useState<string | undefined>(undefined)
+  const [busy, setBusy] = useState(false)
+  const last = useRef('')
+
+  const ask = async (text: string) => {
+    if (!text.trim()) return
+    setBusy(true)
+    setError(undefined)
+    last.current = text
+    try {
+      setResult(await api.send<KnowledgeSearchResponse>(endpoints.searchKnowledge(text.trim())))
+    } catch (err) {
+      setError(errorMessage(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+  // After an article changes, the last question is asked again: the answer may have moved.
+  useEffect(() => {
+    if (revision > 0 && last.current) void ask(last.current)
+  }, [revision])
+
+  const best = result?.results.find((r) => r.confident)
+  return (
+    <section class="card try-card" aria-labelledby="try-title">
+      <header class="card-head">
+        <div>
+          <h2 id="try-title">
+            <Icon name="sparkles" size={18} /> Try a question
+          </h2>
+          <p>See which article the assistant would answer from.</p>
+        </div>
+      </header>
+      <form
+        class="try-form"
+        onSubmit={(e) => {
+          e.preventDefault()
+          void ask(question)
+        }}
+      >
+        <label class="sr-only" for="try-q">
+          Question
+        </label>
+        <input
+          id="try-q"
+          class="input"
+          placeholder="How do I reset my password?"
+          value={question}
+          maxLength={4000}
+          onInput={(e) => setQuestion(e.currentTarget.value)}
+        />
+        <button
+          type="submit"
+          class="btn btn-primary"
+          disabled={busy || !question.trim()}
+          aria-busy={busy}
+        >
+          {busy && <span class="spinner" aria-hidden="true" />}
+          Ask
+        </button>
+      </form>
+      <div aria-live="polite" class="try-results">
+        {error && <p class="field-error">{error}</p>}
+        {result && result.results.length === 0 && (
+          <div class="try-none">
+            <Icon name="info" size={16} />
+            <p>
+              No article matches. The assistant would say it does not know and offer to pass the
+              question on. Write an article that answers it.
+            </p>
+          </div>
+        )}
+        {result && result.results.length > 0 && (
+          <>
+            <p class="try-summary">
+              {best ? (
+                <>
+                  The assistant would answer from <strong>{best.title}</strong>.
+                </>
+              ) : (
+                'No article is a confident match: the assistant would say it is not sure and offer these.'
+              )}
+            </p>
+            <ol class="hits">
+              {result.results.map((h) => (
+                <li key={h.id} class={h === best ? 'hit hit-best' : 'hit'}>
+                  <div class="hit-head">
+                    <button type="button" class="link-btn hit-title" onClick={() => onOpen(h.id)}>
+                      {h.title}
+                    </button>
+                    {h === best ? (
+                      <Badge tone="green">Would answer</Badge>
+                    ) : h.confident ? (
+                      <Badge tone="blue">Strong match</Badge>
+                    ) : (
+                      <Badge>Related</Badge>
+                    )}
+                  </div>
+                  <p class="hit-excerpt">{h.excerpt}</p>
+                  <p class="hit-meta">
+                    {Math.round(h.coverage * 100)}% of the question’s words · score{' '}
+                    {h.score.toFixed(1)}
+                  </p>
+                </li>
+              ))}
+            </ol>
+          </>
+        )}
+      </div>
+    </section>
+  )
+}
+
+function ArticleEditor({
+  article,
+  onClose,
+  onSaved,
+}: {
+  article: KnowledgeArticle | undefined
+  onClose: () => void
+  onSaved: (a: KnowledgeArticle, created: boolean) => void
+}) {
+  const { api } = useApp()
+  const [title, setTitle] = useState(article?.title ?? '')
+  const [body, setBody] = useState(article?.body ?? '')
+  const [tags, setTags] = useState<string[]>(article?.tags ?? [])
+  const [tagInput, setTagInput] = useState('')
+  const [errors, setErrors] = useState<Record<string, string>>({})
+  const [busy, setBusy] = useState(false)
+
+  const addTags = (raw: string) => {
+    const next = [...tags]
+    for (const t of raw
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean)) {
+      if (!next.includes(t) && next.length < ARTICLE_LIMITS.tags.maxItems)
+        next.push(t.slice(0, ARTICLE_LIMITS.tags.maxLength))
+    }
+    setTags(next)
+    setTagInput('')
+  }
+
+  const submit = async (e: Event) => {
+    e.preventDefault()
+    const pendingTags = tagInput.trim()
+      ? [
+          ...tags,
+          ...tagInput
+            .split(',')
+            .map((s) => s.trim().toLowerCase())
+            .filter(Boolean),
+        ]
+      : tags
+    const errs: Record<string, string> = {}
+    if (!title.trim()) errs.title = 'Required'
+    else if ([...title].length > ARTICLE_LIMITS.title.max)
+      errs.title = `At most ${ARTICLE_LIMITS.title.max} characters`
+    if (!body.trim()) errs.body = 'Required'
+    else if ([...body].length > ARTICLE_LIMITS.body.max)
+      errs.body = `At most ${ARTICLE_LIMITS.body.max} characters`
+    setErrors(errs)
+    if (Object.keys(errs).length > 0) return
+    setBusy(true)
+    try {
+      const input = { title: title.trim(), body, tags: [...new Set(pendingTags)] }
+      const saved = article
+        ? await api.send<KnowledgeArticle>(endpoints.updateArticle(article.id, input))
+        : await api.send<KnowledgeArticle>(endpoints.createArticle(input))
+      onSaved(saved, !article)
+    } catch (err) {
+      if (err instanceof ApiRequestError && err.status === 422) {
+        const m: Record<string, string> = {}
+        for (const i of err.issues) m[String(i.loc[1] ?? '')] ??= i.msg
+        setErrors(m)
+      }
+      toast.error(`Not saved: ${errorMessage(err)}`)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <Modal open title={article ? 'Edit article' : 'New article'} onClose={onClose} size="lg">
+      <form class="stack" onSubmit={submit} noValidate>
+        <TextField
+          label="Title"
+          name="title"
+          value={title}
+          max={ARTICLE_LIMITS.title.max}
+          error={errors.title}
+          placeholder="Reset your password"
+          hint="Visitors see it as the source of an answer."
+          onInput={setTitle}
+        />
+        <TextField
+          label="Body"
+          name="body"
+          multiline
+          rows={12}
+          value={body}
+          max={ARTICLE_LIMITS.body.max}
+          error={errors.body}
+          placeholder={
+            '## Reset from the sign-in page\n1. Open the sign-in page and choose “Forgot password”.\n2. Enter your work email.\n3. Follow the link in the email within 30 minutes.'
+          }
+          hint="Plain text. Lines starting with “## ” start a section (the assistant answers with the best section); numbered and “-” lines are steps."
+          onInput={setBody}
+        />
+        <Field
+          label="Tags"
+          optional
+          hint="Words visitors may use that are not in the text, e.g. wifi for “wireless network”. Enter or comma adds one."
+          error={errors.tags}
+        >
+          {({ id, describedBy }) => (
+            <div class="tag-input">
+              {tags.map((t) => (
+                <span class="chip chip-removable" key={t}>
+                  {t}
+                  <button
+                    type="button"
+                    aria-label={`Remove tag ${t}`}
+                    onClick={() => setTags(tags.filter((x) => x !== t))}
+                  >
+                    <Icon name="x" size={12} />
+                  </button>
+                </span>
+              ))}
+              <input
+                id={id}
+                aria-describedby={describedBy}
+                class="tag-field"
+                value={tagInput}
+                placeholder={tags.length === 0 ? 'password, login, sso' : ''}
+                onInput={(e) => {
+                  const v = e.currentTarget.value
+                  if (v.includes(',')) addTags(v)
+                  else setTagInput(v)
+                }}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter') {
+                    e.preventDefault()
+                    addTags(tagInput)
+                  } else if (e.key === 'Backspace' && tagInput === '' && tags.length > 0) {
+                    setTags(tags.slice(0, -1))
+                  }
+                }}
+              />
+            </div>
+          )}
+        </Field>
+        <div class="modal-foot inline">
+          <button type="button" class="btn btn-secondary" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" class="btn btn-primary" disabled={busy} aria-busy={busy}>
+            {busy && <span class="spinner" aria-hidden="true" />}
+            {article ? 'Save article' : 'Publish article'}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  )
+}
