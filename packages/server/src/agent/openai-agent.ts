@@ -107,6 +107,7 @@ export function createOpenAiAgent(opts: OpenAiAgentOptions): Agent {
             const onCallerAbort = () => controller.abort()
             request.signal?.addEventListener('abort', onCallerAbort)
             let timedOut = false
+            let completed = false
             let timer: NodeJS.Timeout | undefined
             const arm = () => {
               clearTimeout(timer)
@@ -129,6 +130,7 @@ export function createOpenAiAgent(opts: OpenAiAgentOptions): Agent {
                 { signal: controller.signal },
               )
               let finished = false
+              completed = false
               for await (const chunk of stream) {
                 arm()
                 const choice = chunk.choices?.[0]
@@ -146,6 +148,7 @@ export function createOpenAiAgent(opts: OpenAiAgentOptions): Agent {
               if (timedOut) throw new StreamTimeout()
               if (request.signal?.aborted) throw abortReason(request.signal)
               if (!finished) throw new StreamCut()
+              completed = true
               return
             } catch (err) {
               if (request.signal?.aborted && !timedOut) throw abortReason(request.signal)
@@ -162,7 +165,8 @@ export function createOpenAiAgent(opts: OpenAiAgentOptions): Agent {
             } finally {
               clearTimeout(timer)
               request.signal?.removeEventListener('abort', onCallerAbort)
-              controller.abort()
+              // Ends the upstream request unless it completed (aborting costs a DOMException).
+              if (!completed) controller.abort()
             }
           }
         },

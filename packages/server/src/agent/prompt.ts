@@ -30,10 +30,11 @@ export interface PromptInput {
  * character for CJK and similar scripts, plus a few tokens of per-message overhead.
  */
 export function estimateTokens(text: string): number {
-  let wide = 0
-  for (const ch of text) if (ch.codePointAt(0)! > 0x2e7f) wide++
+  const wide = text.match(WIDE)?.length ?? 0
   return Math.ceil((text.length - wide) / 4 + wide) + 4
 }
+
+const WIDE = /[\u2e80-\uffff]/g
 
 export const SYSTEM_PROMPT = `You are the help desk assistant in the support chat of this website. You answer visitors' questions using the organisation's knowledge base articles, which are given to you in a separate message as reference data.
 

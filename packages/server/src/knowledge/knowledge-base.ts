@@ -56,8 +56,9 @@ export class TenantKnowledge {
       processTerm: (term) => processTerm(term),
       searchOptions: {
         boost: { ...SEARCH_BOOST },
-        // Fuzzy only for longer words: short ones ("vpn", "mfa", "mac") would match noise.
-        fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
+        // Fuzzy only for longer words: short ones ("vpn", "mfa", "mac") would match noise. Two
+        // edits only for long words: each extra edit multiplies the work on the index tree.
+        fuzzy: (term) => (term.length >= 10 ? 2 : term.length >= 5 ? 1 : false),
         prefix: (term) => term.length >= 4,
         weights: { fuzzy: 0.45, prefix: 0.6 },
         combineWith: 'OR',

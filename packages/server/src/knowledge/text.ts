@@ -118,8 +118,22 @@ export function tokenize(text: string): string[] {
   return out
 }
 
+// Stemming every token of every question and article is the hot path of retrieval.
+const processed = new Map<string, string[] | null>()
+const MAX_CACHED_TERMS = 50_000
+
 /** Stopword removal, expansion and Porter stemming for one token; `null` drops it. */
 export function processTerm(term: string): string[] | null {
+  let out = processed.get(term)
+  if (out === undefined) {
+    out = processUncached(term)
+    if (processed.size >= MAX_CACHED_TERMS) processed.clear()
+    processed.set(term, out)
+  }
+  return out
+}
+
+function processUncached(term: string): string[] | null {
   if (term.length < 2 && !/\d/.test(term)) return null
   if (STOPWORDS.has(term)) return null
   const words = [term, ...(EXPANSIONS[term] ?? [])]
