@@ -75,13 +75,20 @@ forEachDialect('widget uploads', (dialect) => {
     data,
   })
 
-  async function upload(parts: Part[], opts: { origin?: string | null; ip?: string } = {}) {
+  async function upload(
+    parts: Part[],
+    opts: { origin?: string | null; ip?: string; forwardedFor?: string } = {},
+  ) {
     const { payload, contentType } = multipart(parts)
     const origin = opts.origin === undefined ? ORIGIN : opts.origin
     return t.app.inject({
       method: 'POST',
       url: '/api/v1/widget/uploads',
-      headers: { 'content-type': contentType, ...(origin === null ? {} : { origin }) },
+      headers: {
+        'content-type': contentType,
+        ...(origin === null ? {} : { origin }),
+        ...(opts.forwardedFor === undefined ? {} : { 'x-forwarded-for': opts.forwardedFor }),
+      },
       remoteAddress: opts.ip ?? freshIp(),
       payload,
     })
@@ -368,6 +375,8 @@ forEachDialect('widget uploads', (dialect) => {
     for (let i = 0; i < 30; i++) {
       const res = await upload([...creds(a), file(Buffer.from(`n${i}`), 'text/plain', 'n.txt')], {
         ip,
+        // A spoofed X-Forwarded-For (no trusted proxy configured) must not open new buckets.
+        forwardedFor: `203.0.113.${i}`,
       })
       expect(res.statusCode).toBe(201)
       expect(res.headers['x-ratelimit-remaining']).toBe(String(29 - i))
