@@ -332,6 +332,44 @@ describe('OpenAI-compatible agent against a fake upstream on loopback', () => {
       expect(fake.requests).toHaveLength(1)
     })
 
+    it('switches to max_completion_tokens and drops temperature for models that refuse them', async () => {
+      fake.queue.push(
+        {
+          type: 'error',
+          status: 400,
+          message:
+            "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+        },
+        {
+          type: 'error',
+          status: 400,
+          message:
+            "Unsupported value: 'temperature' does not support 0.3 with this model. Only the default (1) value is supported.",
+        },
+        { type: 'stream', chunks: ['adapted'] },
+        { type: 'stream', chunks: ['again'] },
+      )
+      const agent = makeAgent({ retries: 0 })
+      const r = await run(agent, [turn('visitor', 'vpn')])
+      expect(r.chunks).toEqual(['adapted'])
+      const [first, second, third] = fake.requests.map((q) => q.body)
+      expect(first).toMatchObject({ max_tokens: 256, temperature: 0.3 })
+      expect(second).toMatchObject({ max_completion_tokens: 256, temperature: 0.3 })
+      expect(second.max_tokens).toBeUndefined()
+      expect(third.temperature).toBeUndefined()
+      // Learnt once: the next reply asks the right way at once.
+      expect((await run(agent, [turn('visitor', 'vpn')])).chunks).toEqual(['again'])
+      expect(fake.requests).toHaveLength(4)
+      expect(fake.requests[3]!.body).toMatchObject({ max_completion_tokens: 256 })
+    })
+
+    it('a 400 about something else is not retried in another form', async () => {
+      fake.queue.push({ type: 'error', status: 400, message: 'messages: too long' })
+      const r = await run(makeAgent(), [turn('visitor', 'vpn')])
+      expect(r.error).toBeInstanceOf(AgentUnavailableError)
+      expect(fake.requests).toHaveLength(1)
+    })
+
     it('a wrong API key is a 401 from upstream, not retried', async () => {
       const r = await run(makeAgent({ apiKey: 'sk-wrong' }), [turn('visitor', 'vpn')])
       expect(r.error).toBeInstanceOf(AgentUnavailableError)

@@ -86,6 +86,24 @@ export function createOpenAiAgent(opts: OpenAiAgentOptions): Agent {
   }
 
   let lastCheck: { at: number; result: Promise<{ ok: boolean; reason: string | null }> } | undefined
+  const dialect = { maxCompletionTokens: false, temperature: true }
+  function adaptDialect(err: unknown): boolean {
+    if (!(err instanceof APIError) || err.status !== 400) return false
+    const msg = err.message
+    if (
+      !dialect.maxCompletionTokens &&
+      /max_tokens/.test(msg) &&
+      /max_completion_tokens/.test(msg)
+    ) {
+      dialect.maxCompletionTokens = true
+      return true
+    }
+    if (dialect.temperature && /temperature/.test(msg) && /unsupported|not support/i.test(msg)) {
+      dialect.temperature = false
+      return true
+    }
+    return false
+  }
 
   return {
     kind: 'openai',
@@ -124,8 +142,10 @@ export function createOpenAiAgent(opts: OpenAiAgentOptions): Agent {
                   model: opts.model,
                   messages,
                   stream: true,
-                  temperature: opts.temperature,
-                  max_tokens: opts.maxTokens,
+                  ...(dialect.temperature ? { temperature: opts.temperature } : {}),
+                  ...(dialect.maxCompletionTokens
+                    ? { max_completion_tokens: opts.maxTokens }
+                    : { max_tokens: opts.maxTokens }),
                 },
                 { signal: controller.signal },
               )
@@ -152,6 +172,9 @@ export function createOpenAiAgent(opts: OpenAiAgentOptions): Agent {
               return
             } catch (err) {
               if (request.signal?.aborted && !timedOut) throw abortReason(request.signal)
+              // Newer OpenAI models refuse `max_tokens` (and some a temperature): learn once,
+              // then ask again at once, which is safe since nothing was generated.
+              if (!emitted && adaptDialect(err)) continue
               const failure = classify(timedOut ? new StreamTimeout() : err, opts.timeoutMs)
               if (!emitted && attempt < retries && failure.retryable) {
                 attempt++
