@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto'
+import { buildEmbedSnippet } from '@aurion/contract'
+import type { FastifyInstance } from 'fastify'
+import type { RouteContext } from '../../app-deps.ts'
+import { DEMO_TENANT_NAME } from '../../demo/demo-tenant.ts'
+import { findTenantByName } from '../../tenants/tenant-repo.ts'
+
+const esc = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  )
+
+/** The demo page's policy: its own inline scripts by nonce, the widget from the API origin. */
+export function demoCsp(nonce: string, apiOrigin: string): string {
+  const ws = apiOrigin.replace(/^http/, 'ws')
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' ${apiOrigin}`,
+    // The widget styles its shadow root with <style> elements.
+    "style-src 'self' 'unsafe-inline'",
+    `connect-src 'self' ${apiOrigin} ${ws}`,
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ')
+}
+
+const CSS = `
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.6 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:#1e293b;background:#f8fafc}
+a{color:#2563eb}
+header{display:flex;align-items:center;justify-content:space-between;padding:18px 40px;background:#fff;border-bottom:1px solid #e2e8f0}
+.logo{display:flex;align-items:center;gap:10px;font-weight:700;font-size:18px;color:#0f172a}
+.logo i{width:30px;height:30px;border-radius:9px;background:linear-gradient(135deg,#2563eb,#7c3aed)}
+nav{display:flex;gap:28px;font-size:15px;color:#475569}
+.hero{padding:72px 40px 48px;background:linear-gradient(180deg,#eef2ff,#f8fafc)}
+.hero h1{max-width:720px;margin:0 0 14px;font-size:44px;line-height:1.1;letter-spacing:-.02em;color:#0f172a}
+.hero p{max-width:640px;margin:0;font-size:19px;color:#475569}
+main{display:grid;grid-template-columns:1fr 400px;gap:32px;padding:40px;max-width:1240px}
+.cards{display:grid;grid-template-columns:repeat(2,1fr);gap:18px;align-content:start}
+.card{padding:22px;border:1px solid #e2e8f0;border-radius:16px;background:#fff}
+.card h3{margin:0 0 6px;font-size:17px}
+.card p{margin:0;color:#64748b;font-size:15px}
+aside{padding:24px;border:1px solid #e2e8f0;border-radius:16px;background:#fff;align-self:start}
+aside h2{margin:0 0 6px;font-size:18px}
+aside p{margin:0 0 14px;color:#64748b;font-size:14px}
+.btns{display:flex;flex-wrap:wrap;gap:8px;margin-bottom:18px}
+button{padding:9px 14px;border:1px solid #cbd5e1;border-radius:10px;background:#fff;font:inherit;font-size:14px;cursor:pointer}
+button:hover{border-color:#2563eb;color:#1d4ed8}
+pre{margin:0;padding:14px;overflow:auto;border-radius:12px;background:#0f172a;color:#e2e8f0;font-size:12px;line-height:1.5}
+@media (max-width:900px){main{grid-template-columns:1fr}.cards{grid-template-columns:1fr}nav{display:none}.hero h1{font-size:32px}header,.hero,main{padding-left:20px;padding-right:20px}}
+`
+
+/** `GET /demo`: a sample customer site that pastes the demo tenant's snippet, as is. */
+export async function demoPageRoute(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+  app.get('/demo', { schema: { hide: true } }, async (_request, reply) => {
+    reply
+      .header('Content-Type', 'text/html; charset=utf-8')
+      .header('Cache-Control', 'no-store')
+      .header('X-Content-Type-Options', 'nosniff')
+      .header('Referrer-Policy', 'no-referrer')
+    const tenant = await findTenantByName(ctx.db, DEMO_TENANT_NAME)
+    if (!tenant) {
+      return reply
+        .status(404)
+        .send(
+          '<!doctype html><meta charset="utf-8"><title>No demo tenant</title><p>There is no demo tenant on this server. Start it with <code>npm start</code> on an empty data directory to create one.</p>',
+        )
+    }
+    const apiOrigin = new URL(ctx.config.publicUrl).origin
+    const snippet = buildEmbedSnippet({
+      tenantId: tenant.id,
+      publicKey: tenant.public_widget_key,
+      apiBaseUrl: ctx.config.publicUrl,
+    })
+    const nonce = randomBytes(16).toString('base64')
+    reply.header('Content-Security-Policy', demoCsp(nonce, apiOrigin))
+    return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Northwind Cloud — Help center (Aurion demo)</title>
+<style>${CSS}</style>
+${snippet.replace('<script>', `<script nonce="${nonce}">`)}
+</head>
+<body>
+<header><span class="logo"><i></i>Northwind Cloud</span><nav><span>Product</span><span>Pricing</span><span>Docs</span><span>Help center</span></nav></header>
+<section class="hero">
+  <h1>How can we help you today?</h1>
+  <p>This is a sample customer website. It embeds the Aurion widget with the snippet on the right — the launcher in the corner is the real thing, answering from the demo tenant's knowledge base.</p>
+</section>
+<main>
+  <section class="cards">
+    <div class="card"><h3>Passwords &amp; sign-in</h3><p>Reset a forgotten password, unlock your account, set up multi-factor authentication.</p></div>
+    <div class="card"><h3>VPN &amp; remote access</h3><p>Connect from home, fix connection drops, install the VPN client.</p></div>
+    <div class="card"><h3>Printers</h3><p>Add a network printer, clear a stuck queue, scan to email.</p></div>
+    <div class="card"><h3>Email &amp; calendar</h3><p>Shared mailboxes, out-of-office replies, calendar delegation.</p></div>
+  </section>
+  <aside>
+    <h2>Try the JavaScript API</h2>
+    <p>The page drives the widget through <code>window.Aurion</code>.</p>
+    <div class="btns">
+      <button type="button" data-call="open">Aurion.open()</button>
+      <button type="button" data-call="ask">sendMessage('How do I connect to the VPN?')</button>
+      <button type="button" data-call="de">setLocale('de')</button>
+      <button type="button" data-call="hide">hide()</button>
+      <button type="button" data-call="show">show()</button>
+    </div>
+    <h2>The snippet on this page</h2>
+    <p>Copied from Configuration › Voice Widget, unchanged.</p>
+    <pre>${esc(snippet)}</pre>
+  </aside>
+</main>
+<script nonce="${nonce}">
+  document.querySelector('.btns').addEventListener('click', function (e) {
+    var call = e.target && e.target.getAttribute('data-call')
+    var A = window.Aurion
+    if (!call || !A) return
+    if (call === 'ask') A.sendMessage('How do I connect to the VPN?').then(function () { A.open() })
+    else if (call === 'de') A.setLocale('de')
+    else A[call]()
+  })
+</script>
+</body>
+</html>`
+  })
+}

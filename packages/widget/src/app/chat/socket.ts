@@ -1,0 +1,126 @@
+/** What the server sends on `/api/v1/widget/ws` (contract: "WebSocket Connection"). */
+export interface ServerFrame {
+  type: string
+  [key: string]: unknown
+}
+
+export type LinkState = 'connecting' | 'open' | 'down' | 'closed'
+
+export interface SocketEvents {
+  frame(frame: ServerFrame): void
+  /** `failures`: consecutive attempts that never opened (the REST fallback's trigger). */
+  state(state: LinkState, failures: number): void
+}
+
+/** Reconnect delays: 1 s doubling to 30 s, with ±20 % jitter so a fleet doesn't reconnect at once. */
+export function backoffDelay(attempt: number, random = Math.random): number {
+  const base = Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5))
+  return Math.round(base * (0.8 + 0.4 * random()))
+}
+
+/**
+ * One WebSocket that keeps itself connected: reconnects with backoff, at once when the browser
+ * comes back online or the tab becomes visible; gives up only on 1008 (origin, key or widget
+ * refused), which no retry can fix.
+ */
+export class ChatSocket {
+  private ws: WebSocket | undefined
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private attempt = 0
+  private failures = 0
+  private stopped = false
+  private readonly wake = () => {
+    if (!this.stopped && this.ws === undefined) {
+      clearTimeout(this.timer)
+      this.connect()
+    }
+  }
+
+  constructor(
+    private readonly url: () => string,
+    private readonly on: SocketEvents,
+  ) {
+    addEventListener('online', this.wake)
+    document.addEventListener('visibilitychange', this.wake)
+  }
+
+  get isOpen(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN
+  }
+
+  connect(): void {
+    if (this.stopped || this.ws) return
+    let ws: WebSocket
+    let opened = false
+    try {
+      ws = new WebSocket(this.url())
+    } catch {
+      // A CSP without ws: in connect-src throws here: count it like a failed attempt.
+      this.failures++
+      this.on.state('down', this.failures)
+      this.schedule()
+      return
+    }
+    this.ws = ws
+    this.on.state('connecting', this.failures)
+    ws.onopen = () => {
+      opened = true
+      this.attempt = 0
+      this.failures = 0
+      this.on.state('open', 0)
+    }
+    ws.onmessage = (e) => {
+      if (typeof e.data !== 'string') return
+      try {
+        const frame = JSON.parse(e.data) as ServerFrame
+        if (frame && typeof frame.type === 'string') this.on.frame(frame)
+      } catch {
+        // Not JSON: not from our server; ignore.
+      }
+    }
+    ws.onclose = (e) => {
+      if (this.ws !== ws) return
+      this.ws = undefined
+      if (!opened) this.failures++
+      if (e.code === 1008) {
+        this.stopped = true
+        this.on.state('closed', this.failures)
+        return
+      }
+      this.on.state('down', this.failures)
+      this.schedule()
+    }
+  }
+
+  /** Sends a frame; `false` when the socket isn't open (the caller keeps it for later). */
+  send(data: unknown): boolean {
+    if (!this.isOpen) return false
+    this.ws!.send(JSON.stringify(data))
+    return true
+  }
+
+  /** Drops the current connection and reconnects (e.g. with new query parameters). */
+  restart(): void {
+    const ws = this.ws
+    this.ws = undefined
+    ws?.close(1000)
+    clearTimeout(this.timer)
+    this.connect()
+  }
+
+  close(): void {
+    this.stopped = true
+    clearTimeout(this.timer)
+    removeEventListener('online', this.wake)
+    document.removeEventListener('visibilitychange', this.wake)
+    const ws = this.ws
+    this.ws = undefined
+    ws?.close(1000)
+  }
+
+  private schedule(): void {
+    if (this.stopped) return
+    clearTimeout(this.timer)
+    this.timer = setTimeout(() => this.connect(), backoffDelay(this.attempt++))
+  }
+}

@@ -1,0 +1,166 @@
+import { useEffect, useRef, useState } from 'preact/hooks'
+import type { HistoryConversation } from '../../chat/endpoints.ts'
+import { attachmentsOf, type ChatMessage } from '../../chat/session.ts'
+import { fill } from '../../i18n.ts'
+import { toPlainText } from '../../markdown.ts'
+import { useApp, useStore } from '../context.ts'
+import { Icon } from '../icons.tsx'
+import { MessageList } from '../MessageList.tsx'
+import styles from './history.css?inline'
+
+/** This chunk's styles (added to the shadow root when it loads). */
+export const css = styles
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+
+function EmailForm() {
+  const { session, host, t } = useApp()
+  const [email, setEmail] = useState(host.user?.email ?? '')
+  const [error, setError] = useState('')
+  const [busy, setBusy] = useState(false)
+  const input = useRef<HTMLInputElement>(null)
+  useEffect(() => input.current?.focus(), [])
+  const submit = async (e: Event) => {
+    e.preventDefault()
+    if (!EMAIL.test(email.trim())) return setError(t.emailInvalid)
+    setBusy(true)
+    setError('')
+    try {
+      const u = host.user
+      const same = u?.email?.trim().toLowerCase() === email.trim().toLowerCase()
+      await session.identify(email, same ? { name: u?.name, userHash: u?.user_hash } : {})
+    } catch {
+      setError(t.emailFailed)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <form class="aw-pane" onSubmit={submit} noValidate>
+      <h3>{t.history}</h3>
+      <p>{t.emailPrompt}</p>
+      <label class="aw-field">
+        {t.email}
+        <input
+          ref={input}
+          type="email"
+          autocomplete="email"
+          value={email}
+          aria-invalid={error ? 'true' : undefined}
+          aria-describedby={error ? 'aw-email-err' : undefined}
+          onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
+        />
+      </label>
+      {error && (
+        <p class="aw-err" id="aw-email-err" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" class="aw-btn" disabled={busy}>
+        {t.continue}
+      </button>
+    </form>
+  )
+}
+
+const toMessages = (c: HistoryConversation): ChatMessage[] =>
+  c.messages.map((m) => ({
+    key: m.id,
+    role:
+      m.sender_type === 'contact' ? 'visitor' : m.sender_type === 'agent' ? 'agent' : 'assistant',
+    body: m.body,
+    at: m.created_at,
+    state: 'done',
+    serverId: m.id,
+    channel: m.channel === 'voice' ? 'voice' : 'chat',
+    ...attachmentsOf(m.attachments),
+  }))
+
+export interface HistoryViewProps {
+  /** Leave the history (to the live conversation). */
+  onDone(): void
+  open: HistoryConversation | undefined
+  onOpen(c: HistoryConversation | undefined): void
+}
+
+/** Returning visitors: past conversations after an email check (or the host page's SSO user). */
+export function HistoryView({ onDone, open, onOpen }: HistoryViewProps) {
+  const { session, host, t } = useApp()
+  useStore(session)
+  const [list, setList] = useState<HistoryConversation[] | undefined>()
+  const [failed, setFailed] = useState(false)
+  const token = session.state.emailToken
+  useEffect(() => {
+    if (!token) return
+    let live = true
+    setFailed(false)
+    session.history().then(
+      (cs) => live && setList(cs),
+      () => live && setFailed(true),
+    )
+    return () => {
+      live = false
+    }
+  }, [token])
+
+  if (!token) return <EmailForm />
+  if (open) return <MessageList messages={toMessages(open)} />
+  const date = new Intl.DateTimeFormat(host.locale(), { dateStyle: 'medium' })
+  return (
+    <div class="aw-pane">
+      <div class="aw-who">
+        <span>{fill(t.signedInAs, { email: session.state.email ?? '' })}</span>
+        <button type="button" class="aw-link" onClick={() => session.forgetVisitor()}>
+          {t.signOut}
+        </button>
+      </div>
+      {failed && (
+        <p class="aw-err" role="alert">
+          {t.emailFailed}
+        </p>
+      )}
+      {list && list.length === 0 && <p>{t.noHistory}</p>}
+      {list && list.length > 0 && (
+        <ul class="aw-convs">
+          {list.map((c) => {
+            const last = c.messages[c.messages.length - 1]
+            return (
+              <li key={c.conversation_id}>
+                <button
+                  type="button"
+                  class="aw-conv"
+                  onClick={() =>
+                    c.conversation_id === session.state.conversationId ? onDone() : onOpen(c)
+                  }
+                >
+                  <span class="aw-file-ic">
+                    <Icon.chat />
+                  </span>
+                  <span class="aw-col">
+                    <b>{c.subject}</b>
+                    <span>
+                      {date.format(new Date(c.updated_at))}
+                      {last ? ` · ${toPlainText(last.body).slice(0, 80)}` : ''}
+                    </span>
+                  </span>
+                </button>
+              </li>
+            )
+          })}
+        </ul>
+      )}
+      <button
+        type="button"
+        class="aw-btn"
+        data-ghost=""
+        onClick={() => {
+          session.newConversation()
+          onDone()
+        }}
+      >
+        <Icon.plus />
+        {t.newChat}
+      </button>
+    </div>
+  )
+}

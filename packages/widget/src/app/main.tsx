@@ -1,0 +1,97 @@
+import { render } from 'preact'
+import type { AurionUser, WidgetApp, WidgetHost } from '../shared/host.ts'
+import { ChatSession } from './chat/session.ts'
+import { Bubble } from './components/Bubble.tsx'
+import { Ctx } from './components/context.ts'
+import { Panel } from './components/Panel.tsx'
+import { EN, loadStrings, type Strings } from './i18n.ts'
+import css from './panel.css?inline'
+import { VoiceController } from './voice-controller.ts'
+
+/**
+ * Entry of the chat chunk: the loader calls it once, on the visitor's first sign of interest
+ * (hover, focus, click) or when the page is idle. Renders the panel into the loader's slot.
+ */
+export function mount(host: WidgetHost): WidgetApp {
+  const style = document.createElement('style')
+  style.textContent = css
+  host.root.prepend(style)
+  const audio = document.createElement('div')
+  audio.hidden = true
+  host.root.appendChild(audio)
+  const bubbleSlot = document.createElement('div')
+  host.slot.before(bubbleSlot)
+  const session = new ChatSession(host, {
+    apiBase: host.apiBase,
+    tenantId: host.tenantId,
+    publicKey: host.publicKey,
+  })
+  const voice = new VoiceController(host, session, audio)
+  let t: Strings = EN
+  let open = host.isOpen()
+  let locale = ''
+  let ready: Promise<void> = Promise.resolve()
+
+  const draw = () => {
+    const ctx = { host, session, voice, t }
+    render(
+      open ? (
+        <Ctx.Provider value={ctx}>
+          <Panel key={locale} />
+        </Ctx.Provider>
+      ) : null,
+      host.slot,
+    )
+    render(
+      <Ctx.Provider value={ctx}>
+        <Bubble />
+      </Ctx.Provider>,
+      bubbleSlot,
+    )
+  }
+  const localize = () => {
+    if (host.locale() === locale) return draw()
+    locale = host.locale()
+    ready = loadStrings(locale).then((s) => {
+      t = s
+      draw()
+    })
+  }
+  host.onChange(localize)
+  localize()
+
+  const identify = (u: AurionUser) => {
+    if (!u.email) return Promise.reject(new TypeError('[Aurion] identify() needs an email'))
+    return session.identify(u.email, { name: u.name, userHash: u.user_hash })
+  }
+  const user = host.user
+  const email = user?.email?.trim().toLowerCase()
+  // Another signed-in user on this browser must not see the previous visitor's conversation.
+  if (email && session.state.email && session.state.email !== email) session.forgetVisitor()
+  if (email && user && host.config.sso_auto_login && !session.state.emailToken) {
+    identify(user).catch((err) => console.warn('[Aurion] automatic sign-in failed:', err))
+  }
+  if (session.hasThread) session.connect()
+
+  return {
+    openChanged(v) {
+      open = v
+      if (v) {
+        session.connect()
+        session.markRead()
+      } else voice.view.state === 'ended' && voice.reset()
+      void ready.then(draw)
+    },
+    sendMessage: (text) => session.send(String(text)),
+    identify,
+    shutdown(forget) {
+      voice.hangUp()
+      session.close(forget)
+      render(null, host.slot)
+      render(null, bubbleSlot)
+      bubbleSlot.remove()
+      style.remove()
+      audio.remove()
+    },
+  }
+}
