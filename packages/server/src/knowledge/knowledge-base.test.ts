@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestDatabase, createTestTenant } from '../../test/helpers.ts'
+import type { DbHandle } from '../db/connect.ts'
+import { createArticle, findKnowledgeRevision } from './article-repo.ts'
+import { createKnowledgeBase, knowledgeBaseFor } from './knowledge-base.ts'
+
+describe('knowledge base cache', () => {
+  let database: DbHandle
+  beforeAll(async () => {
+    database = await createTestDatabase('sqlite')
+  })
+  afterAll(async () => database.close())
+
+  const tenantWithArticle = async (title: string) => {
+    const { tenantId } = await createTestTenant(database.db)
+    await createArticle(database.db, tenantId, { title, body: `${title} body`, tags: [] })
+    return tenantId
+  }
+
+  it('reuses the index while the revision is unchanged, rebuilds after a write', async () => {
+    const tenantId = await tenantWithArticle('First')
+    const kb = createKnowledgeBase(database.db)
+    const a = await kb.forTenant(tenantId)
+    expect(await kb.forTenant(tenantId)).toBe(a)
+    expect(a.revision).toBe(await findKnowledgeRevision(database.db, tenantId))
+    await createArticle(database.db, tenantId, { title: 'Second', body: 'b', tags: [] })
+    const b = await kb.forTenant(tenantId)
+    expect(b).not.toBe(a)
+    expect(b.revision).toBe(a.revision + 1)
+    expect(b.titles()).toEqual(['First', 'Second'])
+  })
+
+  it('builds once for concurrent callers', async () => {
+    const tenantId = await tenantWithArticle('Concurrent')
+    const kb = createKnowledgeBase(database.db)
+    const all = await Promise.all(Array.from({ length: 10 }, () => kb.forTenant(tenantId)))
+    for (const x of all) expect(x).toBe(all[0])
+  })
+
+  it('evicts the least recently used tenant beyond maxTenants', async () => {
+    const [t1, t2, t3] = [
+      await tenantWithArticle('One'),
+      await tenantWithArticle('Two'),
+      await tenantWithArticle('Three'),
+    ]
+    const kb = createKnowledgeBase(database.db, { maxTenants: 2 })
+    const one = await kb.forTenant(t1)
+    const two = await kb.forTenant(t2)
+    expect(await kb.forTenant(t1)).toBe(one) // t1 is now the most recently used
+    await kb.forTenant(t3) // evicts t2
+    expect(await kb.forTenant(t1)).toBe(one)
+    expect(await kb.forTenant(t2)).not.toBe(two)
+  })
+
+  it('an empty tenant has an empty index', async () => {
+    const { tenantId } = await createTestTenant(database.db)
+    const index = await createKnowledgeBase(database.db).forTenant(tenantId)
+    expect(index.size).toBe(0)
+    expect(index.revision).toBe(0)
+    expect(index.search('anything at all')).toEqual([])
+  })
+
+  it('one shared knowledge base per database handle', () => {
+    expect(knowledgeBaseFor(database.db)).toBe(knowledgeBaseFor(database.db))
+  })
+})
