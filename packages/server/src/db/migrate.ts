@@ -46,7 +46,20 @@ export async function migrateToLatest(handle: DbHandle): Promise<string[]> {
     provider: new InlineProvider(handle.dialect),
     ...(migrationTableSchema !== undefined ? { migrationTableSchema } : {}),
   })
-  const { error, results } = await migrator.migrateToLatest()
+  // Kysely takes no lock on SQLite (it assumes one connection), but the CLI and a starting server
+  // may migrate the same file at once: an immediate transaction makes the second wait for the
+  // first and then see its work. SQLite DDL is transactional, so a failure leaves nothing behind.
+  const sqlite = handle.dialect === 'sqlite'
+  if (sqlite) await sql`begin immediate`.execute(handle.db)
+  let outcome: Awaited<ReturnType<Migrator['migrateToLatest']>>
+  try {
+    outcome = await migrator.migrateToLatest()
+  } catch (err) {
+    if (sqlite) await sql`rollback`.execute(handle.db)
+    throw err
+  }
+  const { error, results } = outcome
+  if (sqlite) await sql.raw(error ? 'rollback' : 'commit').execute(handle.db)
   if (error) throw error instanceof Error ? error : new Error(String(error))
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
 }
