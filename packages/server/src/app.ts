@@ -94,6 +94,16 @@ export async function buildApp(
         description:
           'Admin API (`X-API-Key: itsm_sk_…` or a dashboard session) and the public widget API (`tenant_id` + `public_key` + an allowed `Origin`).',
       },
+      // "Try it out" in /docs calls this server as browsers reach it.
+      servers: [{ url: config.publicUrl }],
+      tags: [
+        {
+          name: 'Voice widget configuration',
+          description:
+            'Admin API under `/api/v1/voice-widget` (scope `config`: GET/HEAD need `config:read`, other methods `config:write`). 300 requests/minute per API key.',
+        },
+        { name: 'API keys', description: "Manage the tenant's admin API keys (scope `config`)." },
+      ],
       components: {
         securitySchemes: {
           ApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
