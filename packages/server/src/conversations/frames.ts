@@ -72,7 +72,7 @@ export const statusFrame = (r: Ref, status: 'open' | 'resolved'): WsConversation
 export function publishThreadFrame(
   ctx: Pick<RouteContext, 'bus'>,
   thread: Pick<ThreadRow, 'tenant_id' | 'id'>,
-  frame: { type: string },
+  frame: { type: string; [field: string]: unknown },
   origin: string | undefined,
 ): void {
   ctx.bus
@@ -80,7 +80,7 @@ export function publishThreadFrame(
       type: 'thread.frame',
       tenantId: thread.tenant_id,
       threadId: thread.id,
-      frame: frame as unknown as Record<string, unknown>,
+      frame,
       ...(origin !== undefined ? { origin } : {}),
     })
     .catch(() => {})

@@ -270,6 +270,29 @@ forEachDialect('message service', (dialect) => {
     expect(await countMessages(accepted.conversation.id, 'ai')).toBe(1)
   })
 
+  it('tells followers the reply failed, and never leaves a waiter hanging on an abandoned stream', async () => {
+    agent.failNext(1, 1)
+    const failing = await acceptVisitorMessage(ctx, access, {
+      body: 'will fail',
+      sourceMessageId: 'm-f2',
+    })
+    events.length = 0
+    await expectApiError(generateAgentReply(ctx, access, failing), 503)
+    const frames = events.map((e) => (e.type === 'thread.frame' ? e.frame : {}))
+    expect(frames.map((f) => f.type)).toEqual(['typing', 'chunk', 'error'])
+    expect(frames.at(-1)).toMatchObject({ code: 'agent_unavailable', source_message_id: 'm-f2' })
+
+    const accepted = await acceptVisitorMessage(ctx, access, { body: 'abandoned stream' })
+    const first = streamAgentReply(ctx, access, accepted)
+    expect((await first.next()).value).toBe('Happy to help')
+    const waiter = generateAgentReply(ctx, access, accepted)
+    await first.return(undefined as never)
+    await expectApiError(waiter, 503)
+    const completed = await generateAgentReply(ctx, access, accepted)
+    expect(completed.deduplicated).toBe(false)
+    expect(completed.message.body).toContain('abandoned stream')
+  })
+
   it('treats a thrown agent (not only AgentUnavailableError) and an empty reply as unavailable', async () => {
     const broken = {
       ...ctx,

@@ -531,11 +531,7 @@ export async function* streamAgentReply(
 ): AsyncGenerator<string, StoredReply, undefined> {
   const { userMessage, thread } = accepted
   const tenantId = access.tenant.id
-  const stored = await findReplyTo(ctx.db, tenantId, userMessage.id)
-  if (stored) {
-    yield stored.body
-    return { message: stored, sources: sourcesOf(stored), deduplicated: true }
-  }
+  // Checked before any await: a concurrent call in this process is joined, never duplicated.
   const running = inflight(ctx.db).get(userMessage.id)
   if (running) {
     const r = await running
@@ -550,6 +546,13 @@ export async function* streamAgentReply(
   promise.catch(() => {})
   inflight(ctx.db).set(userMessage.id, promise)
   try {
+    const stored = await findReplyTo(ctx.db, tenantId, userMessage.id)
+    if (stored) {
+      const r = { message: stored, sources: sourcesOf(stored), deduplicated: true }
+      settle.resolve(r)
+      yield stored.body
+      return r
+    }
     const history = await loadConversationHistory(ctx.db, tenantId, accepted.conversation.id, {
       uptoSeq: userMessage.seq,
     })
@@ -578,7 +581,22 @@ export async function* streamAgentReply(
       if (!(err instanceof Error && err.name === 'AgentUnavailableError')) {
         opts.log?.error({ err, conversationId: accepted.conversation.id }, 'agent reply failed')
       }
-      throw agentUnavailable()
+      const failure = agentUnavailable()
+      // Followers showed "typing": tell them the reply is not coming (the message is stored).
+      publishThreadFrame(
+        ctx,
+        thread,
+        {
+          type: 'error',
+          code: failure.code,
+          message: failure.message,
+          ...(userMessage.source_message_id !== null
+            ? { source_message_id: userMessage.source_message_id }
+            : {}),
+        },
+        opts.origin,
+      )
+      throw failure
     }
     const sources = await reply.sources.then(
       (s) => (Array.isArray(s) ? s : []),
@@ -597,6 +615,8 @@ export async function* streamAgentReply(
     settle.reject(err)
     throw err
   } finally {
+    // Also when the consumer stopped iterating early: waiters must not hang (no-op once settled).
+    settle.reject(agentUnavailable())
     inflight(ctx.db).delete(userMessage.id)
   }
 }
