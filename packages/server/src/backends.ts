@@ -2,6 +2,7 @@ import type { Config } from './config.ts'
 import { createMemoryRateLimiter } from './limits/memory-rate-limiter.ts'
 import type { RateLimiter } from './limits/rate-limiter.ts'
 import { createRedisRateLimiter } from './limits/redis-rate-limiter.ts'
+import { scaleRateLimits } from './limits/scaled-rate-limiter.ts'
 import type { RealtimeBus } from './realtime/bus.ts'
 import { createMemoryBus } from './realtime/memory-bus.ts'
 import { createRedisBus } from './realtime/redis-bus.ts'
@@ -20,11 +21,11 @@ export interface Backends {
  * `REDIS_URL` set → Redis rate limiter + Redis pub/sub bus (keys and channel under
  * `AURION_REDIS_PREFIX`); otherwise the in-process ones (one instance only). Redis connections
  * are made in the background: until they are up, requests that need them answer 503 and
- * `/readyz` reports not ready.
+ * `/readyz` reports not ready. Limits are scaled by `AURION_RATE_LIMIT_MULTIPLIER`.
  */
 export function createBackends(config: Config): Backends {
   if (config.redisUrl === undefined) {
-    const limiter = createMemoryRateLimiter()
+    const limiter = scaleRateLimits(createMemoryRateLimiter(), config.rateLimitMultiplier)
     const bus = createMemoryBus()
     return {
       kind: 'memory',
@@ -36,7 +37,10 @@ export function createBackends(config: Config): Backends {
     }
   }
   const prefix = config.redisKeyPrefix
-  const limiter = createRedisRateLimiter({ url: config.redisUrl, keyPrefix: prefix })
+  const limiter = scaleRateLimits(
+    createRedisRateLimiter({ url: config.redisUrl, keyPrefix: prefix }),
+    config.rateLimitMultiplier,
+  )
   const bus = createRedisBus({ url: config.redisUrl, channel: `${prefix}bus` })
   return {
     kind: 'redis',

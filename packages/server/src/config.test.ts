@@ -220,3 +220,17 @@ describe('README', () => {
     expect(missing, 'add these to the README environment table').toEqual([])
   })
 })
+
+describe('AURION_RATE_LIMIT_MULTIPLIER', () => {
+  it('defaults to 1 and reads a factor', () => {
+    expect(load().rateLimitMultiplier).toBe(1)
+    expect(load({ AURION_RATE_LIMIT_MULTIPLIER: '1000' }).rateLimitMultiplier).toBe(1000)
+    expect(load({ AURION_RATE_LIMIT_MULTIPLIER: '0.5' }).rateLimitMultiplier).toBe(0.5)
+  })
+
+  it.each(['0', '-2', 'lots', '1e9'])('refuses %s', (value) => {
+    expect(problemsOf({ AURION_RATE_LIMIT_MULTIPLIER: value })).toEqual([
+      expect.stringMatching(/^AURION_RATE_LIMIT_MULTIPLIER must be a number from 0.01 to 1000000/),
+    ])
+  })
+})

@@ -45,6 +45,11 @@ export interface Config {
   readonly demo: boolean
   /** How long a graceful shutdown waits for in-flight requests before closing their connections. */
   readonly shutdownTimeoutMs: number
+  /**
+   * Every rate limit is multiplied by this (`AURION_RATE_LIMIT_MULTIPLIER`, default 1): for load
+   * tests from one address, or sites whose visitors share a few NAT addresses.
+   */
+  readonly rateLimitMultiplier: number
 }
 
 export class ConfigError extends Error {
@@ -215,6 +220,7 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
 
   const demo = bool('AURION_DEMO', false)
   const shutdownTimeoutMs = int('AURION_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000)
+  const rateLimitMultiplier = num('AURION_RATE_LIMIT_MULTIPLIER', 1, 0.01, 1_000_000)
 
   if (problems.length > 0) throw new ConfigError(problems)
 
@@ -258,6 +264,7 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
     internalApiToken,
     demo,
     shutdownTimeoutMs,
+    rateLimitMultiplier,
   })
 }
 
