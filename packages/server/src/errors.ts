@@ -120,3 +120,15 @@ export const voiceNotConfigured = () =>
     'voice_not_configured',
     'Voice is not configured on this server (LiveKit settings missing)',
   )
+/** Internal API (voice agent worker): missing or wrong `Authorization: Bearer <AURION_INTERNAL_TOKEN>`. */
+export const invalidInternalToken = () =>
+  new ApiError(401, 'invalid_internal_token', 'Invalid or missing internal token', {
+    'WWW-Authenticate': 'Bearer',
+  })
+/** The internal API is off: the server has no `AURION_INTERNAL_TOKEN`. */
+export const internalApiDisabled = () =>
+  new ApiError(
+    503,
+    'internal_api_disabled',
+    'The internal API is disabled on this server (AURION_INTERNAL_TOKEN is not set)',
+  )
