@@ -28,6 +28,12 @@ export interface BrainHooks {
   /** Awaited before the reply is requested: earlier writes must land first to keep the order. */
   beforeReply?: () => Promise<void>
   onReply?: (reply: BrainReply) => void
+  /**
+   * Called as each reply stream starts, with a function that stops it. The worker ties it to
+   * the speech the reply is for: when the visitor barges in, the stream stops at once instead of
+   * holding the next turn until the server finishes generating.
+   */
+  onStreamStart?: (stop: () => void) => void
 }
 
 /**
@@ -69,7 +75,9 @@ export class AurionBrainLLM extends llm.LLM {
     toolChoice?: llm.ToolChoice
     extraKwargs?: Record<string, unknown>
   }): llm.LLMStream {
-    return new AurionBrainStream(this, { chatCtx, toolCtx, connOptions, hooks: this.hooks })
+    const stream = new AurionBrainStream(this, { chatCtx, toolCtx, connOptions, hooks: this.hooks })
+    this.hooks.onStreamStart?.(() => stream.close())
+    return stream
   }
 }
 
@@ -79,9 +87,9 @@ export function pendingUserTurns(chatCtx: llm.ChatContext): { id: string; text: 
   for (let i = chatCtx.items.length - 1; i >= 0; i--) {
     const item = chatCtx.items[i]!
     if (item.type !== 'message') continue
-    // Turns loaded from the server are stored already and answered (or not) in the chat.
-    if (item.role === 'assistant' || isStoredMessage(item)) break
-    if (item.role !== 'user') continue
+    if (item.role === 'assistant') break
+    // Turns loaded from the server are stored already (answered or not, in the chat).
+    if (item.role !== 'user' || isStoredMessage(item)) continue
     const text = (item.textContent ?? '').trim()
     if (text !== '') out.unshift({ id: item.id, text })
   }

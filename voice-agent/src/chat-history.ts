@@ -10,17 +10,21 @@ export const STORED_MESSAGE_KEY = 'aurion_message_id'
  */
 export function toChatContext(messages: ConversationMessage[]): llm.ChatContext {
   const ctx = llm.ChatContext.empty()
-  for (const m of messages) {
-    const createdAt = Date.parse(m.created_at)
+  // The context orders items by time: stored turns must sort before anything said in this call
+  // even when the server's clock runs ahead of the worker's.
+  const latest = Date.now() - messages.length - 1
+  messages.forEach((m, i) => {
+    const stored = Date.parse(m.created_at)
+    const createdAt = Number.isFinite(stored) ? Math.min(stored, latest + i) : latest + i
     ctx.insert(
       llm.ChatMessage.create({
         role: m.sender_type === 'contact' ? 'user' : 'assistant',
         content: m.body,
-        ...(Number.isFinite(createdAt) ? { createdAt } : {}),
+        createdAt,
         extra: { [STORED_MESSAGE_KEY]: m.id, channel: m.channel },
       }),
     )
-  }
+  })
   return ctx
 }
 

@@ -11,7 +11,8 @@ export interface ConversationMessage {
 export interface ConversationSnapshot {
   tenant_id: string
   conversation_id: string
-  thread_id: string
+  /** The call's thread; null only for a conversation without any thread yet. */
+  thread_id: string | null
   subject: string
   status: string
   messages: ConversationMessage[]

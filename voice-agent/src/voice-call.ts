@@ -55,10 +55,15 @@ export async function startVoiceCall(opts: VoiceCallOptions): Promise<VoiceCall>
     tenant_id: opts.target.tenantId,
     conversation_id: opts.target.conversationId,
   })
-  const target: CallTarget = { ...opts.target, threadId: opts.snapshot.thread_id }
+  const target: CallTarget = {
+    ...opts.target,
+    threadId: opts.snapshot.thread_id ?? opts.target.threadId,
+  }
   const writeBack = opts.writeBack ?? new WriteBack(logger)
   const replies: BrainReply[] = []
 
+  // The speech each reply stream is for: replies are created right after their speech handle.
+  let replySpeech: voice.SpeechHandle | undefined
   const brain = new AurionBrainLLM(opts.client, target, {
     onEarlierUserTurn: (segmentId, text) =>
       writeBack.enqueue(`visitor ${segmentId}`, () =>
@@ -66,6 +71,9 @@ export async function startVoiceCall(opts: VoiceCallOptions): Promise<VoiceCall>
       ),
     beforeReply: () => writeBack.idle(),
     onReply: (reply) => replies.push(reply),
+    onStreamStart: (stop) => {
+      if (replySpeech) onInterrupted(replySpeech, stop)
+    },
   })
 
   const vad = opts.vad ?? null
@@ -75,6 +83,8 @@ export async function startVoiceCall(opts: VoiceCallOptions): Promise<VoiceCall>
     ...(opts.tts ? { tts: opts.tts } : {}),
     vad,
     turnHandling: {
+      // Replies are stored with the visitor's words: never answer a transcript that may change.
+      preemptiveGeneration: { enabled: false },
       turnDetection: opts.turnDetection ?? (vad ? 'vad' : 'manual'),
       interruption: {
         enabled: true,
@@ -91,6 +101,9 @@ export async function startVoiceCall(opts: VoiceCallOptions): Promise<VoiceCall>
   session.on(voice.AgentSessionEventTypes.Close, (ev) => {
     logger.info({ reason: ev.reason }, 'voice session closed')
     resolveClosed()
+  })
+  session.on(voice.AgentSessionEventTypes.SpeechCreated, (ev) => {
+    if (ev.source === 'generate_reply') replySpeech = ev.speechHandle
   })
   session.on(voice.AgentSessionEventTypes.Error, (ev) => {
     logger.warn({ err: ev.error }, 'voice session error')
@@ -138,4 +151,12 @@ export async function startVoiceCall(opts: VoiceCallOptions): Promise<VoiceCall>
       return closing
     },
   }
+}
+
+/** Runs `fn` if the speech gets interrupted (barge-in, typed input) before it is done. */
+function onInterrupted(speech: voice.SpeechHandle, fn: () => void): void {
+  const done = new Promise<void>((resolve) => speech.addDoneCallback(() => resolve()))
+  void speech.waitIfNotInterrupted([done]).then(() => {
+    if (speech.interrupted) fn()
+  })
 }
