@@ -146,6 +146,55 @@ forEachDialect('GET /api/v1/widget/history', (dialect) => {
     expect(all.json().conversations).toHaveLength(7)
   })
 
+  it('lists the files attached to messages (uploaded through /widget/uploads)', async () => {
+    const boundary = 'historyBoundary'
+    const payload = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="tenant_id"\r\n\r\n${a.tenantId}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="public_key"\r\n\r\n${a.publicKey}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="error-log.txt"\r\nContent-Type: text/plain\r\n\r\n` +
+        `printer error 0x41\r\n--${boundary}--\r\n`,
+    )
+    const up = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/widget/uploads',
+      headers: { origin: ORIGIN, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload,
+    })
+    expect(up.statusCode).toBe(201)
+    const upload = up.json()
+    const sent = await send({
+      body: 'Here is the log',
+      email_token: janeToken,
+      upload_ids: [upload.upload_id],
+    })
+    const h = (await history({ conversation_limit: 1 })).json()
+    expect(h.conversations[0].conversation_id).toBe(sent.conversation_id)
+    const [visitor, ai] = h.conversations[0].messages
+    expect(visitor.attachments).toEqual([
+      {
+        upload_id: upload.upload_id,
+        file_name: 'error-log.txt',
+        content_type: upload.content_type,
+        size_bytes: upload.size_bytes,
+      },
+    ])
+    expect(ai.attachments).toEqual([])
+    // Attached once: another message cannot take it.
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/widget/messages',
+      headers: { origin: ORIGIN },
+      payload: {
+        tenant_id: a.tenantId,
+        public_key: a.publicKey,
+        body: 'reuse',
+        upload_ids: [upload.upload_id],
+      },
+    })
+    expect(again.statusCode).toBe(422)
+    expect(again.json().detail[0].loc).toEqual(['body', 'upload_ids', 0])
+  })
+
   it.each([
     ['conversation_limit', 0],
     ['conversation_limit', 21],

@@ -437,6 +437,41 @@ forEachDialect('WS /api/v1/widget/ws', (dialect) => {
     owner.close()
   })
 
+  it('uses sender_email and email_token from the query as defaults of every frame', async () => {
+    const token = await sessionToken('query@example.com')
+    const s = connect({ sender_email: 'Query@Example.com' })
+    await s.opened
+    s.send({ body: 'who am I?' })
+    const ack = (await s.until('done'))[1]!
+    const contact = await t.db
+      .selectFrom('contacts')
+      .select('email')
+      .where('id', '=', ack.contact_id as string)
+      .executeTakeFirstOrThrow()
+    expect(contact.email).toBe('query@example.com')
+    s.close()
+
+    const v = connect({ email_token: token })
+    await v.opened
+    v.send({ body: 'verified question' })
+    const vAck = (await v.until('done'))[1]!
+    const conv = await t.db
+      .selectFrom('conversations')
+      .select('contact_verified')
+      .where('id', '=', vAck.conversation_id as string)
+      .executeTakeFirstOrThrow()
+    expect(conv.contact_verified).toBe(1)
+    v.close()
+
+    const bad = connect({ sender_email: 'not-an-email' })
+    expect(await bad.closed).toEqual({
+      code: 1008,
+      reason: 'sender_email is not a valid email address',
+    })
+    const badThread = connect({ source_thread_id: 'has spaces' })
+    expect((await badThread.closed).code).toBe(1008)
+  })
+
   it('answers a plain GET (no upgrade) with 426 and documents the route', async () => {
     const res = await t.app.inject({ url: '/api/v1/widget/ws' })
     expect(res.statusCode).toBe(426)
