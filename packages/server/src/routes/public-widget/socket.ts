@@ -122,7 +122,8 @@ export async function widgetSocketRoutes(
     if (set?.size === 0) map.delete(key)
   }
   const follow = (s: WidgetSocket, threadId: string) => {
-    if (s.follows.has(threadId)) return
+    // A socket that closed while a query ran is already cleaned up: do not register it again.
+    if (s.follows.has(threadId) || s.ws.readyState !== s.ws.OPEN) return
     s.follows.add(threadId)
     add(byThread, `${s.tenantId}:${threadId}`, s)
   }
