@@ -45,7 +45,11 @@ export const CLUSTER_SECRET = 'e2e-scale-secret-0123456789abcdef0123456789'
  * rollout) on a fresh PostgreSQL schema reached through a TCP proxy and a private redis-server,
  * with a random Redis key prefix.
  */
-export async function startCluster(pgUrl: string, count = 2): Promise<Cluster> {
+export async function startCluster(
+  pgUrl: string,
+  opts: { count?: number; env?: Record<string, string> } = {},
+): Promise<Cluster> {
+  const count = opts.count ?? 2
   const schema = `scale_${randomBytes(6).toString('hex')}`
   const database = await connectDb({ databaseUrl: pgUrl, pgSchema: schema, pgPoolSize: 3 })
   const target = new URL(pgUrl)
@@ -70,6 +74,7 @@ export async function startCluster(pgUrl: string, count = 2): Promise<Cluster> {
     AURION_SECRET: CLUSTER_SECRET,
     AURION_DATA_DIR: dataDir,
     LOG_LEVEL: 'info',
+    ...opts.env,
   }
   const servers: ServerProcess[] = []
   const cleanup = async () => {

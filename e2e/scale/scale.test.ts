@@ -254,6 +254,18 @@ describe.skipIf(!enabled)('scale-out: two instances on one PostgreSQL and one Re
     expect(bystander.ws.readyState).toBe(WebSocket.OPEN)
     bystander.ws.close()
 
+    // B refuses the old key at once over REST too (its tenant cache was dropped by the event).
+    const session = (publicKey: string) =>
+      postJson(B, '/api/v1/widget/session', {
+        tenant_id: t.tenantId,
+        public_key: publicKey,
+        email: 'jane@example.com',
+      })
+    const old = await session(t.publicKey)
+    expect(old.status).toBe(403)
+    expect(await old.json()).toEqual({ detail: 'Invalid widget credentials or widget disabled' })
+    expect((await session(public_widget_key)).status).toBe(200)
+
     // The old key no longer opens a socket on B; the new one does.
     const stale = await connect(B, t)
     expect((await stale.closed).code).toBe(1008)
@@ -267,6 +279,13 @@ describe.skipIf(!enabled)('scale-out: two instances on one PostgreSQL and one Re
 
   it('closes the tenant’s sockets on B within one second of disabling the widget on A', async () => {
     const t = await newTenant('Disable')
+    // B has the tenant in its cache before the change.
+    const warm = await postJson(B, '/api/v1/widget/session', {
+      tenant_id: t.tenantId,
+      public_key: t.publicKey,
+      email: 'jane@example.com',
+    })
+    expect(warm.status).toBe(200)
     const v = await connectedVisitor(B, t, `th-${randomBytes(4).toString('hex')}`)
     const sentAt = Date.now()
     const r = await admin(A, t, '/config', {

@@ -22,6 +22,7 @@ import { opsRoutes } from './routes/ops/index.ts'
 import { publicWidgetRoutes } from './routes/public-widget/index.ts'
 import { adminUploadRoutes } from './routes/uploads/index.ts'
 import { widgetAssetsRoutes } from './routes/widget-assets/index.ts'
+import { createTenantCache } from './tenants/tenant-cache.ts'
 import { createValidatorCompiler, toValidationIssues } from './validation.ts'
 
 export type { AppDeps, RouteContext } from './app-deps.ts'
@@ -52,13 +53,20 @@ export async function buildApp(
   })
   app.setValidatorCompiler(createValidatorCompiler())
 
+  const bus = deps.bus ?? createMemoryBus()
   const ctx: RouteContext = {
     config,
     database: deps.database,
     db: deps.database.db,
     limiter: instrumentLimiter(deps.limiter ?? createMemoryRateLimiter()),
-    bus: deps.bus ?? createMemoryBus(),
+    bus,
     agent: instrumentAgent(deps.agent ?? createAgent(config, deps.database.db)),
+    // Subscribes before any route does, so entries are dropped before routes re-check.
+    ...(config.tenantCacheTtlMs > 0
+      ? {
+          tenantCache: createTenantCache(deps.database.db, bus, { ttlMs: config.tenantCacheTtlMs }),
+        }
+      : {}),
   }
 
   app.setErrorHandler((error: FastifyError | ApiError | Error, request, reply) => {
@@ -138,6 +146,7 @@ export async function buildApp(
   await app.register(adminUploadRoutes, ctx)
 
   app.addHook('onClose', async () => {
+    ctx.tenantCache?.close()
     await ctx.bus.close()
     await ctx.limiter.close()
   })

@@ -15,6 +15,8 @@ export interface Config {
   readonly redisUrl: string | undefined
   /** Prefix of every Redis key and channel (`AURION_REDIS_PREFIX`, default `aurion:`). */
   readonly redisKeyPrefix: string
+  /** How long a tenant lookup may be served from memory (`AURION_TENANT_CACHE_TTL_MS`; 0 = off). */
+  readonly tenantCacheTtlMs: number
   /** Base URL of this server as seen by browsers, without a trailing slash. */
   readonly publicUrl: string
   /** HMAC secret for email tokens and other server-signed values. */
@@ -135,6 +137,7 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:', 'sqlite:', 'file:'])
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:'])
   const redisKeyPrefix = val('AURION_REDIS_PREFIX') ?? 'aurion:'
+  const tenantCacheTtlMs = int('AURION_TENANT_CACHE_TTL_MS', 10_000, 0, 300_000)
   if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(redisKeyPrefix))
     problems.push(
       `AURION_REDIS_PREFIX must be 1-64 letters, digits or ":_.-" (got "${redisKeyPrefix}")`,
@@ -241,6 +244,7 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
     databaseUrl,
     redisUrl,
     redisKeyPrefix,
+    tenantCacheTtlMs,
     publicUrl,
     secret,
     livekit: Object.freeze({

@@ -5,6 +5,27 @@ import { nowIso } from '../ids.ts'
 
 export type TenantRow = TenantsTable
 
+const writeListeners = new WeakMap<Db, Set<(tenantId: string) => void>>()
+
+/**
+ * Calls `fn` with the tenant id after every tenant change made through this module on `db`, once
+ * committed: in-process caches drop the entry at once, whoever made the change. (Other instances
+ * learn it from the bus events the routes publish.) Returns an unsubscribe function.
+ */
+export function onTenantWritten(db: Db, fn: (tenantId: string) => void): () => void {
+  let set = writeListeners.get(db)
+  if (!set) {
+    set = new Set()
+    writeListeners.set(db, set)
+  }
+  set.add(fn)
+  return () => set.delete(fn)
+}
+
+function tenantWritten(db: Db, id: string): void {
+  for (const fn of writeListeners.get(db) ?? []) fn(id)
+}
+
 /** Creates a tenant with a fresh public widget key and identity secret; `config` is stored JSON. */
 export async function createTenant(
   db: Db,
@@ -75,7 +96,7 @@ export async function updateTenantConfig(
   config: Record<string, unknown>,
   opts: { expected?: string } = {},
 ): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  const stored = await db.transaction().execute(async (trx) => {
     let q = trx
       .updateTable('tenants')
       .set({ config: JSON.stringify(config), updated_at: nowIso() })
@@ -86,6 +107,8 @@ export async function updateTenantConfig(
     await replaceTenantOrigins(trx, id, originsOf(config))
     return true
   })
+  if (stored) tenantWritten(db, id)
+  return stored
 }
 
 function originsOf(config: Record<string, unknown> | undefined): string[] {
@@ -125,6 +148,7 @@ export async function rotatePublicWidgetKey(db: Db, id: string): Promise<string 
     .set({ public_widget_key: key, updated_at: nowIso() })
     .where('id', '=', id)
     .executeTakeFirst()
+  tenantWritten(db, id)
   return Number(res.numUpdatedRows) > 0 ? key : undefined
 }
 
@@ -139,5 +163,6 @@ export async function rotateIdentitySecret(db: Db, id: string): Promise<string |
     .set({ identity_secret: secret, updated_at: nowIso() })
     .where('id', '=', id)
     .executeTakeFirst()
+  tenantWritten(db, id)
   return Number(res.numUpdatedRows) > 0 ? secret : undefined
 }

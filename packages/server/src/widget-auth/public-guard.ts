@@ -46,7 +46,8 @@ export async function authorizeWidget(
   if (typeof tenantId !== 'string' || typeof publicKey !== 'string' || !UUID_RE.test(tenantId)) {
     throw widgetAccessDenied()
   }
-  const tenant = await findTenantById(ctx.db, tenantId.toLowerCase())
+  const id = tenantId.toLowerCase()
+  const tenant = await (ctx.tenantCache?.get(id) ?? findTenantById(ctx.db, id))
   // Compare even when the tenant is unknown so both paths take the same time.
   const keyOk = safeEqual(publicKey, tenant?.public_widget_key ?? 'vwk_000000000000000000000000')
   if (!tenant || !keyOk) throw widgetAccessDenied()
@@ -98,7 +99,8 @@ export function registerPublicCors(app: FastifyInstance, ctx: RouteContext, pref
     const known =
       origin !== undefined &&
       (isHelpCenterOrigin(origin, ctx.config.helpCenterDomain) ||
-        (await isOriginAllowedByAnyTenant(ctx.db, origin)))
+        (await (ctx.tenantCache?.originAllowedByAnyTenant(origin) ??
+          isOriginAllowedByAnyTenant(ctx.db, origin))))
     if (known) {
       reply.header('Access-Control-Allow-Origin', origin)
       reply.header('Access-Control-Expose-Headers', CORS_EXPOSED)
