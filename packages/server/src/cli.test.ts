@@ -59,7 +59,7 @@ async function cli(argv: string[], extraEnv: Record<string, string> = {}) {
   return { code, stdout: out, stderr: err }
 }
 
-describe('aurion CLI (child processes)', () => {
+describe('aurion CLI (child processes)', { timeout: 90_000 }, () => {
   let tenantId: string
 
   it('tenant create --json prints tenant_id, public_widget_key, api_key, scopes and stores them', async () => {

@@ -41,7 +41,7 @@ function connectFails(port: number): Promise<string> {
   })
 }
 
-describe('aurion serve: graceful shutdown', () => {
+describe('aurion serve: graceful shutdown', { timeout: 90_000 }, () => {
   it('on SIGTERM stops accepting, finishes the request in flight, closes the database, exits 0', async () => {
     const seed = await connectDb({ dataDir: dir })
     await migrateToLatest(seed)
@@ -149,7 +149,7 @@ describe('aurion serve: graceful shutdown', () => {
   })
 })
 
-describe('aurion serve --demo (npm start)', () => {
+describe('aurion serve --demo (npm start)', { timeout: 90_000 }, () => {
   it('creates the demo tenant on an empty data dir, prints working credentials, and only once', async () => {
     const port = await freeLoopbackPort()
     const env = { AURION_DATA_DIR: dir, PORT: String(port) }

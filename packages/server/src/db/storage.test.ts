@@ -204,7 +204,7 @@ forEachDialect('storage', (dialect) => {
   })
 })
 
-describe('SQLite file database', () => {
+describe('SQLite file database', { timeout: 90_000 }, () => {
   let dir: string
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'aurion-sqlite-'))
