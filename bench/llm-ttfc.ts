@@ -122,6 +122,18 @@ export async function run(
         agentMs.push(await viaAgent())
       }
     }
+    // CPU time per reply (this process runs the fake upstream too, alike for both paths): what
+    // the agent adds in work, which a loaded machine does not blur the way it blurs latency.
+    const cpuPerReply = async (fn: () => Promise<number>, n: number) => {
+      const before = process.cpuUsage()
+      for (let i = 0; i < n; i++) await fn()
+      const used = process.cpuUsage(before)
+      return (used.user + used.system) / 1000 / n
+    }
+    const cpuRuns = Math.max(50, Math.floor(iterations / 2))
+    const agentCpu = await cpuPerReply(viaAgent, cpuRuns)
+    const directCpu = await cpuPerReply(direct, cpuRuns)
+
     agentMs.sort((a, b) => a - b)
     directMs.sort((a, b) => a - b)
     const a50 = percentile(agentMs, 50)
@@ -150,6 +162,13 @@ export async function run(
         goal: '<= 1 ms',
       },
       { name: 'llm agent added ttfc (p99)', value: round(a99 - d99), unit: 'ms', goal: '<= 5 ms' },
+      {
+        name: 'llm agent cpu per reply',
+        value: round(agentCpu),
+        unit: 'ms',
+        baseline: round(directCpu),
+        ratio: round(agentCpu / directCpu, 2),
+      },
     ]
   } finally {
     await database.close()

@@ -98,9 +98,19 @@ export class TenantKnowledge {
     const groups = analyze(question).slice(0, 40)
     if (groups.length === 0 || this.articles.size === 0) return []
     const query = groups.map((g) => g.word).join(' ')
-    const results = this.#search.search(query)
+    // Most questions are spelled right: exact and prefix matching answers them at a fraction of
+    // the cost of fuzzy matching, which runs only when that finds nothing confident.
+    const exact = this.#run(query, groups, opts.limit, false)
+    if (exact[0]?.confident) return exact
+    return this.#run(query, groups, opts.limit, true)
+  }
+
+  #run(query: string, groups: TermGroup[], limit = 5, fuzzy: boolean): ArticleHit[] {
+    const results = fuzzy
+      ? this.#search.search(query)
+      : this.#search.search(query, { fuzzy: false })
     const hits: ArticleHit[] = []
-    for (const r of results.slice(0, opts.limit ?? 5)) {
+    for (const r of results.slice(0, limit)) {
       const article = this.articles.get(String(r.id))
       if (!article) continue
       hits.push(this.#assess(article, r, groups))
