@@ -131,7 +131,7 @@ describe.skipIf(!enabled)('scale-out: two instances on one PostgreSQL and one Re
       n: number
     }>`select count(*)::int as n from kysely_migration`.execute(cluster.database.db)
     expect(applied.rows[0]!.n).toBeGreaterThan(0)
-  })
+  }, 60_000)
 
   it('shares the 300/minute API-key limit: the 301st request across A and B is refused', async () => {
     const t = await newTenant('Rate')
@@ -197,7 +197,7 @@ describe.skipIf(!enabled)('scale-out: two instances on one PostgreSQL and one Re
     })
     expect(denied.status).toBe(404)
     expect(await denied.json()).toEqual({ detail: 'Upload not found' })
-  })
+  }, 60_000)
 
   it('streams a reply to a message sent by REST on A to the visitor’s socket on B', async () => {
     const t = await newTenant('Streaming')
@@ -233,7 +233,7 @@ describe.skipIf(!enabled)('scale-out: two instances on one PostgreSQL and one Re
     } finally {
       v.ws.close()
     }
-  })
+  }, 60_000)
 
   it('closes the tenant’s sockets on B within one second of a key regeneration on A', async () => {
     const t = await newTenant('Revoke')
@@ -275,7 +275,7 @@ describe.skipIf(!enabled)('scale-out: two instances on one PostgreSQL and one Re
       `th-${randomBytes(4).toString('hex')}`,
     )
     fresh.ws.close()
-  })
+  }, 60_000)
 
   it('closes the tenant’s sockets on B within one second of disabling the widget on A', async () => {
     const t = await newTenant('Disable')
@@ -310,7 +310,7 @@ describe.skipIf(!enabled)('scale-out: two instances on one PostgreSQL and one Re
       email: 'jane@example.com',
     })
     expect(r2.status).toBe(403)
-  })
+  }, 60_000)
 
   it('answers 503 while Redis is down and recovers on its own when it is back', async () => {
     const t = await newTenant('Redis outage')
