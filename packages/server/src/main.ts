@@ -52,8 +52,15 @@ export async function startServer(
   const port = (app.server.address() as AddressInfo).port
   const running = app
   if (opts.demo) {
-    const info = await ensureDemoTenant(database.db, config, port)
-    print(demoBanner(info, config.publicUrl))
+    // After listen: the demo's origins name the port actually bound.
+    try {
+      const info = await ensureDemoTenant(database.db, config, port)
+      print(demoBanner(info, config.publicUrl))
+    } catch (err) {
+      await running.close().catch(() => {})
+      await database.close().catch(() => {})
+      throw err
+    }
   }
 
   let stopping: Promise<void> | undefined
