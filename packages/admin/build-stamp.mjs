@@ -43,3 +43,14 @@ export function isBuildCurrent(distDir = join(root, 'dist')) {
     readFileSync(stamp, 'utf8') === inputStamp()
   )
 }
+
+// `node build-stamp.mjs --build-if-stale`: runs the console's build unless dist is current.
+if (
+  process.argv[1] === fileURLToPath(import.meta.url) &&
+  process.argv.includes('--build-if-stale')
+) {
+  if (!isBuildCurrent()) {
+    const { execFileSync } = await import('node:child_process')
+    execFileSync('npx', ['vite', 'build'], { cwd: root, stdio: 'inherit' })
+  }
+}

@@ -4,6 +4,14 @@ import { Icon } from '../components/Icon.tsx'
 import { BASE } from '../lib/router.ts'
 import { isPreviewEvent, type PreviewUpdate } from '../preview/protocol.ts'
 
+const languageName = (locale: string): string => {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'language' }).of(locale) ?? locale
+  } catch {
+    return locale
+  }
+}
+
 export interface LivePreviewProps {
   config: PublicWidgetConfig
   tenantId: string
@@ -88,7 +96,7 @@ export function LivePreview({
             <option value="">Default language</option>
             {locales.map((l) => (
               <option key={l} value={l}>
-                {l}
+                {languageName(l)} ({l})
               </option>
             ))}
           </select>

@@ -1,0 +1,467 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CHROMIUM_PATH, launchBrowser } from '../support/browser.ts'
+import { hostPage, startHostSite } from '../support/server.ts'
+import { ensureWidgetBuilt } from '../support/widget-build.ts'
+import {
+  type ConsoleServer,
+  ensureConsoleBuilt,
+  shot,
+  signIn,
+  startConsoleServer,
+} from './harness.ts'
+
+/** Waits for a value in the page (up to 10 s: the preview re-renders 150 ms after typing). */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 10_000, interval: 100 })
+
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+)
+
+interface AxeViolation {
+  id: string
+  impact: string | null
+  help: string
+  nodes: { target: unknown[] }[]
+}
+
+/** axe-core in the page (evaluated through the driver, so the console's CSP stays strict). */
+async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(axeSource)
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: { run(ctx: Document, o: object): Promise<{ violations: AxeViolation[] }> }
+      }
+    ).axe
+    const r = await axe.run(document, { resultTypes: ['violations'] })
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target })),
+    }))
+  })
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+}
+
+async function expectAccessible(page: Page, what: string): Promise<void> {
+  const found = await seriousViolations(page)
+  expect(found, `${what}: ${JSON.stringify(found, null, 2)}`).toEqual([])
+}
+
+let session: { token: string; expires_at: string; user: unknown } | undefined
+
+/**
+ * A page signed in with a session from the API, put where the console keeps it. One session
+ * serves every test after the first (which uses the form): logins are rate limited.
+ */
+async function openSignedIn(
+  b: { context: BrowserContext },
+  s: ConsoleServer,
+  path = '/admin/widget',
+): Promise<Page> {
+  if (!session) {
+    const res = await fetch(`${s.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: s.email, password: s.password }),
+    })
+    expect(res.status).toBe(200)
+    session = (await res.json()) as typeof session
+  }
+  const page = await b.context.newPage()
+  await page.addInitScript((value) => {
+    sessionStorage.setItem('aurion.console.session', value)
+  }, JSON.stringify(session))
+  await page.goto(s.url + path)
+  return page
+}
+
+/** The preview frame, once the widget inside it has rendered. */
+async function previewFrame(page: Page): Promise<Frame> {
+  const handle = await page.locator('iframe.preview-frame').elementHandle()
+  const frame = await handle!.contentFrame()
+  await frame!.locator('aurion-widget .aw-launcher').waitFor()
+  return frame!
+}
+
+describe.skipIf(!existsChromium())('admin console in Chromium', { timeout: 90_000 }, () => {
+  let s: ConsoleServer
+  let browser: Browser
+  let b: { context: BrowserContext }
+
+  beforeAll(async () => {
+    ensureConsoleBuilt()
+    ensureWidgetBuilt()
+    s = await startConsoleServer()
+    browser = await launchBrowser()
+    const context = await browser.newContext({
+      viewport: { width: 1440, height: 960 },
+      colorScheme: 'light',
+      reducedMotion: 'reduce',
+    })
+    b = { context }
+  }, 240_000)
+  afterAll(async () => {
+    await browser?.close()
+    await s?.close()
+  })
+
+  it('signs in with the form (generic error first), signs out, and the token is revoked', async () => {
+    const page = await b.context.newPage()
+    await page.goto(`${s.url}/admin`)
+    await expectAccessible(page, 'sign-in page')
+    await page.getByLabel('Email').fill(s.email)
+    await page.getByLabel('Password', { exact: true }).fill('not the password')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await poll(() => page.getByRole('alert').first().textContent()).toContain(
+      'Invalid email or password',
+    )
+    await shot(page, 'login-error')
+    await signIn(page, s)
+    const token = await page.evaluate(
+      () => JSON.parse(sessionStorage.getItem('aurion.console.session') ?? '{}').token as string,
+    )
+    expect(token).toMatch(/^ases_/)
+    // Nothing about the session is in a cookie.
+    expect(await b.context.cookies(s.url)).toEqual([])
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByRole('heading', { name: 'Sign in to Aurion' }).waitFor()
+    const me = await fetch(`${s.url}/api/v1/auth/me`, {
+      headers: { Authorization: `Bearer ${token}` },
+    })
+    expect(me.status).toBe(401)
+    await page.close()
+  })
+
+  it('changes title and colour, sees them in the live preview before saving, saves, and a reload keeps them', async () => {
+    const page = await openSignedIn(b, s)
+    const frame = await previewFrame(page)
+    await poll(() => frame.locator('aurion-widget .aw-title').textContent()).toBe('Support')
+
+    await page.getByLabel('Title').fill('Acme Help Desk')
+    await poll(() => frame.locator('aurion-widget .aw-title').textContent()).toBe('Acme Help Desk')
+
+    await page.getByRole('tab', { name: 'Appearance' }).click()
+    await page.getByLabel('Primary colour', { exact: true }).fill('#e11d48')
+    await poll(() => frame.locator('aurion-widget .aw').getAttribute('style')).toContain(
+      '--aw-p:#e11d48',
+    )
+    await poll(() => page.getByText('Showing unsaved changes').count()).toBe(1)
+    await shot(page, 'widget-preview-unsaved')
+
+    // Not saved yet: the server still has the old title.
+    const before = await fetch(`${s.url}/api/v1/voice-widget/config`, {
+      headers: { 'X-API-Key': s.tenant.apiKey },
+    })
+    expect(((await before.json()) as { display_title: string }).display_title).toBe('Support')
+
+    await page.getByRole('button', { name: 'Save changes' }).click()
+    await page.getByText('Widget settings saved').waitFor()
+    const after = (await (
+      await fetch(`${s.url}/api/v1/voice-widget/config`, {
+        headers: { 'X-API-Key': s.tenant.apiKey },
+      })
+    ).json()) as {
+      display_title: string
+      primary_color: string
+    }
+    expect(after).toMatchObject({ display_title: 'Acme Help Desk', primary_color: '#e11d48' })
+
+    // A reload keeps the settings, and the tab.
+    await page.reload()
+    await poll(() => page.getByLabel('Primary colour', { exact: true }).inputValue()).toBe(
+      '#e11d48',
+    )
+    await page.getByRole('tab', { name: 'Content' }).click()
+    expect(await page.getByLabel('Title').inputValue()).toBe('Acme Help Desk')
+    const reloaded = await previewFrame(page)
+    await poll(() => reloaded.locator('aurion-widget .aw-title').textContent()).toBe(
+      'Acme Help Desk',
+    )
+    await page.close()
+  })
+
+  it('inline validation: too-long title and a bad colour are flagged and saving is refused', async () => {
+    const page = await openSignedIn(b, s)
+    await page.getByLabel('Title').fill('x'.repeat(81))
+    await page.getByText('At most 80 characters (now 81)').waitFor()
+    await page.getByRole('tab', { name: 'Appearance' }).click()
+    await page.getByLabel('Accent colour', { exact: true }).fill('#12')
+    await page.getByText('Use a hex colour such as #2563eb or #26e').waitFor()
+    await page.getByRole('button', { name: 'Save changes' }).click()
+    await page.getByText('Fix 2 problems before saving').waitFor()
+    // The save was refused in the browser and jumped to the first problem's tab.
+    expect(await page.getByRole('tab', { name: /Content/ }).getAttribute('aria-selected')).toBe(
+      'true',
+    )
+    await shot(page, 'widget-validation')
+    await expectAccessible(page, 'config page with errors')
+    await page.getByRole('button', { name: 'Discard' }).click()
+    await page.close()
+  })
+
+  it('an invalid origin is refused with the reason; a bare domain gets a suggestion; a valid one is normalized and saved', async () => {
+    const page = await openSignedIn(b, s, '/admin/widget?tab=security')
+    const input = page.getByLabel('Add an origin')
+    await input.fill('https://example.com/shop')
+    await page.getByRole('button', { name: 'Add', exact: true }).click()
+    await page.getByText('Origin must not contain a path').waitFor()
+    await poll(() =>
+      page.getByRole('button', { name: 'Add https://example.com instead' }).count(),
+    ).toBe(1)
+    await shot(page, 'origins-reject')
+
+    await input.fill('example.org')
+    await input.press('Enter')
+    await page.getByText(/not a bare domain/).waitFor()
+    await page.getByRole('button', { name: 'Add https://example.org instead' }).click()
+
+    await input.fill('HTTPS://Shop.Example.com:443/')
+    await input.press('Enter')
+    await page.getByText('Added as https://shop.example.com').waitFor()
+    const list = page.getByRole('list', { name: 'Allowed origins' })
+    await poll(() => list.getByRole('listitem').allTextContents()).toEqual([
+      'https://example.org',
+      'https://shop.example.com',
+    ])
+    await expectAccessible(page, 'security tab')
+    await page.getByRole('button', { name: 'Save changes' }).click()
+    await page.getByText('Widget settings saved').waitFor()
+    const cfg = (await (
+      await fetch(`${s.url}/api/v1/voice-widget/config`, {
+        headers: { 'X-API-Key': s.tenant.apiKey },
+      })
+    ).json()) as {
+      allowed_origins: string[]
+    }
+    expect(cfg.allowed_origins).toEqual(['https://example.org', 'https://shop.example.com'])
+    await page.close()
+  })
+
+  it('copies the snippet into a host page that shows the widget; regenerating the key stops the old snippet', async () => {
+    const host = await startHostSite()
+    try {
+      const page = await openSignedIn(b, s, '/admin/widget?tab=security')
+      await page.getByLabel('Add an origin').fill(host.origin)
+      await page.getByRole('button', { name: 'Add', exact: true }).click()
+      await page.getByRole('button', { name: 'Save changes' }).click()
+      await page.getByText('Widget settings saved').waitFor()
+
+      await page.getByRole('tab', { name: 'Install' }).click()
+      await b.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: s.url })
+      await page.getByRole('button', { name: 'Copy snippet' }).click()
+      await page.getByText('Snippet copied to the clipboard').waitFor()
+      const oldSnippet = await page.evaluate(() => navigator.clipboard.readText())
+      expect(oldSnippet).toContain(s.tenant.publicKey)
+      expect(oldSnippet).toContain(`appId: '${s.tenant.tenantId}'`)
+      await shot(page, 'install-tab', true)
+      await expectAccessible(page, 'install tab')
+
+      host.setPage(hostPage(oldSnippet))
+      const site = await b.context.newPage()
+      await site.goto(host.origin)
+      await site.locator('aurion-widget .aw-launcher').waitFor()
+      await site.locator('aurion-widget .aw-launcher').click()
+      await poll(() => site.locator('aurion-widget .aw-title').textContent()).toBe('Acme Help Desk')
+      await shot(site, 'host-page-widget')
+
+      await page.getByRole('button', { name: 'Regenerate key' }).click()
+      const dialog = page.getByRole('alertdialog', { name: 'Regenerate the public widget key?' })
+      await dialog.getByText('stops working immediately').waitFor()
+      await dialog
+        .getByText('Every site that embeds the current snippet stops showing the widget.')
+        .waitFor()
+      await shot(page, 'regenerate-confirm')
+      await expectAccessible(page, 'regenerate dialog')
+      await dialog.getByRole('button', { name: 'Regenerate key' }).click()
+      await page.getByText('New public key issued').waitFor()
+      const newKey = await page.getByTestId('public-key').textContent()
+      expect(newKey).toMatch(/^vwk_/)
+      expect(newKey).not.toBe(s.tenant.publicKey)
+
+      // The old snippet no longer shows the widget, and says why in the console.
+      const warned = site.waitForEvent('console', {
+        predicate: (m) => m.text().includes('Widget not shown'),
+      })
+      await site.reload()
+      await warned
+      expect(await site.locator('aurion-widget').count()).toBe(0)
+
+      await page.getByRole('button', { name: 'Copy snippet' }).click()
+      const newSnippet = await page.evaluate(() => navigator.clipboard.readText())
+      expect(newSnippet).toContain(newKey!)
+      host.setPage(hostPage(newSnippet))
+      await site.reload()
+      await site.locator('aurion-widget .aw-launcher').waitFor()
+      await site.close()
+      await page.close()
+    } finally {
+      await host.close()
+    }
+  })
+
+  it('creates an API key with chosen scopes (shown once) that works, then revokes it', async () => {
+    const page = await openSignedIn(b, s, '/admin/api-keys')
+    await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor()
+    await page.getByRole('button', { name: 'Create API key' }).first().click()
+    const dialog = page.getByRole('dialog', { name: 'Create an API key' })
+    await dialog.getByRole('button', { name: 'Create key' }).click()
+    await dialog.getByText('Give the key a name').waitFor()
+    await dialog.getByLabel('Name').fill('CRM sync')
+    await dialog.getByRole('checkbox', { name: /config:read/ }).uncheck()
+    await dialog.getByRole('checkbox', { name: /knowledge:read/ }).check()
+    await expectAccessible(page, 'create key dialog')
+    await shot(page, 'api-key-create')
+    await dialog.getByRole('button', { name: 'Create key' }).click()
+
+    const shown = page.getByRole('dialog', { name: 'Copy your new API key' })
+    await shown.getByText('only time the key is shown').waitFor()
+    const key = (await shown.getByTestId('new-api-key').textContent())!
+    expect(key).toMatch(/^itsm_sk_live_[0-9A-Za-z]{40}$/)
+    await shot(page, 'api-key-shown-once')
+    await shown.getByRole('button', { name: 'I have stored it' }).click()
+
+    const row = page.locator('tr', { hasText: 'CRM sync' })
+    await poll(() => row.textContent()).toContain(`${key.slice(0, 17)}…`)
+    expect(await row.textContent()).toContain('knowledge:read')
+    expect(await row.textContent()).not.toContain('config:read')
+    expect(await row.textContent()).toContain('Never')
+    // The key is not in the page any more: shown once.
+    expect(await page.content()).not.toContain(key)
+
+    const ok = await fetch(`${s.url}/api/v1/knowledge/articles`, { headers: { 'X-API-Key': key } })
+    expect(ok.status).toBe(200)
+    const denied = await fetch(`${s.url}/api/v1/voice-widget/config`, {
+      headers: { 'X-API-Key': key },
+    })
+    expect(denied.status).toBe(403)
+
+    await page.reload()
+    await poll(() => page.locator('tr', { hasText: 'CRM sync' }).textContent()).not.toContain(
+      'Never',
+    )
+    await shot(page, 'api-keys')
+    await expectAccessible(page, 'API keys page')
+
+    await page.getByRole('button', { name: 'Revoke CRM sync' }).click()
+    const confirm = page.getByRole('alertdialog', { name: 'Revoke “CRM sync”?' })
+    await confirm.getByText('fail with 401').waitFor()
+    await confirm.getByRole('button', { name: 'Revoke key' }).click()
+    await page.getByText('CRM sync revoked').waitFor()
+    const gone = await fetch(`${s.url}/api/v1/knowledge/articles`, {
+      headers: { 'X-API-Key': key },
+    })
+    expect(gone.status).toBe(401)
+    await page.getByLabel(/Show 1 revoked/).check()
+    await poll(() => page.locator('tr', { hasText: 'CRM sync' }).textContent()).toContain('Revoked')
+    await page.close()
+  })
+
+  it('adds an article, "try a question" picks it, and the widget on a host page answers from it', async () => {
+    const page = await openSignedIn(b, s, '/admin/knowledge')
+    await page.getByRole('heading', { name: 'Knowledge', level: 1 }).waitFor()
+    await page.getByRole('button', { name: 'New article' }).click()
+    const editor = page.getByRole('dialog', { name: 'New article' })
+    await editor.getByLabel('Title').fill('Book a meeting room')
+    await editor
+      .getByLabel('Body')
+      .fill(
+        '## Booking a room\n1. Open the Roomly app on your phone.\n2. Tap "Find a room" and pick the floor.\n3. Rooms booked in Roomly show a green light at the door.',
+      )
+    await editor.getByLabel('Tags').fill('roomly, meeting room,')
+    await expectAccessible(page, 'article editor')
+    await shot(page, 'knowledge-editor')
+    await editor.getByRole('button', { name: 'Publish article' }).click()
+    await page.getByText('“Book a meeting room” published').waitFor()
+    await page.getByRole('button', { name: 'Book a meeting room' }).first().waitFor()
+
+    await page.getByLabel('Question', { exact: true }).fill('How do I book a meeting room?')
+    await page.getByRole('button', { name: 'Ask' }).click()
+    await poll(() => page.locator('.try-summary').textContent()).toBe(
+      'The assistant would answer from Book a meeting room.',
+    )
+    expect(await page.locator('.hit-best .hit-title').textContent()).toBe('Book a meeting room')
+    await shot(page, 'knowledge')
+    await expectAccessible(page, 'knowledge page')
+
+    const host = await startHostSite()
+    try {
+      const cfgRes = await fetch(`${s.url}/api/v1/voice-widget/config`, {
+        headers: { 'X-API-Key': s.tenant.apiKey },
+      })
+      const cfg = (await cfgRes.json()) as {
+        allowed_origins: string[]
+        embed_snippet: string
+        display_title: string
+        launcher_label: string
+        enabled: boolean
+      }
+      await fetch(`${s.url}/api/v1/voice-widget/config`, {
+        method: 'PUT',
+        headers: { 'X-API-Key': s.tenant.apiKey, 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          enabled: true,
+          display_title: cfg.display_title,
+          launcher_label: cfg.launcher_label,
+          allowed_origins: [...cfg.allowed_origins, host.origin],
+        }),
+      })
+      host.setPage(hostPage(cfg.embed_snippet))
+      const site = await b.context.newPage()
+      await site.goto(host.origin)
+      await site.locator('aurion-widget .aw-launcher').click()
+      const box = site.getByRole('textbox', { name: 'Write a message…' })
+      await box.fill('How do I book a meeting room?')
+      await box.press('Enter')
+      await poll(() => site.locator('aurion-widget .aw-panel').textContent()).toContain('Roomly')
+      await shot(site, 'host-page-answer')
+      await site.close()
+    } finally {
+      await host.close()
+    }
+
+    // The visitor's question and the answer are in Conversations.
+    await page.getByRole('link', { name: 'Conversations' }).click()
+    await page.getByRole('heading', { name: 'Conversations', level: 1 }).waitFor()
+    await poll(() => page.locator('.thread').textContent()).toContain(
+      'How do I book a meeting room?',
+    )
+    expect(await page.locator('.thread').textContent()).toContain('Roomly')
+    await shot(page, 'conversations')
+    await expectAccessible(page, 'conversations page')
+    await page.close()
+  })
+
+  it('the other settings tabs pass axe and look right', async () => {
+    const page = await openSignedIn(b, s)
+    await previewFrame(page)
+    await shot(page, 'widget-content')
+    await expectAccessible(page, 'content tab')
+    for (const [tab, name] of [
+      ['Appearance', 'widget-appearance'],
+      ['Languages', 'widget-languages'],
+    ] as const) {
+      await page.getByRole('tab', { name: tab }).click()
+      if (tab === 'Languages') {
+        await page.getByLabel('Add a language').fill('de')
+        await page.getByRole('button', { name: 'Add language' }).click()
+        await page.getByRole('region', { name: 'German (de)' }).getByLabel('Title').fill('Hilfe')
+        const frame = await previewFrame(page)
+        await poll(() => frame.locator('aurion-widget .aw-title').textContent()).toBe('Hilfe')
+      }
+      await shot(page, name)
+      await expectAccessible(page, `${tab} tab`)
+    }
+    await page.getByRole('button', { name: 'Discard' }).click()
+    await page.close()
+  })
+})
+
+function existsChromium(): boolean {
+  return existsSync(CHROMIUM_PATH)
+}
