@@ -59,6 +59,12 @@ describe('parseInline', () => {
     expect(nodes.at(-1)).toEqual({ t: 'text', v: '. Or mail us.' })
   })
 
+  it('leaves snake_case and __dunder__ names alone', () => {
+    expect(parseInline('window.__xss=1 and __init__')).toEqual([
+      { t: 'text', v: 'window.__xss=1 and __init__' },
+    ])
+  })
+
   it('leaves snake_case words alone', () => {
     expect(parseInline('set max_retry_count to 3')).toEqual([
       { t: 'text', v: 'set max_retry_count to 3' },

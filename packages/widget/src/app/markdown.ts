@@ -31,7 +31,7 @@ export function safeHref(raw: string): string | undefined {
 }
 
 const INLINE =
-  /`([^`\n]+)`|\[([^\]\n]+)\]\(([^()\s]+)\)|\*\*(?=\S)([^\n]+?)\*\*|__(?=\S)([^\n]+?)__|\*(?=[^\s*])([^*\n]+?)\*|(^|[^\w])_(?=\S)([^_\n]+?)_(?!\w)|(https?:\/\/[^\s<>"]*[^\s<>".,;:!?'")\]])/g
+  /`([^`\n]+)`|\[([^\]\n]+)\]\(([^()\s]+)\)|\*\*(?=\S)([^\n]+?)\*\*|\*(?=[^\s*])([^*\n]+?)\*|(^|[^\w])_(?=\S)([^_\n]+?)_(?!\w)|(https?:\/\/[^\s<>"]*[^\s<>".,;:!?'")\]])/g
 
 /** Parses one line (or paragraph) of inline markdown. */
 export function parseInline(src: string): Inline[] {
@@ -50,7 +50,7 @@ export function parseInline(src: string): Inline[] {
   // A fresh regex per call: the recursion for nested markup must not share `lastIndex`.
   const re = new RegExp(INLINE)
   for (let m = re.exec(src); m; m = re.exec(src)) {
-    const [whole, code, label, url, b1, b2, i1, pre, i2, auto] = m
+    const [whole, code, label, url, bold, i1, pre, i2, auto] = m
     // The character before `_italic_` belongs to the text (no lookbehind: older Safari lacks it).
     const start = m.index + (pre?.length ?? 0)
     if (start > at) text(src.slice(at, start))
@@ -60,7 +60,7 @@ export function parseInline(src: string): Inline[] {
       const href = safeHref(url!)
       if (href) out.push({ t: 'a', href, c: parseInline(label) })
       else text(whole)
-    } else if (b1 !== undefined || b2 !== undefined) out.push({ t: 'b', c: parseInline(b1 ?? b2!) })
+    } else if (bold !== undefined) out.push({ t: 'b', c: parseInline(bold) })
     else if (i1 !== undefined || i2 !== undefined) out.push({ t: 'i', c: parseInline(i1 ?? i2!) })
     else if (auto !== undefined) {
       const href = safeHref(auto)

@@ -4,6 +4,9 @@ export interface ServerFrame {
   [key: string]: unknown
 }
 
+/** An attempt that hasn't opened after this long counts as failed. */
+const OPEN_TIMEOUT_MS = 10_000
+
 export type LinkState = 'connecting' | 'open' | 'down' | 'closed'
 
 export interface SocketEvents {
@@ -63,8 +66,31 @@ export class ChatSocket {
     }
     this.ws = ws
     this.on.state('connecting', this.failures)
+    // Ends this attempt once, whichever comes first: close, an error before opening (some
+    // blocks, e.g. by a page's CSP, never fire close), or no answer in time.
+    let ended = false
+    const down = (code?: number) => {
+      if (ended || this.ws !== ws) return
+      ended = true
+      clearTimeout(timeout)
+      this.ws = undefined
+      if (!opened) this.failures++
+      if (code === 1008) {
+        this.stopped = true
+        this.on.state('closed', this.failures)
+        return
+      }
+      this.on.state('down', this.failures)
+      this.schedule()
+    }
+    const timeout = setTimeout(() => {
+      if (opened) return
+      ws.close()
+      down()
+    }, OPEN_TIMEOUT_MS)
     ws.onopen = () => {
       opened = true
+      clearTimeout(timeout)
       this.attempt = 0
       this.failures = 0
       this.on.state('open', 0)
@@ -78,18 +104,10 @@ export class ChatSocket {
         // Not JSON: not from our server; ignore.
       }
     }
-    ws.onclose = (e) => {
-      if (this.ws !== ws) return
-      this.ws = undefined
-      if (!opened) this.failures++
-      if (e.code === 1008) {
-        this.stopped = true
-        this.on.state('closed', this.failures)
-        return
-      }
-      this.on.state('down', this.failures)
-      this.schedule()
+    ws.onerror = () => {
+      if (!opened) down()
     }
+    ws.onclose = (e) => down(e.code)
   }
 
   /** Sends a frame; `false` when the socket isn't open (the caller keeps it for later). */
