@@ -44,14 +44,21 @@ export function startHeartbeat(opts: {
       failing = true
     }
   }
-  const timer = setInterval(() => void send(opts.state()), opts.intervalMs)
+  // One report at a time, in order: a slow early report must never land after a later one
+  // (a stale "registered" after "stopped" would claim a worker that is gone).
+  let chain: Promise<void> = Promise.resolve()
+  const enqueue = (state: () => HeartbeatInput) => {
+    chain = chain.then(() => send(state()))
+    return chain
+  }
+  const timer = setInterval(() => void enqueue(opts.state), opts.intervalMs)
   timer.unref()
-  void send(opts.state())
+  void enqueue(opts.state)
   return {
-    beat: () => send(opts.state()),
+    beat: () => enqueue(opts.state),
     async stop(status) {
       clearInterval(timer)
-      await send({ ...opts.state(), status })
+      await enqueue(() => ({ ...opts.state(), status }))
     },
   }
 }

@@ -9,10 +9,10 @@ import {
 import * as silero from '@livekit/agents-plugin-silero'
 import { watchCall } from './call-lifecycle.ts'
 import { loadVoiceConfig } from './config.ts'
-import { InternalApiError, InternalClient } from './internal-client.ts'
+import { type ConversationSnapshot, InternalApiError, InternalClient } from './internal-client.ts'
 import { parseCallTarget } from './job-metadata.ts'
 import { createSpeechPlugins } from './speech-plugins.ts'
-import { startVoiceCall } from './voice-call.ts'
+import { startVoiceCall, type VoiceCall } from './voice-call.ts'
 
 /**
  * The job the worker runs in each visitor's room (LiveKit Agents loads this file in a job
@@ -30,6 +30,25 @@ export default defineAgent({
 
     await ctx.connect(undefined, AutoSubscribe.AUDIO_ONLY)
 
+    // Watch the room from the start: a visitor who never arrives (or leaves while the call is
+    // being set up) must not keep a job running in an empty room.
+    let call: VoiceCall | undefined
+    let ended = false
+    const endJob = (reason: string) => {
+      if (ended) return
+      ended = true
+      logger.info({ reason }, 'ending the call')
+      void (call ? call.close() : Promise.resolve()).finally(() => ctx.shutdown(reason))
+    }
+    const watch = watchCall(ctx.room, {
+      emptyRoomTimeoutMs: config.emptyRoomTimeoutMs,
+      onEnd: endJob,
+    })
+    ctx.addShutdownCallback(async () => {
+      watch.stop()
+      await call?.close()
+    })
+
     // The dispatch metadata names the conversation; the visitor's token carries the same
     // metadata, read as a fallback for jobs dispatched without it.
     let target = parseCallTarget(ctx.job.metadata)
@@ -37,13 +56,14 @@ export default defineAgent({
       const visitor = await ctx.waitForParticipant()
       target = parseCallTarget(visitor.metadata)
     }
+    if (ended) return
     if (!target) {
       logger.error('job has no tenant/conversation metadata; leaving the room')
-      ctx.shutdown('missing conversation metadata')
+      endJob('missing conversation metadata')
       return
     }
 
-    let snapshot: Awaited<ReturnType<InternalClient['getConversation']>>
+    let snapshot: ConversationSnapshot
     try {
       snapshot = await client.getConversation(target)
     } catch (err) {
@@ -51,12 +71,13 @@ export default defineAgent({
         { err, status: err instanceof InternalApiError ? err.status : undefined },
         'cannot load the conversation; leaving the room',
       )
-      ctx.shutdown('conversation unavailable')
+      endJob('conversation unavailable')
       return
     }
 
     const { stt, tts } = await createSpeechPlugins(config)
-    const call = await startVoiceCall({
+    if (ended) return
+    call = await startVoiceCall({
       client,
       target,
       snapshot,
@@ -69,23 +90,11 @@ export default defineAgent({
       defaultGreeting: config.defaultGreeting,
       room: ctx.room,
     })
-
-    const watch = watchCall(ctx.room, {
-      emptyRoomTimeoutMs: config.emptyRoomTimeoutMs,
-      onEnd: (reason) => {
-        logger.info({ reason }, 'ending the call')
-        void call.close().finally(() => ctx.shutdown(reason))
-      },
-    })
-    // The session may also close on its own (the visitor hung up, an unrecoverable error):
-    // the job must not linger in the room either way.
-    void call.closed.then(() => {
-      watch.stop()
-      void call.writeBack.idle().finally(() => ctx.shutdown('session closed'))
-    })
-    ctx.addShutdownCallback(async () => {
-      watch.stop()
+    if (ended) {
       await call.close()
-    })
+      return
+    }
+    // The session may also close on its own (the visitor hung up, an unrecoverable error).
+    void call.closed.then(() => endJob('session closed'))
   },
 })
