@@ -14,6 +14,7 @@ import { createScriptedAgent, ORIGIN, type ScriptedAgent } from '../../../test/w
 import { type Frame, listenForTests, openSocket, type TestSocket } from '../../../test/ws-client.ts'
 import { WS_MAX_PAYLOAD } from '../../app.ts'
 import type { DbHandle } from '../../db/connect.ts'
+import { rateLimitStoreUnavailable } from '../../errors.ts'
 import { createMemoryRateLimiter } from '../../limits/memory-rate-limiter.ts'
 import { createMemoryBus } from '../../realtime/memory-bus.ts'
 import { updateTenantConfig } from '../../tenants/tenant-repo.ts'
@@ -533,5 +534,38 @@ describe('WS heartbeat', () => {
     expect(live.pings).toBeGreaterThanOrEqual(1)
     expect(await live.pongNext()).toEqual({ type: 'pong' })
     live.close()
+  })
+})
+
+describe('WS during a backend outage', () => {
+  let t: TestApp
+  let tenant: TestTenant
+  let base: string
+  beforeAll(async () => {
+    const limiter = createMemoryRateLimiter()
+    t = await buildTestApp({
+      deps: {
+        agent: createScriptedAgent(),
+        limiter: {
+          ...limiter,
+          // The shared rate-limit store is down: every check fails as it would with Redis gone.
+          consume: async () => {
+            throw rateLimitStoreUnavailable()
+          },
+        },
+      },
+    })
+    tenant = await createTestTenant(t.db)
+    base = `${await listenForTests(t.app)}/api/v1/widget/ws?tenant_id=${tenant.tenantId}&public_key=${tenant.publicKey}`
+  })
+  afterAll(async () => t.close())
+
+  it('closes with 1013 (retry later) and says why, instead of 1008 (which means: give up)', async () => {
+    const s = openSocket(base, { origin: ORIGIN })
+    const closed = await s.closed
+    expect(closed.code).toBe(1013)
+    expect(s.frames).toContainEqual(
+      expect.objectContaining({ type: 'error', code: 'rate_limit_store_unavailable' }),
+    )
   })
 })

@@ -18,7 +18,8 @@ import {
   checkThreadAccess,
   streamAgentReply,
 } from '../../conversations/message-service.ts'
-import { ApiError, type ValidationIssue } from '../../errors.ts'
+import { isDatabaseUnavailable } from '../../db/unavailable.ts'
+import { ApiError, databaseUnavailable, type ValidationIssue } from '../../errors.ts'
 import type { BusEvent } from '../../realtime/bus.ts'
 import { createValidatorCompiler, toValidationIssues } from '../../validation.ts'
 import { resolveVisitorIdentity, type VisitorIdentity } from '../../visitors/visitor-auth.ts'
@@ -136,7 +137,10 @@ export async function widgetSocketRoutes(
     } else if (event.type === 'tenant.config_changed') {
       // Removed origin, disabled widget: re-check every socket of the tenant.
       for (const s of byTenant.get(event.tenantId) ?? []) {
-        authorizeWidget(ctx, s.creds).catch((err: unknown) => closeForAuth(s, err))
+        authorizeWidget(ctx, s.creds).catch((err: unknown) => {
+          // An outage is not a revocation: the socket re-checks on its next message anyway.
+          if (!isDatabaseUnavailable(err)) closeForAuth(s, err)
+        })
       }
     } else if (event.type === 'thread.frame') {
       for (const s of byThread.get(`${event.tenantId}:${event.threadId}`) ?? []) {
@@ -435,6 +439,7 @@ function sourceIdOf(frame: unknown): { source_message_id?: string } {
 }
 
 function errorFrame(err: unknown): WsErrorFrame {
+  if (isDatabaseUnavailable(err)) return errorFrame(databaseUnavailable())
   if (err instanceof ApiError) {
     const retry = err.headers['Retry-After']
     return {
@@ -457,8 +462,17 @@ function close(s: WidgetSocket, code: number, reason: string): void {
   }
 }
 
-/** The credentials stopped (or never started) working: 1008 with the guard's message. */
+/**
+ * The credentials stopped (or never started) working: 1008 with the guard's message. When the
+ * check itself could not run (database or rate-limit store down) the widget must retry, not give
+ * up: 1013 with an error frame saying why.
+ */
 function closeForAuth(s: WidgetSocket, err: unknown): void {
+  if (isDatabaseUnavailable(err) || (err instanceof ApiError && err.status === 503)) {
+    send(s, errorFrame(err))
+    close(s, WS_CLOSE.TRY_AGAIN_LATER, 'Service temporarily unavailable: retry later')
+    return
+  }
   const reason =
     err instanceof ApiError && typeof err.detail === 'string' ? err.detail : 'Not allowed'
   if (!(err instanceof ApiError)) s.log.error({ err }, 'widget socket authorization failed')
