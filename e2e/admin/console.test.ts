@@ -437,6 +437,106 @@ describe.skipIf(!existsChromium())('admin console in Chromium', { timeout: 90_00
     await page.close()
   })
 
+  it('a server 422 lands next to its field; logo upload checks the file and shows it in the preview', async () => {
+    const page = await openSignedIn(b, s)
+    // The browser checks everything the server checks; a 422 the browser did not foresee (a
+    // newer server) must still point at the right field.
+    await page.route('**/api/v1/voice-widget/config', async (route) => {
+      if (route.request().method() !== 'PUT') return route.fallback()
+      await route.fulfill({
+        status: 422,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          detail: [
+            {
+              type: 'value_error',
+              loc: ['body', 'launcher_label'],
+              msg: 'Launcher label is reserved',
+            },
+          ],
+        }),
+      })
+    })
+    await page.getByLabel('Launcher label').fill('Ask us')
+    await page.getByRole('button', { name: 'Save changes' }).click()
+    const field = page.locator('.field', { has: page.getByLabel('Launcher label') })
+    await poll(() => field.locator('.field-error').textContent()).toBe('Launcher label is reserved')
+    expect(await page.getByLabel('Launcher label').getAttribute('aria-invalid')).toBe('true')
+    await page.unroute('**/api/v1/voice-widget/config')
+    // Editing the field clears the server's complaint.
+    await page.getByLabel('Launcher label').fill('Ask us anything')
+    await poll(() => field.locator('.field-error').count()).toBe(0)
+    await page.getByRole('button', { name: 'Discard' }).click()
+
+    await page.getByRole('tab', { name: 'Appearance' }).click()
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><circle r="4"/></svg>'
+    await page
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'evil.svg', mimeType: 'image/svg+xml', buffer: Buffer.from(svg) })
+    await page
+      .getByText('The image SVG must not contain active content (event handler attribute)')
+      .waitFor()
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAIklEQVR42mNk+M9Qz0AEYBxVSF+FDP8ZGBgYGRkZGBgYGAAAgbYFAZ1Tf+IAAAAASUVORK5CYII=',
+      'base64',
+    )
+    await page
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png })
+    await page.getByRole('img', { name: 'Current logo' }).waitFor()
+    const frame = await previewFrame(page)
+    await poll(() => frame.locator('aurion-widget .aw-logo img').getAttribute('src')).toMatch(
+      /^data:image\/png;base64,iVBOR/,
+    )
+    await page.getByRole('button', { name: 'Discard' }).click()
+    await page.close()
+  })
+
+  it('is keyboard operable: sign-in with Tab and Enter, tabs with arrow keys, Escape closes dialogs', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const page = await context.newPage()
+    await page.goto(`${s.url}/admin`)
+    // The email field has the focus on arrival.
+    await page.keyboard.type(s.email)
+    await page.keyboard.press('Tab')
+    await page.keyboard.type(s.password)
+    await page.keyboard.press('Enter')
+    await page.getByRole('heading', { name: 'Voice Widget', level: 1 }).waitFor()
+    await page.getByRole('tab', { name: 'Content' }).focus()
+    await page.keyboard.press('ArrowRight')
+    await poll(() =>
+      page.getByRole('tab', { name: 'Appearance' }).getAttribute('aria-selected'),
+    ).toBe('true')
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toContain('Appearance')
+    await page.getByRole('link', { name: 'API keys' }).focus()
+    await page.keyboard.press('Enter')
+    await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor()
+    await page.getByRole('button', { name: 'Create API key' }).first().focus()
+    await page.keyboard.press('Enter')
+    await page.getByRole('dialog', { name: 'Create an API key' }).waitFor()
+    await page.keyboard.press('Escape')
+    await poll(() => page.getByRole('dialog', { name: 'Create an API key' }).count()).toBe(0)
+    // A narrow window gets the stacked layout.
+    await page.setViewportSize({ width: 760, height: 1000 })
+    await page.getByRole('link', { name: 'Voice Widget' }).click()
+    await page.getByRole('heading', { name: 'Voice Widget', level: 1 }).waitFor()
+    await shot(page, 'narrow-widget', true)
+    await context.close()
+  })
+
+  it('warns before leaving unsaved changes', async () => {
+    const page = await openSignedIn(b, s)
+    await page.getByLabel('Title').fill('Unsaved title')
+    page.once('dialog', (d) => void d.dismiss())
+    await page.getByRole('link', { name: 'Knowledge' }).click()
+    expect(new URL(page.url()).pathname).toBe('/admin/widget')
+    expect(await page.getByLabel('Title').inputValue()).toBe('Unsaved title')
+    page.once('dialog', (d) => void d.accept())
+    await page.getByRole('link', { name: 'Knowledge' }).click()
+    await page.getByRole('heading', { name: 'Knowledge', level: 1 }).waitFor()
+    await page.close()
+  })
+
   it('the other settings tabs pass axe and look right', async () => {
     const page = await openSignedIn(b, s)
     await previewFrame(page)

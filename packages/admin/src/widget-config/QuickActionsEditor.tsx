@@ -19,7 +19,7 @@ export function QuickActionsEditor({
   const id = useId()
   return (
     <fieldset class="field quick-actions" disabled={disabled} aria-describedby={`${id}-h`}>
-      <legend class="field-label">Suggested questions</legend>
+      <legend class="field-label">Questions</legend>
       <p id={`${id}-h`} class="field-hint">
         Up to {MAX_QUICK_ACTIONS}, 80 characters each. A click sends the question.
       </p>
