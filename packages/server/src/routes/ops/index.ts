@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { RouteContext } from '../../app-deps.ts'
+import { getVoiceAgentStatus } from '../../internal/voice-agent-status.ts'
 import {
   metricsRegistry,
   observeHttpRequest,
@@ -64,6 +65,20 @@ export const opsRoutes = fp(
       return result
     }
 
+    const voiceAgentCheck = async (): Promise<CheckResult & { workers?: number }> => {
+      let workers = 0
+      const result = await timed(async () => {
+        const status = await getVoiceAgentStatus(ctx.db, ctx.config.livekit.agentName)
+        workers = status.workers
+        if (!status.registered) {
+          throw new Error(
+            `no voice agent worker named "${status.agentName}" has reported in (start it with npm run voice-agent)`,
+          )
+        }
+      })
+      return { ...result, workers }
+    }
+
     app.get('/readyz', hidden, async (_request, reply) => {
       reply.header('Cache-Control', 'no-store')
       const redisPings = [ctx.limiter.ping?.bind(ctx.limiter), ctx.bus.ping?.bind(ctx.bus)].filter(
@@ -76,7 +91,15 @@ export const opsRoutes = fp(
           : undefined,
         agentCheck(),
       ])
-      const checks = { database, ...(redis ? { redis } : {}), agent }
+      // The voice worker is reported (degrading) only where voice can run at all.
+      const voiceAgent =
+        ctx.config.livekit.url !== undefined && database.ok ? await voiceAgentCheck() : undefined
+      const checks = {
+        database,
+        ...(redis ? { redis } : {}),
+        agent,
+        ...(voiceAgent ? { voice_agent: voiceAgent } : {}),
+      }
       const failing = [
         database.ok ? undefined : 'database',
         redis?.ok === false ? 'redis' : undefined,
@@ -89,7 +112,7 @@ export const opsRoutes = fp(
           checks,
         }
       }
-      return { status: agent.ok ? 'ready' : 'degraded', checks }
+      return { status: agent.ok && voiceAgent?.ok !== false ? 'ready' : 'degraded', checks }
     })
 
     app.get('/metrics', hidden, async (_request, reply) => {

@@ -12,6 +12,7 @@ import { eventually, freePort, testRedisUrl } from '../../../test/redis-server.t
 import type { Agent } from '../../agent/agent.ts'
 import { buildApp } from '../../app.ts'
 import { connectDb } from '../../db/connect.ts'
+import { recordVoiceAgentHeartbeat } from '../../internal/voice-agent-status.ts'
 import { createRedisRateLimiter } from '../../limits/redis-rate-limiter.ts'
 import { metricsRegistry } from '../../metrics.ts'
 import { createRedisBus } from '../../realtime/redis-bus.ts'
@@ -82,6 +83,37 @@ describe('ops endpoints', () => {
         agent: { ok: false, reason: 'LLM provider unreachable' },
       },
     })
+  })
+
+  it('GET /readyz reports the voice agent worker only when LiveKit is configured', async () => {
+    const livekit = {
+      LIVEKIT_URL: 'wss://lk.example.test',
+      LIVEKIT_API_KEY: 'APIkey',
+      LIVEKIT_API_SECRET: 'secret-secret-secret-secret-secret-secret',
+    }
+    const plain = await testApp()
+    const noVoice = (await plain.app.inject({ method: 'GET', url: '/readyz' })).json()
+    expect(noVoice.checks.voice_agent).toBeUndefined()
+
+    const t = await testApp({ env: livekit })
+    const before = await t.app.inject({ method: 'GET', url: '/readyz' })
+    expect(before.statusCode).toBe(200)
+    expect(before.json()).toMatchObject({
+      status: 'degraded',
+      checks: { voice_agent: { ok: false, workers: 0 } },
+    })
+    expect(before.json().checks.voice_agent.reason).toContain('aurion-voice-agent')
+
+    await recordVoiceAgentHeartbeat(t.db, {
+      workerId: 'w1',
+      agentName: 'aurion-voice-agent',
+      status: 'registered',
+      activeJobs: 0,
+      version: null,
+      livekitWorkerId: null,
+    })
+    const after = (await t.app.inject({ method: 'GET', url: '/readyz' })).json()
+    expect(after.checks.voice_agent).toMatchObject({ ok: true, reason: null, workers: 1 })
   })
 
   it('GET /readyz is 503 with {"detail"} when the database is gone', async () => {
