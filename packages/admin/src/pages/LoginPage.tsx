@@ -19,6 +19,7 @@ export function LoginPage({ api, expired, onSignedIn }: LoginPageProps) {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | undefined>(undefined)
   const emailRef = useRef<HTMLInputElement>(null)
+  const passwordRef = useRef<HTMLInputElement>(null)
 
   useEffect(() => {
     document.title = 'Sign in · Aurion'
@@ -39,6 +40,7 @@ export function LoginPage({ api, expired, onSignedIn }: LoginPageProps) {
     } catch (err) {
       setError(errorMessage(err))
       setPassword('')
+      passwordRef.current?.focus()
     } finally {
       setBusy(false)
     }
@@ -89,6 +91,7 @@ export function LoginPage({ api, expired, onSignedIn }: LoginPageProps) {
             </label>
             <div class="input-affix">
               <input
+                ref={passwordRef}
                 id="login-password"
                 class="input input-lg"
                 type={showPassword ? 'text' : 'password'}
