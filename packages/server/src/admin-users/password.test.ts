@@ -54,8 +54,9 @@ describe('password hashing', () => {
     expect(await verifyPassword('anything at all', stored)).toBe(false)
   })
 
-  it('the dummy verification (unknown accounts) always refuses', async () => {
+  it('the dummy verification (unknown accounts) always refuses, at the default cost', async () => {
     expect(await verifyAgainstDummy('aurion-dummy-password-never-matches')).toBe(false)
+    expect(await verifyAgainstDummy('')).toBe(false)
   })
 })
 

@@ -45,6 +45,7 @@ describe('admin console assets', () => {
       expect(res.headers['x-frame-options']).toBe('DENY')
       expect(res.headers['x-content-type-options']).toBe('nosniff')
       expect(res.headers['referrer-policy']).toBe('no-referrer')
+      expect(res.headers['access-control-allow-origin']).toBeUndefined()
       expect(res.body).toBe(INDEX)
     }
     expect(CONSOLE_CSP).toContain("script-src 'self'")
@@ -66,6 +67,8 @@ describe('admin console assets', () => {
     expect(res.headers['content-type']).toBe('text/javascript; charset=utf-8')
     expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable')
     expect(res.headers['content-security-policy']).toBeUndefined()
+    // The sandboxed preview frame (opaque origin) loads these as CORS module scripts.
+    expect(res.headers['access-control-allow-origin']).toBe('*')
     expect(res.body).toBe(SCRIPT)
     const font = await app.inject({ url: '/admin/assets/inter-latin.woff2' })
     expect(font.headers['content-type']).toBe('font/woff2')
