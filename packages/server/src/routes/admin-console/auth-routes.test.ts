@@ -84,6 +84,71 @@ forEachDialect('console auth API', (dialect) => {
     expect(list.headers['x-ratelimit-limit']).toBe('300')
   })
 
+  it('the session is a dashboard session on the admin routes (config, keys, knowledge, conversations)', async () => {
+    const { token } = (await login('admin@acme.test', PASSWORD)).json()
+    for (const [method, url, payload] of [
+      ['GET', '/api/v1/voice-widget/config', undefined],
+      [
+        'PUT',
+        '/api/v1/voice-widget/config',
+        { enabled: true, display_title: 'Help', launcher_label: 'Ask' },
+      ],
+      ['GET', '/api/v1/voice-widget/ga-readiness', undefined],
+      ['GET', '/api/v1/api-keys', undefined],
+      ['GET', '/api/v1/knowledge/articles', undefined],
+      ['POST', '/api/v1/knowledge/search', { question: 'How do I reset my password?' }],
+      ['GET', '/api/v1/conversations', undefined],
+    ] as const) {
+      const res = await t.app.inject({
+        method,
+        url,
+        headers: bearer(token),
+        ...(payload ? { payload } : {}),
+      })
+      expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(200)
+    }
+    const cfg = await t.app.inject({ url: '/api/v1/voice-widget/config', headers: bearer(token) })
+    expect(cfg.json()).toMatchObject({ tenant_id: tenantId, display_title: 'Help' })
+  })
+
+  it('POST /api/v1/voice-widget/token accepts the session (LiveKit configured)', async () => {
+    const lk = await buildTestApp({
+      dialect,
+      env: {
+        LIVEKIT_URL: 'wss://lk.example.com',
+        LIVEKIT_API_KEY: 'APIkey123',
+        LIVEKIT_API_SECRET: 'a-livekit-secret-of-enough-length-0123456789',
+      },
+    })
+    try {
+      const tenant = await createTestTenant(lk.db)
+      await createAdminUser(lk.db, {
+        tenantId: tenant.tenantId,
+        email: 'v@acme.test',
+        password: PASSWORD,
+      })
+      const { token } = (
+        await lk.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { email: 'v@acme.test', password: PASSWORD },
+        })
+      ).json()
+      const res = await lk.app.inject({
+        method: 'POST',
+        url: '/api/v1/voice-widget/token',
+        headers: bearer(token),
+      })
+      expect(res.statusCode, res.body).toBe(200)
+      expect(res.json()).toMatchObject({
+        livekit_url: 'wss://lk.example.com',
+        expires_in_seconds: 3600,
+      })
+    } finally {
+      await lk.close()
+    }
+  })
+
   it('wrong password and unknown email get the same generic 401', async () => {
     const wrong = await login('admin@acme.test', 'not the password')
     const unknown = await login('nobody@acme.test', PASSWORD)
