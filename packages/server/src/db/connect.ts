@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import { Kysely, SqliteDialect } from 'kysely'
 import pg from 'pg'
+import { SchemaScopedPostgresDialect } from './pg-introspector.ts'
 import type { Database, Db, Dialect } from './schema.ts'
 
 export interface DbHandle {
@@ -85,7 +86,7 @@ async function connectPostgres(url: string, opts: ConnectOptions): Promise<DbHan
   // So must a checked-out one losing it between two statements (inside a transaction): its next
   // statement fails ("not queryable", answered 503) and the pool discards it on release.
   pool.on('connect', (client) => client.on('error', () => {}))
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const db = new Kysely<Database>({ dialect: new SchemaScopedPostgresDialect({ pool }) })
   return {
     db,
     dialect: 'postgres',
