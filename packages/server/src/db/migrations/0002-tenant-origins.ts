@@ -8,5 +8,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('origin', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('tenant_origins_pk', ['tenant_id', 'origin'])
     .execute()
-  await db.schema.createIndex('tenant_origins_origin').on('tenant_origins').column('origin').execute()
+  await db.schema
+    .createIndex('tenant_origins_origin')
+    .on('tenant_origins')
+    .column('origin')
+    .execute()
 }
