@@ -497,6 +497,7 @@ describe.skipIf(!existsChromium())('admin console in Chromium', { timeout: 90_00
     const page = await context.newPage()
     await page.goto(`${s.url}/admin`)
     // The email field has the focus on arrival.
+    await poll(() => page.evaluate(() => document.activeElement?.id)).toBe('login-email')
     await page.keyboard.type(s.email)
     await page.keyboard.press('Tab')
     await page.keyboard.type(s.password)
@@ -537,9 +538,25 @@ describe.skipIf(!existsChromium())('admin console in Chromium', { timeout: 90_00
     await page.close()
   })
 
-  it('the other settings tabs pass axe and look right', async () => {
+  it('the other settings tabs pass axe and look right; the preview sends no messages', async () => {
     const page = await openSignedIn(b, s)
-    await previewFrame(page)
+    const preview = await previewFrame(page)
+    const count = async () =>
+      (
+        (await (
+          await fetch(`${s.url}/api/v1/conversations`, {
+            headers: { 'X-API-Key': s.tenant.apiKey },
+          })
+        ).json()) as { total: number }
+      ).total
+    const before = await count()
+    const box = preview.getByRole('textbox', { name: 'Write a message…' })
+    await box.fill('Is this sent anywhere?')
+    await box.press('Enter')
+    await poll(() => preview.locator('aurion-widget .aw-panel').textContent()).toContain(
+      'This is a preview: messages are not sent.',
+    )
+    expect(await count()).toBe(before)
     await shot(page, 'widget-content')
     await expectAccessible(page, 'content tab')
     for (const [tab, name] of [
