@@ -174,6 +174,16 @@ describe('aurion serve --demo (npm start)', { timeout: 90_000 }, () => {
       expect(config).toMatchObject({ tenant_id: tenantId, public_widget_key: publicKey })
       expect(config.allowed_origins).toEqual([base, `http://127.0.0.1:${port}`])
       expect(config.embed_snippet).toContain(`apiBaseUrl: '${base}'`)
+
+      // The printed console sign-in works.
+      const login = out.match(/Console sign-in {4}(\S+) \/ (\w{16})/)
+      expect(login).toBeTruthy()
+      const signIn = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: login![1], password: login![2] }),
+      })
+      expect(signIn.status).toBe(200)
     } finally {
       first.kill('SIGTERM')
       expect((await first.exited).code).toBe(0)
@@ -181,12 +191,13 @@ describe('aurion serve --demo (npm start)', { timeout: 90_000 }, () => {
 
     const second = startAurion(['serve', '--demo'], env)
     try {
-      await second.waitFor(/To mint a new one/)
+      await second.waitFor(/To mint a new API key/)
       expect(second.stdout).toMatch(/Demo tenant "Demo":/)
       expect(second.stdout).toMatch(
         /npx aurion api-key create --tenant [0-9a-f-]{36} --scopes config:read,config:write/,
       )
       expect(second.stdout).not.toMatch(/itsm_sk_live_/)
+      expect(second.stdout).not.toMatch(/Console sign-in/)
     } finally {
       second.kill('SIGTERM')
       expect((await second.exited).code).toBe(0)

@@ -1,12 +1,16 @@
 import { normalizeOrigin, resolveWidgetConfig } from '@aurion/contract'
+import { createAdminUser } from '../admin-users/user-repo.ts'
 import { createApiKey } from '../auth/api-key-repo.ts'
 import { ALL_SCOPES } from '../auth/scopes.ts'
 import type { Config } from '../config.ts'
 import type { Db } from '../db/schema.ts'
+import { randomBase62 } from '../ids.ts'
 import { seedDemoArticles } from '../knowledge/demo-articles.ts'
 import { countTenants, createTenant, findTenantByName } from '../tenants/tenant-repo.ts'
 
 export const DEMO_TENANT_NAME = 'Demo'
+/** The demo's console user; its password is generated and shown once. */
+export const DEMO_ADMIN_EMAIL = 'admin@demo.aurion.local'
 
 /** What `npm start` tells the user about the demo tenant. */
 export interface DemoTenantInfo {
@@ -17,6 +21,8 @@ export interface DemoTenantInfo {
   origins: string[]
   apiKey?: string
   scopes?: string[]
+  /** Console sign-in created with the tenant (password shown only this once). */
+  admin?: { email: string; password: string }
   articles?: number
 }
 
@@ -56,7 +62,15 @@ export async function ensureDemoTenant(
       name: 'Demo admin key (npm start)',
     })
     const articles = await seedDemoArticles(db, tenant.id)
+    const admin = { email: DEMO_ADMIN_EMAIL, password: randomBase62(16) }
+    await createAdminUser(db, {
+      tenantId: tenant.id,
+      email: admin.email,
+      name: 'Demo admin',
+      password: admin.password,
+    })
     return {
+      admin,
       created: true,
       tenantId: tenant.id,
       publicKey: tenant.public_widget_key,
@@ -94,6 +108,11 @@ export function demoBanner(info: DemoTenantInfo | undefined, publicUrl: string):
       `    Tenant ID          ${info.tenantId}`,
       `    Public widget key  ${info.publicKey}`,
       `    Admin API key      ${info.apiKey}`,
+      ...(info.admin
+        ? [
+            `    Console sign-in    ${info.admin.email} / ${info.admin.password}   (${publicUrl}/admin)`,
+          ]
+        : []),
       `    Scopes             ${(info.scopes ?? []).join(', ')}`,
       `    Allowed origins    ${info.origins.join(', ')}`,
       ...(info.articles ? [`    Knowledge          ${info.articles} demo help-desk articles`] : []),
@@ -111,7 +130,9 @@ export function demoBanner(info: DemoTenantInfo | undefined, publicUrl: string):
       `    Tenant ID          ${info.tenantId}`,
       `    Public widget key  ${info.publicKey}`,
       '',
-      '  Its API key was shown on the first start. To mint a new one (from this directory):',
+      `  Its API key and console password (${DEMO_ADMIN_EMAIL}) were shown on the first start.`,
+      '  To reset the password: npx aurion user set-password --email ' + DEMO_ADMIN_EMAIL,
+      '  To mint a new API key (from this directory):',
       '',
       `    npx aurion api-key create --tenant ${info.tenantId} --scopes config:read,config:write`,
       '',
