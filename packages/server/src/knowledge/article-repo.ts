@@ -56,21 +56,8 @@ export async function createArticle(
   tenantId: string,
   fields: ArticleFields,
 ): Promise<ArticleRow> {
-  const now = nowIso()
-  const row: ArticleRow = {
-    id: newId('kb'),
-    tenant_id: tenantId,
-    title: fields.title,
-    body: fields.body,
-    tags: JSON.stringify(fields.tags),
-    created_at: now,
-    updated_at: now,
-  }
-  await inTransaction(db, async (trx) => {
-    await trx.insertInto('knowledge_articles').values(row).execute()
-    await bumpRevision(trx, tenantId)
-  })
-  return row
+  const [row] = await createArticles(db, tenantId, [fields])
+  return row!
 }
 
 /** Stores several articles in one transaction (demo seeding, imports). */
