@@ -26,6 +26,8 @@ export interface VoiceView {
  */
 export class VoiceController {
   view: VoiceView = { state: 'idle', muted: false, audioBlocked: false }
+  /** Grows with every change of `view` (see `useStore`). */
+  version = 0
   private handle: CallHandle | undefined
   private abort: AbortController | undefined
   private readonly listeners = new Set<() => void>()
@@ -153,6 +155,7 @@ export class VoiceController {
 
   private set(p: Partial<VoiceView>): void {
     this.view = { ...this.view, ...p }
+    this.version++
     for (const fn of this.listeners) fn()
   }
 }

@@ -101,6 +101,8 @@ export function attachmentsOf(list: unknown): { attachments?: Attachment[] } {
  */
 export class ChatSession {
   state: ChatState
+  /** Grows with every change of `state` (see `useStore`). */
+  version = 0
   private readonly listeners = new Set<() => void>()
   private readonly outbox = new Map<string, OutgoingMessage>()
   private readonly waiters = new Map<string, [() => void, (e: Error) => void]>()
@@ -661,6 +663,7 @@ export class ChatSession {
 
   private set(p: Partial<ChatState>): void {
     this.state = { ...this.state, ...p }
+    this.version++
     for (const fn of this.listeners) fn()
     if (!this.saveTimer) this.saveTimer = setTimeout(() => this.save(), 250)
   }

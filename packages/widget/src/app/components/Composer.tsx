@@ -167,6 +167,7 @@ export function Composer({ disabled, dropped, onDroppedTaken, inputRef }: Compos
         <textarea
           ref={inputRef}
           rows={1}
+          dir="auto"
           value={text}
           disabled={disabled}
           maxLength={4000}

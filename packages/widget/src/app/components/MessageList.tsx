@@ -102,7 +102,7 @@ function Row({
       {bot && <Avatar hide={!last} />}
       <div class="aw-col">
         {(m.body || m.state === 'streaming') && (
-          <div class="aw-bub">
+          <div class="aw-bub" dir="auto">
             <Markdown text={m.body} caret={m.state === 'streaming'} />
           </div>
         )}
@@ -167,7 +167,7 @@ export function MessageList({ messages, typing, intro }: MessageListProps) {
         <div class="aw-row" data-role="assistant" data-first="">
           <Avatar />
           <div class="aw-col">
-            <div class="aw-bub">
+            <div class="aw-bub" dir="auto">
               <Markdown text={welcome} />
             </div>
           </div>

@@ -34,7 +34,7 @@ export function Panel() {
   const [dragging, setDragging] = useState(false)
   const [dropped, setDropped] = useState<File[]>([])
   const [announce, setAnnounce] = useState('')
-  const body = useRef<HTMLDivElement>(null)
+  const body = useRef<HTMLElement>(null)
   const input = useRef<HTMLTextAreaElement>(null)
   const stick = useRef(true)
   const s = session.state
@@ -171,12 +171,14 @@ export function Panel() {
         </div>
       )}
       {inCall && view === 'chat' && callUi && <callUi.CallBar onCall={() => setView('call')} />}
-      {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop target for files; keyboard and screen reader users have the attach button */}
-      <div
+      <section
         class="aw-body"
         ref={body}
+        aria-label={view === 'chat' ? t.conversation : view === 'history' ? t.history : title}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable for keyboard users (axe scrollable-region-focusable)
+        tabIndex={0}
         onScroll={(e) => {
-          const el = e.currentTarget as HTMLDivElement
+          const el = e.currentTarget as HTMLElement
           stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_PX
         }}
         onDragEnter={(e) => drag(e, true)}
@@ -230,7 +232,7 @@ export function Panel() {
           </>
         )}
         {dragging && <div class="aw-drop">{t.drop}</div>}
-      </div>
+      </section>
       {view === 'chat' && !voiceOnly && (
         <Composer
           disabled={s.link === 'closed'}
