@@ -88,7 +88,9 @@ export class VoiceController {
     }
     let token: VoiceTokenResponse | undefined
     try {
-      if (this.host.config.voice_available && micSupported()) token = await fetchToken()
+      // Asked even when the config said voice is unavailable: that may have changed since, and
+      // the 503 is what sends the call down the Web Speech path.
+      if (micSupported()) token = await fetchToken()
     } catch (err) {
       if (!(err instanceof ApiFailure && err.status === 503)) {
         return this.set({

@@ -61,12 +61,16 @@ export class WidgetAssets {
   private manifestMtime = 0
   private checkedAt = 0
 
-  constructor(private readonly dir: string = WIDGET_DIST_DIR) {}
+  constructor(
+    private readonly dir: string = WIDGET_DIST_DIR,
+    /** How often a loader request may look at the disk for a new build. */
+    private readonly recheckMs = 1000,
+  ) {}
 
   /** The bundle, or `undefined` when the widget has not been built. */
   get(recheck: boolean): WidgetBundle | undefined {
     const now = Date.now()
-    if (this.bundle && !(recheck && now - this.checkedAt > 1000)) return this.bundle
+    if (this.bundle && !(recheck && now - this.checkedAt >= this.recheckMs)) return this.bundle
     this.checkedAt = now
     let mtime: number
     try {

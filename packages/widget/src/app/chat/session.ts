@@ -285,13 +285,14 @@ export class ChatSession {
     this.dispatch(out)
   }
 
-  /** A voice transcript line (LiveKit `lk.transcription`), shown in the thread as it grows. */
-  transcript(seg: {
-    id: string
-    role: 'visitor' | 'assistant'
-    text: string
-    final: boolean
-  }): void {
+  /**
+   * A line of the call shown in the thread: a LiveKit `lk.transcription` segment as it grows, or
+   * (channel `chat`) text typed into the call. The voice agent stores both in the conversation.
+   */
+  transcript(
+    seg: { id: string; role: 'visitor' | 'assistant'; text: string; final: boolean },
+    channel: 'voice' | 'chat' = 'voice',
+  ): void {
     const key = `v:${seg.id}`
     const existing = this.state.messages.find((m) => m.key === key)
     const state = seg.final ? 'done' : 'streaming'
@@ -303,7 +304,7 @@ export class ChatSession {
         body: seg.text,
         at: new Date().toISOString(),
         state,
-        channel: 'voice',
+        channel,
       })
     }
     if (seg.final && seg.text.trim()) {

@@ -112,7 +112,7 @@ export function Composer({ disabled, dropped, onDroppedTaken, inputRef }: Compos
     // During a LiveKit call with the agent, typed text goes to the agent in the room (lk.chat);
     // it writes both sides back into this conversation.
     if (ready.length === 0 && voice.active && (await voice.sendText(body))) {
-      session.transcript({ id: newId(), role: 'visitor', text: body, final: true })
+      session.transcript({ id: newId(), role: 'visitor', text: body, final: true }, 'chat')
       return
     }
     void session.send(body, { attachments: ready })

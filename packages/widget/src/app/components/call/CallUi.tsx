@@ -81,7 +81,7 @@ export function CallView({ onChat }: { onChat?: () => void }) {
       {active ? (
         <Controls onChat={onChat} />
       ) : (
-        <div class="aw-ctrls">
+        <div class="aw-start">
           <button ref={start} type="button" class="aw-btn" onClick={() => void voice.start()}>
             <Icon.phone />
             {t.startCall}
@@ -105,7 +105,9 @@ export function CallBar({ onCall }: { onCall(): void }) {
   return (
     <div class="aw-callbar">
       <span class="aw-dot" aria-hidden="true" />
-      <span aria-live="polite">{stateLabel(v, t)}</span>
+      <span class="aw-callbar-label" aria-live="polite">
+        {stateLabel(v, t)}
+      </span>
       <button
         type="button"
         class="aw-ib"

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+// @ts-expect-error plain ESM script without type declarations
+import { BUDGETS, widgetSizes } from '../../packages/widget/size.mjs'
+import { ensureWidgetBuilt, WIDGET_DIST } from '../support/widget-build.ts'
+
+interface Size {
+  file: string
+  raw: number
+  gzip: number
+}
+interface Sizes {
+  files: Size[]
+  loader: Size
+  chat: Size
+  voice: Size
+  speech: Size
+}
+
+/** Code only livekit-client has (WebRTC transport, its signalling client, its data packets). */
+const LIVEKIT_MARKERS = ['RTCPeerConnection', 'SignalClient', 'DataPacket']
+
+let sizes: Sizes
+
+beforeAll(() => {
+  ensureWidgetBuilt()
+  sizes = widgetSizes(WIDGET_DIST) as Sizes
+}, 120_000)
+
+describe('widget budgets (production build, gzip)', () => {
+  it(`loader ≤ ${BUDGETS.loader} bytes`, () => {
+    expect(sizes.loader.file).toBe('aurion.js')
+    expect(sizes.loader.gzip).toBeLessThanOrEqual(BUDGETS.loader)
+  })
+
+  it(`chat chunk ≤ ${BUDGETS.chat} bytes`, () => {
+    expect(sizes.chat.file).toMatch(/^chat-[\w-]{8,}\.js$/)
+    expect(sizes.chat.gzip).toBeLessThanOrEqual(BUDGETS.chat)
+  })
+
+  it('livekit-client is in the voice chunk and nowhere else', () => {
+    const read = (f: string) => readFileSync(join(WIDGET_DIST, f), 'utf8')
+    expect(sizes.voice.file).toMatch(/^voice-[\w-]{8,}\.js$/)
+    for (const m of LIVEKIT_MARKERS) expect(read(sizes.voice.file)).toContain(m)
+    const others = sizes.files.filter((f) => f.file !== sizes.voice.file)
+    expect(others.length).toBeGreaterThan(3)
+    for (const f of others) {
+      for (const m of LIVEKIT_MARKERS) expect(read(f.file), `${m} in ${f.file}`).not.toContain(m)
+    }
+  })
+
+  it('the loader is a classic script that imports the chat chunk lazily; voice and speech load on demand', () => {
+    const loader = readFileSync(join(WIDGET_DIST, 'aurion.js'), 'utf8')
+    // A classic script: no static import/export, the chat chunk by dynamic import().
+    expect(loader).not.toMatch(/^\s*(import|export)\s/m)
+    expect(loader).toContain(`import(`)
+    expect(loader).toContain(sizes.chat.file)
+    expect(loader).not.toContain(sizes.voice.file)
+    const chat = readFileSync(join(WIDGET_DIST, sizes.chat.file), 'utf8')
+    expect(chat).toContain(`import("./${sizes.voice.file}")`)
+    expect(chat).toContain(`import("./${sizes.speech.file}")`)
+  })
+})
