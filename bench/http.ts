@@ -1,0 +1,260 @@
+/**
+ * HTTP figures through the full stack (the server as `aurion serve` starts it, SQLite file with
+ * WAL + synchronous=FULL, built-in agent, rate limits raised with AURION_RATE_LIMIT_MULTIPLIER)
+ * against a raw `node:http` server answering a same-size JSON body, in the same run:
+ * `POST /api/v1/voice-widget/embed/config` and `POST /api/v1/widget/messages` (every request a
+ * new `source_message_id`; persisted messages counted in the database afterwards).
+ *
+ * Each target is loaded in alternating slices with its baseline (see compareLoads), so drift in
+ * a shared machine's load hits both alike.
+ *
+ *   npx tsx bench/http.ts    (BENCH_DURATION=seconds of load per target and endpoint, default 6)
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import SQLite from 'better-sqlite3'
+import { compareLoads, load } from './lib/autocannon.ts'
+import { type BenchChild, forkServer } from './lib/child.ts'
+import { type BenchRow, formatTable, row } from './lib/report.ts'
+import { BENCH_ORIGIN, BENCH_SECRET, seedStore } from './lib/seed.ts'
+
+const SECTION = 'http'
+const QUESTIONS = [
+  'I forgot my password',
+  'How do I connect to the VPN from home?',
+  'My printer is offline',
+  'How do I set up the authenticator app?',
+  'Outlook keeps asking for my password',
+]
+
+export interface HttpOptions {
+  durationSec?: number
+  connections?: number
+  /** Alternating slices per target (A B B A …); each is durationSec / rounds long. */
+  rounds?: number
+  /** Extra environment for the Aurion server (e.g. AURION_TENANT_CACHE_TTL_MS=0). */
+  env?: Record<string, string>
+  /** Node flags for the Aurion server (e.g. --cpu-prof). */
+  execArgv?: string[]
+}
+
+/** Environment of a bench Aurion server on `dataDir` (SQLite), nothing inherited that matters. */
+export function aurionEnv(dataDir: string, extra: Record<string, string> = {}) {
+  return {
+    AURION_DATA_DIR: dataDir,
+    AURION_SECRET: BENCH_SECRET,
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'error',
+    AURION_DEMO: 'false',
+    AURION_AGENT: 'builtin',
+    AURION_RATE_LIMIT_MULTIPLIER: '1000000',
+    ...extra,
+  }
+}
+
+/** Durable single-insert transactions per second on this disk (WAL, synchronous=FULL). */
+export function rawCommitRate(dir: string, ms = 2000): number {
+  const db = new SQLite(join(dir, 'raw-commit.db'))
+  try {
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = FULL')
+    db.exec('create table t (id integer primary key, body text not null)')
+    const insert = db.prepare('insert into t (body) values (?)')
+    const tx = db.transaction((b: string) => insert.run(b))
+    const start = performance.now()
+    let n = 0
+    while (performance.now() - start < ms) tx(`message ${n++}`)
+    return n / ((performance.now() - start) / 1000)
+  } finally {
+    db.close()
+  }
+}
+
+export async function run(opts: HttpOptions = {}): Promise<BenchRow[]> {
+  const durationSec = opts.durationSec ?? 6
+  const connections = opts.connections ?? 10
+  const rounds = opts.rounds ?? 3
+  const dir = mkdtempSync(join(tmpdir(), 'aurion-bench-http-'))
+  const children: BenchChild[] = []
+  try {
+    const tenant = await seedStore({ dialect: 'sqlite', file: join(dir, 'aurion.db') })
+    const aurion = await forkServer('aurion', aurionEnv(dir, opts.env), {
+      execArgv: opts.execArgv ?? [],
+    })
+    children.push(aurion)
+    const base = `http://127.0.0.1:${aurion.port}`
+    const headers = { 'content-type': 'application/json', origin: BENCH_ORIGIN }
+    const auth = { tenant_id: tenant.tenantId, public_key: tenant.publicKey }
+
+    // The answers' sizes, for the raw servers.
+    const configRes = await fetch(`${base}/api/v1/voice-widget/embed/config`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(auth),
+    })
+    if (configRes.status !== 200) throw new Error(`embed config answered ${configRes.status}`)
+    const configBytes = Buffer.byteLength(await configRes.text())
+    const sample = await fetch(`${base}/api/v1/widget/messages`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ ...auth, body: QUESTIONS[0], source_message_id: 'bench-probe' }),
+    })
+    if (sample.status !== 200) throw new Error(`messages answered ${sample.status}`)
+    const messageBytes = Buffer.byteLength(await sample.text())
+
+    const rawConfig = await forkServer('raw-http', { RAW_BODY_BYTES: String(configBytes) })
+    children.push(rawConfig)
+    const rawMessages = await forkServer('raw-http', { RAW_BODY_BYTES: String(messageBytes) })
+    children.push(rawMessages)
+
+    const configReq = {
+      method: 'POST',
+      path: '/api/v1/voice-widget/embed/config',
+      headers,
+      body: JSON.stringify(auth),
+    }
+    const slicing = { rounds, sliceSec: durationSec / rounds, connections }
+    const configRun = await compareLoads(
+      {
+        a: { url: `http://127.0.0.1:${rawConfig.port}`, request: configReq },
+        b: { url: base, request: configReq },
+      },
+      slicing,
+    )
+    const rawC = configRun.a
+    const embed = configRun.b
+    if (embed.failed > 0 || rawC.failed > 0)
+      throw new Error(`embed config: ${JSON.stringify(embed.statuses)} ${embed.failed} failed`)
+
+    let n = 0
+    let prefix = 'warm'
+    const messageReq = {
+      method: 'POST',
+      path: '/api/v1/widget/messages',
+      headers,
+      setupRequest: (req: Record<string, unknown>) => {
+        n++
+        return {
+          ...req,
+          body: JSON.stringify({
+            ...auth,
+            body: QUESTIONS[n % QUESTIONS.length],
+            // A visitor asks a few questions in one conversation.
+            source_thread_id: `bench-thread-${prefix}-${Math.floor(n / 3)}`,
+            source_message_id: `bench-${prefix}-${n}`,
+          }),
+        }
+      },
+    }
+    await load(base, messageReq, { connections, durationSec: 1 })
+    prefix = 'run'
+    const messageRun = await compareLoads(
+      {
+        a: { url: `http://127.0.0.1:${rawMessages.port}`, request: messageReq },
+        b: { url: base, request: messageReq },
+      },
+      { ...slicing, warmSec: 0 },
+    )
+    const rawM = messageRun.a
+    const messages = messageRun.b
+    if (messages.failed > 0)
+      throw new Error(`messages: ${JSON.stringify(messages.statuses)}, ${messages.failed} failed`)
+
+    const db = new SQLite(join(dir, 'aurion.db'), { readonly: true })
+    const counted = db
+      .prepare(
+        "select count(*) as n, count(distinct source_message_id) as d from messages where sender_type = 'contact' and source_message_id like 'bench-run-%'",
+      )
+      .get() as { n: number; d: number }
+    const replies = db
+      .prepare(
+        "select count(*) as n from messages m join messages u on m.reply_to_id = u.id where u.source_message_id like 'bench-run-%'",
+      )
+      .get() as { n: number }
+    db.close()
+    if (counted.n !== counted.d) throw new Error(`${counted.n - counted.d} duplicated messages`)
+    if (counted.n < messages.ok)
+      throw new Error(`${messages.ok} messages acknowledged but only ${counted.n} stored`)
+    const commitRate = rawCommitRate(dir)
+    const persisted = counted.n / durationSec
+
+    const raw = 'raw node:http'
+    return [
+      row({
+        section: SECTION,
+        name: 'embed/config throughput',
+        value: embed.rps,
+        unit: 'req/s',
+        baseline: rawC.rps,
+        baselineLabel: raw,
+        goal: '≥ 0.6× raw',
+        pass: embed.rps >= 0.6 * rawC.rps,
+      }),
+      row({
+        section: SECTION,
+        name: 'embed/config latency p50',
+        value: embed.p50,
+        unit: 'ms',
+        baseline: rawC.p50,
+        baselineLabel: raw,
+      }),
+      row({
+        section: SECTION,
+        name: 'embed/config latency p99',
+        value: embed.p99,
+        unit: 'ms',
+        baseline: rawC.p99,
+        baselineLabel: raw,
+        goal: '≤ 2× raw',
+        pass: embed.p99 <= 2 * Math.max(rawC.p99, 1),
+      }),
+      row({
+        section: SECTION,
+        name: 'widget/messages throughput',
+        value: messages.rps,
+        unit: 'req/s',
+        baseline: rawM.rps,
+        baselineLabel: raw,
+      }),
+      row({
+        section: SECTION,
+        name: 'widget/messages latency p50',
+        value: messages.p50,
+        unit: 'ms',
+        baseline: rawM.p50,
+        baselineLabel: raw,
+      }),
+      row({
+        section: SECTION,
+        name: 'widget/messages latency p99',
+        value: messages.p99,
+        unit: 'ms',
+        baseline: rawM.p99,
+        baselineLabel: raw,
+      }),
+      row({
+        section: SECTION,
+        name: `widget/messages persisted (${replies.n} replies too)`,
+        value: persisted,
+        unit: 'msg/s',
+        baseline: commitRate,
+        baselineLabel: 'raw SQLite durable commits/s, 1 insert each',
+        goal: '≥ 2000 msg/s',
+        pass: persisted >= 2000,
+      }),
+    ]
+  } finally {
+    await Promise.all(children.map((c) => c.stop()))
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const rows = await run({ durationSec: Number(process.env.BENCH_DURATION ?? 6) })
+  console.log(formatTable(rows))
+}

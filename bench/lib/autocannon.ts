@@ -1,0 +1,115 @@
+import { createRequire } from 'node:module'
+
+/** One request template; `setupRequest` may rewrite it per request (unique ids). */
+export interface LoadRequest {
+  method: string
+  path?: string
+  headers?: Record<string, string>
+  body?: string
+  setupRequest?: (req: Record<string, unknown>) => Record<string, unknown>
+}
+
+/** The part of autocannon's result used here (the package ships no types). */
+export interface LoadResult {
+  duration: number
+  errors: number
+  timeouts: number
+  non2xx: number
+  '2xx': number
+  statusCodeStats: Record<string, { count: number }>
+  latency: { p50: number; p99: number; average: number; max: number }
+}
+
+type Autocannon = (opts: {
+  url: string
+  connections: number
+  duration: number
+  requests: LoadRequest[]
+}) => Promise<LoadResult>
+
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon
+
+export interface LoadFigures {
+  /** Successful (2xx) requests per second. */
+  rps: number
+  p50: number
+  p99: number
+  ok: number
+  failed: number
+  statuses: Record<string, number>
+}
+
+/** Runs autocannon on loopback for `durationSec` with `connections` keep-alive connections. */
+export async function load(
+  url: string,
+  request: LoadRequest,
+  opts: { connections?: number; durationSec: number },
+): Promise<LoadFigures> {
+  const r = await autocannon({
+    url,
+    connections: opts.connections ?? 10,
+    duration: opts.durationSec,
+    requests: [request],
+  })
+  const statuses: Record<string, number> = {}
+  for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) statuses[code] = s.count
+  return {
+    rps: r['2xx'] / r.duration,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    ok: r['2xx'],
+    failed: r.non2xx + r.errors + r.timeouts,
+    statuses,
+  }
+}
+
+/** Figures of a target measured in several slices (see {@link compareLoads}). */
+export interface SlicedFigures extends LoadFigures {
+  slices: number
+}
+
+function combine(parts: LoadFigures[], seconds: number): SlicedFigures {
+  const statuses: Record<string, number> = {}
+  for (const p of parts)
+    for (const [k, v] of Object.entries(p.statuses)) statuses[k] = (statuses[k] ?? 0) + v
+  const ok = parts.reduce((a, p) => a + p.ok, 0)
+  const mean = (f: (p: LoadFigures) => number) => parts.reduce((a, p) => a + f(p), 0) / parts.length
+  return {
+    rps: ok / seconds,
+    p50: mean((p) => p.p50),
+    p99: mean((p) => p.p99),
+    ok,
+    failed: parts.reduce((a, p) => a + p.failed, 0),
+    statuses,
+    slices: parts.length,
+  }
+}
+
+/**
+ * Loads two targets in alternating slices (A B B A A B …) so that drift in the machine's load
+ * hits both alike: throughput over all slices, latency percentiles averaged over slices.
+ * `before(target)` runs before every slice (e.g. to switch an id prefix).
+ */
+export async function compareLoads(
+  targets: { a: { url: string; request: LoadRequest }; b: { url: string; request: LoadRequest } },
+  opts: { rounds: number; sliceSec: number; warmSec?: number; connections?: number },
+): Promise<{ a: SlicedFigures; b: SlicedFigures }> {
+  const { a, b } = targets
+  const warm = opts.warmSec ?? 1
+  if (warm > 0) {
+    await load(a.url, a.request, { connections: opts.connections, durationSec: warm })
+    await load(b.url, b.request, { connections: opts.connections, durationSec: warm })
+  }
+  const parts: { a: LoadFigures[]; b: LoadFigures[] } = { a: [], b: [] }
+  for (let i = 0; i < opts.rounds; i++) {
+    const order: ('a' | 'b')[] = i % 2 === 0 ? ['a', 'b'] : ['b', 'a']
+    for (const k of order) {
+      const t = targets[k]
+      parts[k].push(
+        await load(t.url, t.request, { connections: opts.connections, durationSec: opts.sliceSec }),
+      )
+    }
+  }
+  const seconds = opts.rounds * opts.sliceSec
+  return { a: combine(parts.a, seconds), b: combine(parts.b, seconds) }
+}
