@@ -32,6 +32,7 @@ export const EN = {
   emailInvalid: 'Please enter a valid email address.',
   emailFailed: 'We could not verify this email. Please try again.',
   noHistory: 'No past conversations yet.',
+  resolved: 'Resolved',
   signedInAs: 'Signed in as {email}',
   signOut: 'Sign out',
   poweredBy: 'Powered by Aurion',

@@ -72,6 +72,11 @@ export function mount(host: WidgetHost): WidgetApp {
     identify(user).catch((err) => console.warn('[Aurion] automatic sign-in failed:', err))
   }
   if (session.hasThread) session.connect()
+  // Replies that arrived while the tab was in the background count as unread until it's back.
+  const seen = () => {
+    if (open && document.visibilityState === 'visible') session.markRead()
+  }
+  document.addEventListener('visibilitychange', seen)
 
   return {
     openChanged(v) {
@@ -85,6 +90,7 @@ export function mount(host: WidgetHost): WidgetApp {
     sendMessage: (text) => session.send(String(text)),
     identify,
     shutdown(forget) {
+      document.removeEventListener('visibilitychange', seen)
       voice.hangUp()
       session.close(forget)
       render(null, host.slot)

@@ -33,6 +33,7 @@ const ar: Partial<Strings> = {
   emailInvalid: 'يرجى إدخال بريد إلكتروني صالح.',
   emailFailed: 'تعذّر التحقق من هذا البريد. حاول مرة أخرى.',
   noHistory: 'لا توجد محادثات سابقة بعد.',
+  resolved: 'تم الحل',
   signedInAs: 'تم تسجيل الدخول باسم {email}',
   signOut: 'تسجيل الخروج',
   poweredBy: 'مدعوم من Aurion',

@@ -33,6 +33,7 @@ const de: Partial<Strings> = {
   emailInvalid: 'Bitte geben Sie eine gültige E-Mail-Adresse ein.',
   emailFailed: 'Diese E-Mail-Adresse konnte nicht bestätigt werden. Bitte erneut versuchen.',
   noHistory: 'Noch keine früheren Unterhaltungen.',
+  resolved: 'Gelöst',
   signedInAs: 'Angemeldet als {email}',
   signOut: 'Abmelden',
   poweredBy: 'Bereitgestellt von Aurion',

@@ -33,6 +33,7 @@ const es: Partial<Strings> = {
   emailInvalid: 'Introduce un correo electrónico válido.',
   emailFailed: 'No pudimos verificar este correo. Inténtalo de nuevo.',
   noHistory: 'Aún no hay conversaciones anteriores.',
+  resolved: 'Resuelta',
   signedInAs: 'Sesión iniciada como {email}',
   signOut: 'Cerrar sesión',
   poweredBy: 'Con la tecnología de Aurion',

@@ -33,6 +33,7 @@ const fr: Partial<Strings> = {
   emailInvalid: 'Veuillez saisir une adresse e-mail valide.',
   emailFailed: 'Impossible de vérifier cet e-mail. Veuillez réessayer.',
   noHistory: 'Aucune conversation précédente.',
+  resolved: 'Résolue',
   signedInAs: 'Connecté en tant que {email}',
   signOut: 'Se déconnecter',
   poweredBy: 'Propulsé par Aurion',

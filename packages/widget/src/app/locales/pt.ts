@@ -33,6 +33,7 @@ const pt: Partial<Strings> = {
   emailInvalid: 'Informe um endereço de e-mail válido.',
   emailFailed: 'Não conseguimos verificar este e-mail. Tente de novo.',
   noHistory: 'Nenhuma conversa anterior ainda.',
+  resolved: 'Resolvida',
   signedInAs: 'Conectado como {email}',
   signOut: 'Sair',
   poweredBy: 'Desenvolvido por Aurion',

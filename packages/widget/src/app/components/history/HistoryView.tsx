@@ -133,16 +133,17 @@ export function HistoryView({ onDone, open, onOpen }: HistoryViewProps) {
                     c.conversation_id === session.state.conversationId ? onDone() : onOpen(c)
                   }
                 >
-                  <span class="aw-file-ic">
+                  <span class="aw-conv-ic">
                     <Icon.chat />
                   </span>
-                  <span class="aw-col">
+                  <span class="aw-conv-txt">
                     <b>{c.subject}</b>
-                    <span>
+                    <small>
                       {date.format(new Date(c.updated_at))}
                       {last ? ` · ${toPlainText(last.body).slice(0, 80)}` : ''}
-                    </span>
+                    </small>
                   </span>
+                  {c.status === 'resolved' && <span class="aw-conv-tag">{t.resolved}</span>}
                 </button>
               </li>
             )
