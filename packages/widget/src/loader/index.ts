@@ -278,7 +278,7 @@ function boot(): void {
       }
     }
 
-    launcher.onclick = () => void setOpen(!open)
+    launcher.onclick = () => void setOpen(!open).catch(() => {})
     for (const ev of ['pointerenter', 'focus', 'touchstart']) launcher.addEventListener(ev, preload)
     paint()
     document.documentElement.appendChild(el)

@@ -273,7 +273,7 @@ export class ChatSession {
   /** Sends a failed message again with its original `source_message_id` (exactly once). */
   retry(key: string): void {
     const m = this.state.messages.find((x) => x.key === key)
-    if (!m || m.role !== 'visitor') return
+    if (m?.role !== 'visitor') return
     const out: OutgoingMessage = this.outbox.get(key) ?? {
       body: m.body,
       source_message_id: key,
