@@ -139,7 +139,7 @@ export class ChatSession {
     }
     this.state = {
       messages: (s?.messages ?? []).map((m) =>
-        m.state === 'streaming' && !s?.outbox.some((o) => `r:${o.source_message_id}` === m.key)
+        m.state === 'streaming' && !s?.outbox?.some((o) => `r:${o.source_message_id}` === m.key)
           ? { ...m, state: 'done' }
           : m,
       ),
@@ -151,7 +151,8 @@ export class ChatSession {
       emailToken: s?.emailToken,
       name: s?.name,
     }
-    for (const o of s?.outbox ?? []) this.outbox.set(o.source_message_id, o)
+    for (const o of s?.outbox ?? [])
+      if (o?.source_message_id) this.outbox.set(o.source_message_id, o)
     addEventListener('storage', this.onStorage)
   }
 

@@ -6,12 +6,14 @@ export interface ServerFrame {
 
 /** An attempt that hasn't opened after this long counts as failed. */
 const OPEN_TIMEOUT_MS = 10_000
+/** A connection that stayed open this long resets the backoff. */
+const HEALTHY_AFTER_MS = 5_000
 
 export type LinkState = 'connecting' | 'open' | 'down' | 'closed'
 
 export interface SocketEvents {
   frame(frame: ServerFrame): void
-  /** `failures`: consecutive attempts that never opened (the REST fallback's trigger). */
+  /** `failures`: consecutive attempts that failed to open or were refused (the REST trigger). */
   state(state: LinkState, failures: number): void
 }
 
@@ -69,12 +71,17 @@ export class ChatSocket {
     // Ends this attempt once, whichever comes first: close, an error before opening (some
     // blocks, e.g. by a page's CSP, never fire close), or no answer in time.
     let ended = false
+    let healthy: ReturnType<typeof setTimeout> | undefined
     const down = (code?: number) => {
       if (ended || this.ws !== ws) return
       ended = true
       clearTimeout(timeout)
+      clearTimeout(healthy)
       this.ws = undefined
-      if (!opened) this.failures++
+      // 1013: too many connections from this address. Back off longer, and count it as a
+      // failure so messages go by REST meanwhile.
+      if (!opened || code === 1013) this.failures++
+      if (code === 1013) this.attempt = Math.max(this.attempt, 3)
       if (code === 1008) {
         this.stopped = true
         this.on.state('closed', this.failures)
@@ -91,9 +98,13 @@ export class ChatSocket {
     ws.onopen = () => {
       opened = true
       clearTimeout(timeout)
-      this.attempt = 0
-      this.failures = 0
-      this.on.state('open', 0)
+      // Counted as a success once it stays up: a server that accepts and closes at once (1013)
+      // must not reset the backoff.
+      healthy = setTimeout(() => {
+        this.attempt = 0
+        this.failures = 0
+      }, HEALTHY_AFTER_MS)
+      this.on.state('open', this.failures)
     }
     ws.onmessage = (e) => {
       if (typeof e.data !== 'string') return
