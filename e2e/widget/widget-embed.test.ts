@@ -296,6 +296,36 @@ describe('returning visitors', () => {
   })
 })
 
+describe('identify()', () => {
+  it('signs the visitor in from the host page; their history follows', async () => {
+    const { page, context } = await newTestPage(browser)
+    await page.goto(host.origin)
+    await launcher(page).waitFor()
+    const session = page.waitForResponse((r) => r.url().endsWith('/api/v1/widget/session'))
+    await aurion(page, "identify({ email: 'carol@example.com', name: 'Carol' })")
+    expect((await session).status()).toBe(200)
+    await openPanel(page)
+    await ask(page, 'How do I reset my password?')
+    await page.locator('aurion-widget button[aria-label="Past conversations"]').click()
+    await expect
+      .poll(() => page.locator('aurion-widget .aw-who').innerText())
+      .toContain('carol@example.com')
+    await expect.poll(() => page.locator('aurion-widget .aw-conv').count()).toBe(1)
+    // Without an email there is nothing to identify: the promise says so.
+    expect(
+      await page.evaluate(() =>
+        (window as unknown as { Aurion: { identify(u: object): Promise<void> } }).Aurion.identify(
+          {},
+        ).then(
+          () => 'resolved',
+          (e: Error) => e.message,
+        ),
+      ),
+    ).toContain('identify() needs an email')
+    await context.close()
+  })
+})
+
 describe('the demo page', () => {
   it('embeds the demo tenant’s snippet as a customer would, and its buttons drive window.Aurion', async () => {
     const { page, context, errors } = await newTestPage(browser, {

@@ -246,7 +246,7 @@ describe('voice over LiveKit (faked livekit-client, real tokens)', () => {
     await context.close()
   })
 
-  it('says clearly when the microphone is blocked', async () => {
+  it('says clearly when the microphone is blocked or missing', async () => {
     const { page, context } = await newTestPage(browser)
     await context.clearPermissions()
     await useFakeLiveKit(context)
@@ -261,6 +261,21 @@ describe('voice over LiveKit (faked livekit-client, real tokens)', () => {
     expect(await lk(page, (c) => c.rooms.flatMap((r) => r.connects))).toEqual([])
     expect(await composer(page).isVisible()).toBe(true)
     await context.close()
+
+    // No microphone at all: the browser's NotFoundError.
+    const none = await newTestPage(browser, { permissions: ['microphone'] })
+    await none.context.addInitScript(() => {
+      navigator.mediaDevices.getUserMedia = () =>
+        Promise.reject(new DOMException('Requested device not found', 'NotFoundError'))
+    })
+    await useFakeLiveKit(none.context)
+    await none.page.goto(`${host.origin}/livekit`)
+    await openPanel(none.page)
+    await startCall(none.page)
+    await expect
+      .poll(() => notice(none.page))
+      .toBe('No microphone was found. Connect one, or continue in chat.')
+    await none.context.close()
   })
 })
 
