@@ -4,6 +4,13 @@ import type { Locator, Page } from 'playwright-core'
 import { expect } from 'vitest'
 import type { Db } from '../../packages/server/src/db/schema.ts'
 
+/**
+ * `expect.poll` with a timeout that suits a browser talking to a server on a busy machine (the
+ * default is 1 s). Every wait in these tests is a poll on an observable state, never a sleep.
+ */
+export const poll = <T>(fn: () => T | Promise<T>, opts: { timeout?: number } = {}) =>
+  expect.poll(fn, { timeout: 10_000, ...opts })
+
 /** Playwright's CSS locators pierce the widget's open shadow root. */
 export const launcher = (page: Page): Locator => page.locator('aurion-widget .aw-launcher')
 export const panel = (page: Page): Locator => page.locator('aurion-widget .aw-panel')
@@ -39,7 +46,7 @@ export async function ask(page: Page, text: string): Promise<string> {
   await composer(page).fill(text)
   await composer(page).press('Enter')
   const reply = replies(page).nth(before)
-  await expect.poll(() => reply.getAttribute('data-state'), { timeout: 15_000 }).toBe('done')
+  await poll(() => reply.getAttribute('data-state'), { timeout: 15_000 }).toBe('done')
   return (await reply.locator('.aw-bub').innerText()).trim()
 }
 

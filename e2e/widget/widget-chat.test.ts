@@ -17,6 +17,7 @@ import {
   openPanel,
   PNG_1X1,
   panel,
+  poll,
   replies,
   settled,
   storedMessages,
@@ -96,17 +97,15 @@ describe('the widget on a customer page (another origin than the API)', () => {
     expect(await panel(page).getAttribute('role')).toBe('dialog')
     expect(await panel(page).getAttribute('aria-label')).toBe('Acme Support')
     expect(await page.locator('aurion-widget .aw-title').innerText()).toBe('Acme Support')
-    await expect
-      .poll(() => page.locator('aurion-widget .aw-list .aw-row').first().innerText())
-      .toContain('Hi there! Ask me anything about your account.')
+    await poll(() => page.locator('aurion-widget .aw-list .aw-row').first().innerText()).toContain(
+      'Hi there! Ask me anything about your account.',
+    )
     // Keyboard focus goes into the panel, ready to type.
-    await expect
-      .poll(() =>
-        page.evaluate(
-          () => document.querySelector('aurion-widget')?.shadowRoot?.activeElement?.tagName,
-        ),
-      )
-      .toBe('TEXTAREA')
+    await poll(() =>
+      page.evaluate(
+        () => document.querySelector('aurion-widget')?.shadowRoot?.activeElement?.tagName,
+      ),
+    ).toBe('TEXTAREA')
     expect(await launcher(page).getAttribute('aria-expanded')).toBe('true')
     await screenshot(page, 'widget/desktop-light-open')
     expect(errors).toEqual([])
@@ -166,13 +165,13 @@ describe('attachments', () => {
     })
     expect((await upload).status()).toBe(201)
     const chip = page.locator('aurion-widget .aw-compose .aw-file')
-    await expect.poll(() => chip.innerText()).toContain('error-screenshot.png')
-    await expect.poll(() => chip.locator('[role="progressbar"]').count()).toBe(0)
+    await poll(() => chip.innerText()).toContain('error-screenshot.png')
+    await poll(() => chip.locator('[role="progressbar"]').count()).toBe(0)
     await composer(page).fill('The VPN shows this error')
     await composer(page).press('Enter')
     const sent = visitorRows(page).last()
-    await expect.poll(() => sent.locator('.aw-file').innerText()).toContain('error-screenshot.png')
-    await expect.poll(() => sent.getAttribute('data-state')).toBe('sent')
+    await poll(() => sent.locator('.aw-file').innerText()).toContain('error-screenshot.png')
+    await poll(() => sent.getAttribute('data-state')).toBe('sent')
 
     const row = await server.db
       .selectFrom('uploads')
@@ -212,15 +211,15 @@ describe('attachments', () => {
       el.files = dt.files
       el.dispatchEvent(new Event('change', { bubbles: true }))
     })
-    await expect.poll(() => error.innerText()).toBe('huge.txt is larger than 10 MB.')
+    await poll(() => error.innerText()).toBe('huge.txt is larger than 10 MB.')
     await input.setInputFiles({
       name: 'setup.exe',
       mimeType: 'application/x-msdownload',
       buffer: Buffer.from('MZ'),
     })
-    await expect
-      .poll(() => error.innerText())
-      .toBe('setup.exe: only images, PDFs and text files can be attached.')
+    await poll(() => error.innerText()).toBe(
+      'setup.exe: only images, PDFs and text files can be attached.',
+    )
     expect(uploads).toEqual([])
 
     // Drag and drop onto the conversation, then paste into the message box.
@@ -244,10 +243,10 @@ describe('attachments', () => {
         )
     })
     const chips = page.locator('aurion-widget .aw-compose .aw-file')
-    await expect
-      .poll(async () => (await chips.allInnerTexts()).map((t) => t.split('\n')[0]).sort())
-      .toEqual(['invoice.pdf', 'notes.txt'])
-    await expect.poll(() => uploads.length).toBe(2)
+    await poll(async () =>
+      (await chips.allInnerTexts()).map((t) => t.split('\n')[0]).sort(),
+    ).toEqual(['invoice.pdf', 'notes.txt'])
+    await poll(() => uploads.length).toBe(2)
     await context.close()
   })
 })
@@ -260,9 +259,9 @@ describe('one conversation, exactly once', () => {
     await ask(page, 'How do I connect to the VPN?')
     await page.reload()
     await openPanel(page)
-    await expect
-      .poll(() => visitorRows(page).allInnerTexts())
-      .toEqual([expect.stringContaining('How do I connect to the VPN?')])
+    await poll(() => visitorRows(page).allInnerTexts()).toEqual([
+      expect.stringContaining('How do I connect to the VPN?'),
+    ])
     expect(await replies(page).count()).toBe(1)
     await ask(page, 'It still does not connect')
     const stored = await storedMessages(server.db, tenant.tenantId)
@@ -302,9 +301,9 @@ describe('one conversation, exactly once', () => {
     const text = 'My printer is offline, what can I do?'
     await composer(page).fill(text)
     await composer(page).press('Enter')
-    await expect
-      .poll(() => replies(page).last().getAttribute('data-state'), { timeout: 15_000 })
-      .toBe('done')
+    await poll(() => replies(page).last().getAttribute('data-state'), { timeout: 15_000 }).toBe(
+      'done',
+    )
     const attempts = sent.filter((f) => f.body === text)
     expect(attempts.length).toBeGreaterThanOrEqual(2)
     expect(new Set(attempts.map((f) => f.source_message_id)).size).toBe(1)
@@ -336,7 +335,7 @@ describe('one conversation, exactly once', () => {
     await composer(page).fill('How do I reset my password?')
     await composer(page).press('Enter')
     expect((await rest).status()).toBe(200)
-    await expect.poll(() => replies(page).last().getAttribute('data-state')).toBe('done')
+    await poll(() => replies(page).last().getAttribute('data-state')).toBe('done')
     expect((await replies(page).last().innerText()).toLowerCase()).toContain('password')
     await context.close()
   })
@@ -352,7 +351,7 @@ describe('safe rendering of untrusted text', () => {
     await composer(page).fill(attack)
     await composer(page).press('Enter')
     const bubble = visitorRows(page).last().locator('.aw-bub')
-    await expect.poll(() => bubble.innerText()).toContain('<img src=x onerror="window.__xss=1">')
+    await poll(() => bubble.innerText()).toContain('<img src=x onerror="window.__xss=1">')
     expect(await bubble.innerText()).toContain('<script>window.__xss=2</script>')
     expect(await bubble.innerText()).toContain('[click](javascript:window.__xss=3)')
     expect(
@@ -371,14 +370,14 @@ describe('safe rendering of untrusted text', () => {
     ])
     expect(await bubble.locator('strong').innerText()).toBe('bold')
     // The reply (and a reload, rendering from storage) stay inert too.
-    await expect
-      .poll(() => replies(page).last().getAttribute('data-state'), { timeout: 15_000 })
-      .toBe('done')
+    await poll(() => replies(page).last().getAttribute('data-state'), { timeout: 15_000 }).toBe(
+      'done',
+    )
     await page.reload()
     await openPanel(page)
-    await expect
-      .poll(() => visitorRows(page).last().innerText())
-      .toContain('<script>window.__xss=2</script>')
+    await poll(() => visitorRows(page).last().innerText()).toContain(
+      '<script>window.__xss=2</script>',
+    )
     expect(
       await page.evaluate(() => (window as unknown as { __xss?: number }).__xss),
     ).toBeUndefined()

@@ -18,6 +18,7 @@ import {
   launcher,
   openPanel,
   panel,
+  poll,
   replies,
   settled,
   storedMessages,
@@ -78,7 +79,7 @@ describe('where the widget must not appear', () => {
     const { page, context, console: logs } = await newTestPage(browser)
     await page.goto(other.origin)
     // The server refuses the origin (no CORS grant): the loader says so, once.
-    await expect.poll(() => logs.filter((l) => l.includes('[Aurion]'))).toHaveLength(1)
+    await poll(() => logs.filter((l) => l.includes('[Aurion]'))).toHaveLength(1)
     expect(logs.find((l) => l.includes('[Aurion]'))).toContain(`origin ${other.origin} not allowed`)
     expect(await page.locator('aurion-widget').count()).toBe(0)
     // The API stays callable (no errors for the host page), it just does nothing.
@@ -95,7 +96,7 @@ describe('where the widget must not appear', () => {
     host.setPage(hostPage(off.snippet), '/off')
     const { page, context, console: logs } = await newTestPage(browser)
     await page.goto(`${host.origin}/off`)
-    await expect.poll(() => logs.filter((l) => l.includes('[Aurion]'))).toHaveLength(1)
+    await poll(() => logs.filter((l) => l.includes('[Aurion]'))).toHaveLength(1)
     expect(logs.find((l) => l.includes('[Aurion]'))).toContain('widget disabled')
     expect(await page.locator('aurion-widget').count()).toBe(0)
     await context.close()
@@ -129,9 +130,9 @@ describe('window.Aurion', () => {
     expect(await page.locator('aurion-widget').count()).toBe(0)
     release()
     await panel(page).waitFor()
-    await expect
-      .poll(() => replies(page).last().getAttribute('data-state'), { timeout: 15_000 })
-      .toBe('done')
+    await poll(() => replies(page).last().getAttribute('data-state'), { timeout: 15_000 }).toBe(
+      'done',
+    )
     const seen = await events(page)
     expect(seen.map(([e]) => e).slice(0, 2)).toEqual(['ready', 'open'])
     const messages = seen.filter(([e]) => e === 'message').map(([, p]) => p as WidgetMessageEvent)
@@ -167,11 +168,11 @@ describe('window.Aurion', () => {
     await aurion(page, 'open()')
     await panel(page).waitFor()
     await aurion(page, 'close()')
-    await expect.poll(() => panel(page).count()).toBe(0)
+    await poll(() => panel(page).count()).toBe(0)
     await aurion(page, 'toggle()')
     await panel(page).waitFor()
     await aurion(page, 'toggle()')
-    await expect.poll(() => panel(page).count()).toBe(0)
+    await poll(() => panel(page).count()).toBe(0)
     expect((await events(page)).map(([e]) => e)).toEqual([
       'ready',
       'open',
@@ -181,14 +182,14 @@ describe('window.Aurion', () => {
     ])
 
     await aurion(page, 'hide()')
-    await expect.poll(() => launcher(page).isVisible()).toBe(false)
+    await poll(() => launcher(page).isVisible()).toBe(false)
     await aurion(page, 'show()')
-    await expect.poll(() => launcher(page).isVisible()).toBe(true)
+    await poll(() => launcher(page).isVisible()).toBe(true)
 
     // A reply while the panel is closed: badge, event, accessible name.
     await aurion(page, "sendMessage('How do I connect to the VPN?')")
     const badge = page.locator('aurion-widget .aw-badge')
-    await expect.poll(() => badge.isVisible(), { timeout: 15_000 }).toBe(true)
+    await poll(() => badge.isVisible(), { timeout: 15_000 }).toBe(true)
     expect(await badge.innerText()).toBe('1')
     expect(await launcher(page).getAttribute('aria-label')).toBe('Chat with us (1)')
     expect((await events(page)).filter(([e]) => e === 'unread')).toEqual([['unread', { count: 1 }]])
@@ -197,7 +198,7 @@ describe('window.Aurion', () => {
     await launcher(page).waitFor()
     expect(await page.locator('aurion-widget .aw-badge').innerText()).toBe('1')
     await openPanel(page)
-    await expect.poll(() => page.locator('aurion-widget .aw-badge').isVisible()).toBe(false)
+    await poll(() => page.locator('aurion-widget .aw-badge').isVisible()).toBe(false)
     await context.close()
   })
 
@@ -255,11 +256,9 @@ describe('returning visitors', () => {
     await settled(second.page)
     await screenshot(second.page, 'widget/desktop-light-history')
     await item.first().click()
-    await expect
-      .poll(() =>
-        second.page.locator('aurion-widget .aw-row[data-role="visitor"]').first().innerText(),
-      )
-      .toContain('How do I connect to the VPN?')
+    await poll(() =>
+      second.page.locator('aurion-widget .aw-row[data-role="visitor"]').first().innerText(),
+    ).toContain('How do I connect to the VPN?')
     expect(
       await second.page.locator('aurion-widget .aw-row[data-role="assistant"]').count(),
     ).toBeGreaterThan(0)
@@ -281,15 +280,15 @@ describe('returning visitors', () => {
     expect(await email.getAttribute('aria-invalid')).toBe('true')
     await email.fill('bob@example.com')
     await page.locator('aurion-widget .aw-pane button[type="submit"]').click()
-    await expect
-      .poll(() => page.locator('aurion-widget .aw-pane').innerText())
-      .toContain('No past conversations yet.')
+    await poll(() => page.locator('aurion-widget .aw-pane').innerText()).toContain(
+      'No past conversations yet.',
+    )
     await page.locator('aurion-widget button[aria-label="Back"]').click()
     await ask(page, 'How do I set up multi-factor authentication?')
     await page.locator('aurion-widget button[aria-label="Past conversations"]').click()
-    await expect
-      .poll(() => page.locator('aurion-widget .aw-conv').first().innerText())
-      .toMatch(/multi-factor/i)
+    await poll(() => page.locator('aurion-widget .aw-conv').first().innerText()).toMatch(
+      /multi-factor/i,
+    )
     const stored = await storedMessages(server.db, tenant.tenantId)
     expect(stored.some((m) => m.body === 'How do I set up multi-factor authentication?')).toBe(true)
     await context.close()
@@ -307,10 +306,10 @@ describe('identify()', () => {
     await openPanel(page)
     await ask(page, 'How do I reset my password?')
     await page.locator('aurion-widget button[aria-label="Past conversations"]').click()
-    await expect
-      .poll(() => page.locator('aurion-widget .aw-who').innerText())
-      .toContain('carol@example.com')
-    await expect.poll(() => page.locator('aurion-widget .aw-conv').count()).toBe(1)
+    await poll(() => page.locator('aurion-widget .aw-who').innerText()).toContain(
+      'carol@example.com',
+    )
+    await poll(() => page.locator('aurion-widget .aw-conv').count()).toBe(1)
     // Without an email there is nothing to identify: the promise says so.
     expect(
       await page.evaluate(() =>
@@ -338,9 +337,9 @@ describe('the demo page', () => {
     expect(await page.locator('pre').innerText()).toContain('/api/v1/voice-widget/embed/aurion.js')
     await page.locator('button[data-call="ask"]').click()
     await panel(page).waitFor()
-    await expect
-      .poll(() => replies(page).last().getAttribute('data-state'), { timeout: 15_000 })
-      .toBe('done')
+    await poll(() => replies(page).last().getAttribute('data-state'), { timeout: 15_000 }).toBe(
+      'done',
+    )
     expect((await replies(page).last().innerText()).toLowerCase()).toContain('vpn')
     await settled(page)
     await screenshot(page, 'widget/demo-page')

@@ -10,7 +10,16 @@ import {
   type WidgetTenant,
 } from '../support/server.ts'
 import { ensureWidgetBuilt } from '../support/widget-build.ts'
-import { ask, axeViolations, composer, launcher, openPanel, panel, settled } from './helpers.ts'
+import {
+  ask,
+  axeViolations,
+  composer,
+  launcher,
+  openPanel,
+  panel,
+  poll,
+  settled,
+} from './helpers.ts'
 
 let server: RunningServer
 let host: HostSite
@@ -108,7 +117,7 @@ describe('look and feel', () => {
       await settled(page)
       await screenshot(page, `widget/mobile-${scheme}-conversation`)
       await page.locator('aurion-widget .aw-head button[aria-label="Close chat"]').tap()
-      await expect.poll(() => panel(page).count()).toBe(0)
+      await poll(() => panel(page).count()).toBe(0)
       expect(await launcher(page).isVisible()).toBe(true)
       await context.close()
     }
@@ -121,7 +130,7 @@ describe('look and feel', () => {
     expect(await theme(page)).toBe('light')
     expect(await panelBackground(page)).toBe('rgb(255, 255, 255)')
     await page.emulateMedia({ colorScheme: 'dark' })
-    await expect.poll(() => theme(page)).toBe('dark')
+    await poll(() => theme(page)).toBe('dark')
     expect(await panelBackground(page)).toBe('rgb(15, 23, 41)')
     await context.close()
 
@@ -145,9 +154,9 @@ describe('look and feel', () => {
     await openPanel(de.page)
     expect(await theme(de.page)).toBe('dark')
     expect(await de.page.locator('aurion-widget .aw-title').innerText()).toBe('Kundendienst')
-    await expect
-      .poll(() => de.page.locator('aurion-widget .aw-list .aw-row').first().innerText())
-      .toContain('Hallo! Wie kann ich helfen?')
+    await poll(() =>
+      de.page.locator('aurion-widget .aw-list .aw-row').first().innerText(),
+    ).toContain('Hallo! Wie kann ich helfen?')
     expect(await composer(de.page).getAttribute('placeholder')).toBe('Nachricht schreiben…')
     expect(
       await de.page
@@ -192,9 +201,7 @@ describe('look and feel', () => {
         'en',
       ),
     )
-    await expect
-      .poll(() => ar.page.locator('aurion-widget .aw-title').innerText())
-      .toBe('Acme Support')
+    await poll(() => ar.page.locator('aurion-widget .aw-title').innerText()).toBe('Acme Support')
     expect(await ar.page.locator('aurion-widget .aw').getAttribute('dir')).toBe('ltr')
     await ar.context.close()
   })
@@ -233,7 +240,7 @@ describe('look and feel', () => {
     await screenshot(page, 'widget/desktop-custom-closed')
     // Dismissed stays dismissed (until the message changes).
     await bubble.locator('button[aria-label="Dismiss"]').click()
-    await expect.poll(() => bubble.count()).toBe(0)
+    await poll(() => bubble.count()).toBe(0)
     await page.reload()
     await launcher(page).waitFor()
     await openPanel(page)
@@ -262,10 +269,10 @@ describe('look and feel', () => {
     ])
     expect(await d.page.locator('aurion-widget .aw-foot').innerText()).toBe('Powered by Aurion')
     await chips.nth(1).click()
-    await expect.poll(() => chips.count()).toBe(0)
-    await expect
-      .poll(() => d.page.locator('aurion-widget .aw-row[data-role="visitor"]').innerText())
-      .toContain('How do I connect to the VPN?')
+    await poll(() => chips.count()).toBe(0)
+    await poll(() =>
+      d.page.locator('aurion-widget .aw-row[data-role="visitor"]').innerText(),
+    ).toContain('How do I connect to the VPN?')
     await d.context.close()
   })
 
@@ -333,17 +340,15 @@ describe('accessibility', () => {
     await launcher(page).focus()
     await page.keyboard.press('Enter')
     await panel(page).waitFor()
-    await expect.poll(active).toBe('textarea.')
+    await poll(active).toBe('textarea.')
     await page.keyboard.type('How do I reset my password?')
     await page.keyboard.press('Enter')
-    await expect
-      .poll(() => page.locator('aurion-widget .aw-sr[aria-live="polite"]').innerText(), {
-        timeout: 15_000,
-      })
-      .toMatch(/password/i)
+    await poll(() => page.locator('aurion-widget .aw-sr[aria-live="polite"]').innerText(), {
+      timeout: 15_000,
+    }).toMatch(/password/i)
     await page.keyboard.press('Escape')
-    await expect.poll(() => panel(page).count()).toBe(0)
-    await expect.poll(active).toBe('button.aw-launcher')
+    await poll(() => panel(page).count()).toBe(0)
+    await poll(active).toBe('button.aw-launcher')
     expect(await launcher(page).getAttribute('aria-expanded')).toBe('false')
     // Every control in the panel has a name.
     await page.keyboard.press('Enter')

@@ -20,6 +20,7 @@ import {
   launcher,
   openPanel,
   panel,
+  poll,
   replies,
   settled,
   storedMessages,
@@ -118,7 +119,7 @@ describe('voice over LiveKit (faked livekit-client, real tokens)', () => {
     expect(token.conversation_id).toBe(chatMessages[0]!.conversation_id)
     expect(sent.source_thread_id).toMatch(/^[0-9a-f-]{36}$/)
 
-    await expect.poll(() => callState(page)).toBe('Waiting for the assistant…')
+    await poll(() => callState(page)).toBe('Waiting for the assistant…')
     const connect = await lk(page, (c) => c.room().connects[0])
     expect(connect!.url).toBe(LK.LIVEKIT_URL)
     const claims = await new TokenVerifier(LK.LIVEKIT_API_KEY, LK.LIVEKIT_API_SECRET).verify(
@@ -141,13 +142,13 @@ describe('voice over LiveKit (faked livekit-client, real tokens)', () => {
 
     // The agent joins; its lk.agent.state drives the call states.
     await lk(page, (c) => c.agentJoin('listening'))
-    await expect.poll(() => callState(page)).toBe('Listening…')
+    await poll(() => callState(page)).toBe('Listening…')
     expect(await page.locator('aurion-widget audio').count()).toBe(1)
     await lk(page, (c) =>
       c.transcribe({ from: 'user', text: 'My VPN keeps disconnecting', id: 'seg-user-1' }),
     )
     await lk(page, (c) => c.agentState('thinking'))
-    await expect.poll(() => callState(page)).toBe('Thinking…')
+    await poll(() => callState(page)).toBe('Thinking…')
     await lk(page, (c) => c.agentState('speaking'))
     await lk(page, (c) =>
       c.transcribe({
@@ -156,48 +157,44 @@ describe('voice over LiveKit (faked livekit-client, real tokens)', () => {
         id: 'seg-agent-1',
       }),
     )
-    await expect.poll(() => callState(page)).toBe('Speaking…')
-    await expect
-      .poll(() => page.locator('aurion-widget .aw-caption').innerText())
-      .toBe('Open GlobalProtect and choose Reconnect.')
+    await poll(() => callState(page)).toBe('Speaking…')
+    await poll(() => page.locator('aurion-widget .aw-caption').innerText()).toBe(
+      'Open GlobalProtect and choose Reconnect.',
+    )
     await settled(page)
     await screenshot(page, 'widget/desktop-light-call')
 
     // Mute, and "tap to enable audio" when autoplay is blocked.
     await page.locator('aurion-widget .aw-ctrls button[aria-label="Mute microphone"]').click()
-    await expect.poll(() => callState(page)).toBe('Microphone muted')
+    await poll(() => callState(page)).toBe('Microphone muted')
     expect(await lk(page, (c) => c.tracks[0]!.isMuted)).toBe(true)
     await page.locator('aurion-widget .aw-ctrls button[aria-label="Unmute microphone"]').click()
-    await expect.poll(() => lk(page, (c) => c.tracks[0]!.isMuted)).toBe(false)
+    await poll(() => lk(page, (c) => c.tracks[0]!.isMuted)).toBe(false)
     await lk(page, (c) => c.blockAudio())
     const enable = page.locator('aurion-widget button', { hasText: 'Tap to enable audio' })
     await enable.click()
-    await expect.poll(() => enable.count()).toBe(0)
+    await poll(() => enable.count()).toBe(0)
     expect(await lk(page, (c) => c.room().canPlaybackAudio)).toBe(true)
 
     // Switch to chat during the call: transcripts are in the thread, typed text goes to the agent.
     await page.locator('aurion-widget .aw-ctrls button[aria-label="Show chat"]').click()
     await page.locator('aurion-widget .aw-callbar').waitFor()
     const voiceLines = page.locator('aurion-widget .aw-row:has(.aw-tag)')
-    await expect
-      .poll(() => voiceLines.allInnerTexts())
-      .toEqual([
-        expect.stringContaining('My VPN keeps disconnecting'),
-        expect.stringContaining('Open GlobalProtect and choose Reconnect.'),
-      ])
+    await poll(() => voiceLines.allInnerTexts()).toEqual([
+      expect.stringContaining('My VPN keeps disconnecting'),
+      expect.stringContaining('Open GlobalProtect and choose Reconnect.'),
+    ])
     await composer(page).fill('Does that work on a Mac too?')
     await composer(page).press('Enter')
-    await expect
-      .poll(() => lk(page, (c) => c.room().sentTexts))
-      .toEqual([{ text: 'Does that work on a Mac too?', topic: 'lk.chat' }])
-    await expect
-      .poll(() => visitorRows(page).last().innerText())
-      .toContain('Does that work on a Mac too?')
+    await poll(() => lk(page, (c) => c.room().sentTexts)).toEqual([
+      { text: 'Does that work on a Mac too?', topic: 'lk.chat' },
+    ])
+    await poll(() => visitorRows(page).last().innerText()).toContain('Does that work on a Mac too?')
     await settled(page)
     await screenshot(page, 'widget/desktop-light-call-chat')
 
     await page.locator('aurion-widget .aw-callbar button[aria-label="End call"]').click()
-    await expect.poll(() => page.locator('aurion-widget .aw-callbar').count()).toBe(0)
+    await poll(() => page.locator('aurion-widget .aw-callbar').count()).toBe(0)
     expect(await lk(page, (c) => [c.room().disconnected, c.tracks[0]!.stopped])).toEqual([
       true,
       true,
@@ -213,11 +210,11 @@ describe('voice over LiveKit (faked livekit-client, real tokens)', () => {
     await page.goto(`${host.origin}/livekit`)
     await openPanel(page)
     await startCall(page)
-    await expect.poll(() => callState(page)).toBe('Waiting for the assistant…')
+    await poll(() => callState(page)).toBe('Waiting for the assistant…')
     await page.clock.fastForward(15_001)
-    await expect
-      .poll(() => notice(page))
-      .toBe('The voice assistant didn’t answer. You can continue in chat.')
+    await poll(() => notice(page)).toBe(
+      'The voice assistant didn’t answer. You can continue in chat.',
+    )
     expect(await lk(page, (c) => c.room().disconnected)).toBe(true)
     expect(await composer(page).isVisible()).toBe(true)
     await context.close()
@@ -234,15 +231,15 @@ describe('voice over LiveKit (faked livekit-client, real tokens)', () => {
     await page.goto(`${host.origin}/livekit`)
     await openPanel(page)
     await startCall(page)
-    await expect.poll(() => callState(page)).toBe('Waiting for the assistant…')
+    await poll(() => callState(page)).toBe('Waiting for the assistant…')
     await lk(page, (c) => c.agentJoin('listening'))
-    await expect.poll(() => callState(page)).toBe('Listening…')
+    await poll(() => callState(page)).toBe('Listening…')
     // 3600 s tokens: a new one a minute before expiry.
     await page.clock.fastForward(3541_000)
-    await expect.poll(() => tokens.length).toBe(2)
+    await poll(() => tokens.length).toBe(2)
     expect(tokens[1]).not.toBe(tokens[0])
     await lk(page, (c) => c.drop())
-    await expect.poll(() => lk(page, (c) => c.room().connects.map((x) => x.token))).toEqual(tokens)
+    await poll(() => lk(page, (c) => c.room().connects.map((x) => x.token))).toEqual(tokens)
     await context.close()
   })
 
@@ -253,11 +250,9 @@ describe('voice over LiveKit (faked livekit-client, real tokens)', () => {
     await page.goto(`${host.origin}/livekit`)
     await openPanel(page)
     await startCall(page)
-    await expect
-      .poll(() => notice(page))
-      .toBe(
-        'Microphone access is blocked. Allow it in your browser’s site settings, or continue in chat.',
-      )
+    await poll(() => notice(page)).toBe(
+      'Microphone access is blocked. Allow it in your browser’s site settings, or continue in chat.',
+    )
     expect(await lk(page, (c) => c.rooms.flatMap((r) => r.connects))).toEqual([])
     expect(await composer(page).isVisible()).toBe(true)
     await context.close()
@@ -272,9 +267,9 @@ describe('voice over LiveKit (faked livekit-client, real tokens)', () => {
     await none.page.goto(`${host.origin}/livekit`)
     await openPanel(none.page)
     await startCall(none.page)
-    await expect
-      .poll(() => notice(none.page))
-      .toBe('No microphone was found. Connect one, or continue in chat.')
+    await poll(() => notice(none.page)).toBe(
+      'No microphone was found. Connect one, or continue in chat.',
+    )
     await none.context.close()
   })
 })
@@ -358,23 +353,21 @@ describe('voice without LiveKit: the Web Speech API', () => {
     const token = page.waitForResponse((r) => r.url().endsWith('/embed/token'))
     await startCall(page)
     expect((await token).status()).toBe(503)
-    await expect.poll(() => callState(page)).toBe('Listening…')
-    await expect.poll(() => speech(page, (s) => s.current !== undefined)).toBe(true)
+    await poll(() => callState(page)).toBe('Listening…')
+    await poll(() => speech(page, (s) => s.current !== undefined)).toBe(true)
     expect(await speech(page, (s) => s.langs[0])).toBe('en-US')
     await speech(page, (s) => s.say('How do I reset my password?'))
     // The reply is spoken, then the assistant listens again.
-    await expect.poll(() => speech(page, (s) => s.spoken.length), { timeout: 15_000 }).toBe(1)
+    await poll(() => speech(page, (s) => s.spoken.length), { timeout: 15_000 }).toBe(1)
     expect((await speech(page, (s) => s.spoken[0]))!.toLowerCase()).toContain('password')
     expect(await speech(page, (s) => s.spoken[0])).not.toMatch(/[*#`[\]]/)
-    await expect.poll(() => callState(page)).toBe('Listening…')
+    await poll(() => callState(page)).toBe('Listening…')
     await settled(page)
     await screenshot(page, 'widget/desktop-light-speech-call')
 
     await page.locator('aurion-widget .aw-ctrls button[aria-label="End call"]').click()
     await page.locator('aurion-widget .aw-call button', { hasText: 'Show chat' }).click()
-    await expect
-      .poll(() => visitorRows(page).first().innerText())
-      .toContain('How do I reset my password?')
+    await poll(() => visitorRows(page).first().innerText()).toContain('How do I reset my password?')
     expect(await visitorRows(page).first().locator('.aw-tag').innerText()).toBe('Voice')
     await ask(page, 'And where do I change it on my phone?')
     const stored = await storedMessages(speechServer.db, speechTenant.tenantId)
@@ -408,7 +401,7 @@ describe('voice without LiveKit: the Web Speech API', () => {
     await settled(page)
     await screenshot(page, 'widget/mobile-dark-voice-mode')
     await page.locator('aurion-widget .aw-call button', { hasText: 'Start a voice call' }).tap()
-    await expect.poll(() => callState(page)).toBe('Listening…')
+    await poll(() => callState(page)).toBe('Listening…')
     await settled(page)
     await screenshot(page, 'widget/mobile-dark-voice-call')
     expect(await replies(page).count()).toBe(0)

@@ -1,7 +1,7 @@
 import { render } from 'preact'
 import type { AurionUser, WidgetApp, WidgetHost } from '../shared/host.ts'
 import { ChatSession } from './chat/session.ts'
-import { Bubble } from './components/Bubble.tsx'
+import { Bubble, dismissBubble } from './components/Bubble.tsx'
 import { Ctx } from './components/context.ts'
 import { Panel } from './components/Panel.tsx'
 import { EN, loadStrings, type Strings } from './i18n.ts'
@@ -84,6 +84,7 @@ export function mount(host: WidgetHost): WidgetApp {
       if (v) {
         session.connect()
         session.markRead()
+        dismissBubble(host)
       } else voice.view.state === 'ended' && voice.reset()
       void ready.then(draw)
     },

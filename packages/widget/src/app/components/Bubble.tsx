@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks'
-import { storageKey } from '../../shared/host.ts'
+import { storageKey, type WidgetHost } from '../../shared/host.ts'
 import { useApp } from './context.ts'
 import { Icon } from './icons.tsx'
 import { Avatar } from './MessageList.tsx'
@@ -11,6 +11,17 @@ function remembered(key: string): string | null {
     return localStorage.getItem(key)
   } catch {
     return null
+  }
+}
+
+/** Opening the panel counts as having seen the teaser. */
+export function dismissBubble(host: WidgetHost): void {
+  const text = host.text('launcher_bubble_message')
+  if (!text) return
+  try {
+    localStorage.setItem(storageKey(host.tenantId, 'bubble'), text)
+  } catch {
+    // Without storage it simply shows again on the next page.
   }
 }
 
@@ -32,11 +43,7 @@ export function Bubble() {
     return null
   }
   const dismiss = () => {
-    try {
-      localStorage.setItem(key, text)
-    } catch {
-      // Without storage it simply shows again on the next page.
-    }
+    dismissBubble(host)
     setGone(true)
   }
   return (
