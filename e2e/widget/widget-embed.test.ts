@@ -88,6 +88,17 @@ describe('where the widget must not appear', () => {
     await context.close()
   })
 
+  it('renders nothing and says what is missing when AurionSettings is incomplete', async () => {
+    host.setPage(hostPage(tenant.snippet.replace(/\s*publicKey: '[^']*',/, '')), '/incomplete')
+    const { page, context, console: logs } = await newTestPage(browser)
+    await page.goto(`${host.origin}/incomplete`)
+    await poll(() => logs.filter((l) => l.includes('[Aurion]'))).toEqual([
+      'warning: [Aurion] Widget not shown: window.AurionSettings needs appId, publicKey and an http(s) apiBaseUrl.',
+    ])
+    expect(await page.locator('aurion-widget').count()).toBe(0)
+    await context.close()
+  })
+
   it('renders nothing when the widget is disabled', async () => {
     const off = await server.createTenant(
       { allowed_origins: [host.origin], enabled: false },

@@ -1,11 +1,14 @@
 const svg = (body: string, filled?: boolean) =>
-  `<svg viewBox="0 0 24 24" aria-hidden="true" ${
+  `<svg viewBox="0 0 24 24" ${
     filled
       ? 'fill="currentColor"'
       : 'fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round"'
   }>${body}</svg>`
 
-/** Inline SVG markup of the launcher (constant strings, never built from input). */
+/**
+ * Inline SVG markup of the launcher (constant strings, never built from input). No aria-hidden:
+ * the launcher's aria-label is its name, so its content is not read.
+ */
 export const ICONS = {
   chat: svg(
     '<path d="M12 3.5c-5 0-9 3.5-9 8 0 2.2 1 4.2 2.7 5.6L5 21l4.6-2.2c.8.2 1.6.3 2.4.3 5 0 9-3.6 9-8s-4-7.6-9-7.6Z"/><path d="M8 11.5h.01m4 0h.01m4 0h.01" stroke="var(--aw-p)" stroke-width="2.6" stroke-linecap="round"/>',

@@ -107,17 +107,18 @@ function boot(): void {
   let apiBase = ''
   try {
     apiBase = new URL(s?.apiBaseUrl || new URL(script!.src).origin).href.replace(/\/+$/, '')
-    if (!/^https?:/.test(apiBase)) throw 0
+    if (
+      !/^https?:/.test(apiBase) ||
+      typeof s?.appId !== 'string' ||
+      typeof s.publicKey !== 'string'
+    )
+      throw 0
   } catch {
-    die('AurionSettings.apiBaseUrl must be an http(s) URL.')
+    die('window.AurionSettings needs appId, publicKey and an http(s) apiBaseUrl.')
     return
   }
-  if (typeof s?.appId !== 'string' || typeof s.publicKey !== 'string') {
-    die('window.AurionSettings needs appId, publicKey and apiBaseUrl.')
-    return
-  }
-  const tenantId = s.appId
-  const publicKey = s.publicKey
+  const tenantId = s!.appId
+  const publicKey = s!.publicKey
   const chunkBase = script?.src ? new URL('./', script.src).href : apiBase + EMBED
   const refused = `origin ${location.origin} not allowed, wrong appId/publicKey, or widget disabled.`
 
