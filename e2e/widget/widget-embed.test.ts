@@ -14,6 +14,7 @@ import {
 import { ensureWidgetBuilt } from '../support/widget-build.ts'
 import {
   ask,
+  axeViolations,
   composer,
   launcher,
   openPanel,
@@ -266,6 +267,7 @@ describe('returning visitors', () => {
     expect(await item.first().innerText()).toContain('VPN')
     await settled(second.page)
     await screenshot(second.page, 'widget/desktop-light-history')
+    expect(await axeViolations(second.page)).toEqual([])
     await item.first().click()
     await poll(() =>
       second.page.locator('aurion-widget .aw-row[data-role="visitor"]').first().innerText(),

@@ -16,6 +16,7 @@ import {
 import { ensureWidgetBuilt, WIDGET_FAKE_LIVEKIT_DIST } from '../support/widget-build.ts'
 import {
   ask,
+  axeViolations,
   composer,
   launcher,
   openPanel,
@@ -163,6 +164,7 @@ describe('voice over LiveKit (faked livekit-client, real tokens)', () => {
     )
     await settled(page)
     await screenshot(page, 'widget/desktop-light-call')
+    expect(await axeViolations(page)).toEqual([])
 
     // Mute, and "tap to enable audio" when autoplay is blocked.
     await page.locator('aurion-widget .aw-ctrls button[aria-label="Mute microphone"]').click()
