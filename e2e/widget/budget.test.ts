@@ -39,6 +39,15 @@ describe('widget budgets (production build, gzip)', () => {
     expect(sizes.chat.gzip).toBeLessThanOrEqual(BUDGETS.chat)
   })
 
+  it('is a production build: no development JSX, no source paths', () => {
+    for (const f of sizes.files) {
+      const code = readFileSync(join(WIDGET_DIST, f.file), 'utf8')
+      expect(code, f.file).not.toContain('fileName:')
+      expect(code, f.file).not.toContain('/packages/widget/src/')
+      expect(code, f.file).not.toContain('jsx-dev-runtime')
+    }
+  })
+
   it('livekit-client is in the voice chunk and nowhere else', () => {
     const read = (f: string) => readFileSync(join(WIDGET_DIST, f), 'utf8')
     expect(sizes.voice.file).toMatch(/^voice-[\w-]{8,}\.js$/)

@@ -15,6 +15,10 @@ import { build } from 'vite'
 
 const root = dirname(fileURLToPath(import.meta.url))
 
+// Always a production build, also when started from a test run (vitest sets NODE_ENV=test, and
+// Vite would then emit development JSX with source paths in it).
+process.env.NODE_ENV = 'production'
+
 /** Files whose content decides the build output (the stamp written into `dist/.build-stamp`). */
 export function widgetInputs() {
   const files = []
@@ -64,12 +68,13 @@ const chunkName = (name) =>
 
 const common = (fakeLiveKit) => ({
   configFile: false,
+  mode: 'production',
   plugins: [noPreloadHelper],
   root,
   logLevel: 'warn',
   // Chunks are imported relative to their own URL, wherever the server mounts them.
   base: './',
-  esbuild: { jsx: 'automatic', jsxImportSource: 'preact', legalComments: 'none' },
+  esbuild: { jsx: 'automatic', jsxDev: false, jsxImportSource: 'preact', legalComments: 'none' },
   resolve: fakeLiveKit ? { alias: { 'livekit-client': resolve(fakeLiveKit) } } : {},
   define: { 'process.env.NODE_ENV': '"production"' },
 })
