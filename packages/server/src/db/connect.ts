@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, SqliteDialect } from 'kysely'
+import { Kysely } from 'kysely'
 import pg from 'pg'
 import { SchemaScopedPostgresDialect } from './pg-introspector.ts'
 import type { Database, Db, Dialect } from './schema.ts'
+import { createSqliteDialect, WalSync } from './sqlite-driver.ts'
 
 export interface DbHandle {
   db: Db
@@ -45,12 +46,18 @@ export async function connectDb(opts: ConnectOptions): Promise<DbHandle> {
 
 function connectSqlite(file: string): DbHandle {
   const sqlite = new SQLite(file)
-  sqlite.pragma('journal_mode = WAL')
-  // FULL: a commit is on disk (WAL fsynced) before we acknowledge it to a client.
-  sqlite.pragma('synchronous = FULL')
+  const wal = sqlite.pragma('journal_mode = WAL', { simple: true }) === 'wal'
+  // A commit is on disk before we acknowledge it to a client. In WAL mode the driver syncs the
+  // log after every write, off the event loop and shared by concurrent writers (group commit);
+  // otherwise SQLite syncs at each commit (FULL).
+  sqlite.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  const db = new Kysely<Database>({
+    dialect: createSqliteDialect(sqlite, {
+      wal: wal ? new WalSync(`${sqlite.name}-wal`) : undefined,
+    }),
+  })
   return {
     db,
     dialect: 'sqlite',

@@ -1,0 +1,202 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, sql } from 'kysely'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { connectDb } from './connect.ts'
+import { createSqliteDialect, WalSync } from './sqlite-driver.ts'
+
+interface Db {
+  t: { id: number; v: string }
+}
+
+let dir: string
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'aurion-sqlite-driver-'))
+})
+afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+/** A WalSync whose syncs finish only when the test says so. */
+class GatedWalSync extends WalSync {
+  gates: (() => void)[] = []
+  started = 0
+  /** While true, syncs finish at once (setting up tables). */
+  open = true
+  override sync(): Promise<void> {
+    this.started++
+    if (this.open) return Promise.resolve()
+    return new Promise((resolve) => this.gates.push(resolve))
+  }
+  release() {
+    for (const g of this.gates.splice(0)) g()
+  }
+}
+
+function open(wal?: WalSync) {
+  const sqlite = new SQLite(join(dir, 'x.db'))
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = NORMAL')
+  const db = new Kysely<Db>({ dialect: createSqliteDialect(sqlite, { wal }) })
+  return { sqlite, db }
+}
+
+describe('WalSync', () => {
+  it('shares one sync among callers that arrive while another runs, and none starts early', async () => {
+    const file = join(dir, 'log')
+    new SQLite(file).close()
+    const wal = new WalSync(file)
+    const first = wal.sync()
+    // These arrive while the first sync runs: they need one that starts after them, and share it.
+    const later = Array.from({ length: 20 }, () => wal.sync())
+    await first
+    await Promise.all(later)
+    expect(wal.syncs).toBe(2)
+    await wal.sync()
+    expect(wal.syncs).toBe(3)
+    await wal.close()
+  })
+
+  it('still syncs (or finds everything checkpointed) after it was closed', async () => {
+    const file = join(dir, 'log')
+    new SQLite(file).close()
+    const wal = new WalSync(file)
+    await wal.sync()
+    await wal.close()
+    await expect(wal.sync()).resolves.toBeUndefined()
+    rmSync(file)
+    await expect(wal.sync()).resolves.toBeUndefined()
+  })
+
+  it('rejects when the log cannot be synced (the write is then not acknowledged)', async () => {
+    const wal = new WalSync(join(dir, 'missing-wal'))
+    await expect(wal.sync()).rejects.toMatchObject({ code: 'ENOENT' })
+  })
+})
+
+describe('SQLite driver', () => {
+  it('resolves a write only after the log sync, with the connection free for others meanwhile', async () => {
+    const wal = new GatedWalSync(join(dir, 'x.db-wal'))
+    const { db } = open(wal)
+    await sql`create table t (id integer primary key, v text)`.execute(db)
+    wal.open = false
+    const setup = wal.started
+
+    let firstDone = false
+    const first = db
+      .insertInto('t')
+      .values({ id: 1, v: 'a' })
+      .execute()
+      .then(() => {
+        firstDone = true
+      })
+    const second = db
+      .transaction()
+      .execute((trx) => trx.insertInto('t').values({ id: 2, v: 'b' }).execute())
+    // Both committed (the second did not wait for the first's sync), neither acknowledged yet.
+    await vi.waitFor(() => expect(wal.started - setup).toBe(2))
+    expect(firstDone).toBe(false)
+    // A reader sees nothing that is not yet durable: it waits for the sync in flight…
+    let rows: unknown
+    const read = db
+      .selectFrom('t')
+      .select('id')
+      .orderBy('id')
+      .execute()
+      .then((r) => {
+        rows = r
+      })
+    await new Promise((r) => setTimeout(r, 50))
+    expect(rows).toBeUndefined()
+    // …without starting one of its own.
+    expect(wal.started - setup).toBe(2)
+    wal.release()
+    await Promise.all([first, second, read])
+    expect(firstDone).toBe(true)
+    expect(rows).toEqual([{ id: 1 }, { id: 2 }])
+    await db.destroy()
+  })
+
+  it('does not wait for a sync after a transaction that only read or rolled back', async () => {
+    const wal = new GatedWalSync(join(dir, 'x.db-wal'))
+    const { db } = open(wal)
+    await sql`create table t (id integer primary key, v text)`.execute(db)
+    await new Promise((r) => setImmediate(r))
+    wal.open = false
+    const before = wal.started
+    await db.transaction().execute((trx) => trx.selectFrom('t').selectAll().execute())
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('t').values({ id: 1, v: 'a' }).execute()
+        throw new Error('abort')
+      }),
+    ).rejects.toThrow('abort')
+    expect(wal.started - before).toBe(0)
+    expect(await db.selectFrom('t').selectAll().execute()).toEqual([])
+    await db.destroy()
+  })
+
+  it('group-commits: many concurrent writes need far fewer syncs than writes', async () => {
+    const wal = new WalSync(join(dir, 'x.db-wal'))
+    const { db } = open(wal)
+    await sql`create table t (id integer primary key, v text)`.execute(db)
+    const before = wal.syncs
+    const writes = 200
+    await Promise.all(
+      Array.from({ length: writes }, (_, i) =>
+        db.transaction().execute((trx) =>
+          trx
+            .insertInto('t')
+            .values({ id: i, v: `v${i}` })
+            .execute(),
+        ),
+      ),
+    )
+    expect(wal.syncs - before).toBeGreaterThan(0)
+    expect(wal.syncs - before).toBeLessThan(writes / 4)
+    await db.destroy()
+    // Everything is in the file for the next process.
+    const again = new SQLite(join(dir, 'x.db'))
+    expect((again.prepare('select count(*) as n from t').get() as { n: number }).n).toBe(writes)
+    again.close()
+  })
+
+  it('connectDb uses it for files (WAL, synchronous NORMAL) but not for :memory:', async () => {
+    const file = await connectDb({ sqliteFile: join(dir, 'aurion.db') })
+    const mem = await connectDb({ sqliteFile: ':memory:' })
+    const mode = async (h: typeof file) =>
+      (await sql<{ synchronous: number }>`pragma synchronous`.execute(h.db)).rows[0]?.synchronous
+    expect(await mode(file)).toBe(1)
+    expect(await mode(mem)).toBe(2)
+    await file.close()
+    await mem.close()
+  })
+
+  it('reuses prepared statements, but never one that is still streaming', async () => {
+    const { sqlite, db } = open()
+    await sql`create table t (id integer primary key, v text)`.execute(db)
+    await db
+      .insertInto('t')
+      .values([
+        { id: 1, v: 'a' },
+        { id: 2, v: 'b' },
+      ])
+      .execute()
+    const prepare = vi.spyOn(sqlite, 'prepare')
+    const q = () => db.selectFrom('t').selectAll().where('id', '>', 0).orderBy('id')
+    await q().execute()
+    await q().execute()
+    await q().execute()
+    expect(prepare).toHaveBeenCalledTimes(1)
+    // A stream broken off early leaves its statement busy: the next run gets a fresh one.
+    for await (const r of q().stream()) {
+      expect(r.id).toBe(1)
+      break
+    }
+    expect(await q().execute()).toHaveLength(2)
+    const seen: number[] = []
+    for await (const r of q().stream()) seen.push(r.id)
+    expect(seen).toEqual([1, 2])
+    await db.destroy()
+  })
+})
