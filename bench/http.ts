@@ -121,8 +121,8 @@ export async function run(opts: HttpOptions = {}): Promise<BenchRow[]> {
     const slicing = { rounds, sliceSec: durationSec / rounds, connections }
     const configRun = await compareLoads(
       {
-        a: { url: `http://127.0.0.1:${rawConfig.port}`, request: configReq },
-        b: { url: base, request: configReq },
+        a: { url: `http://127.0.0.1:${rawConfig.port}`, request: configReq, cpu: rawConfig.cpu },
+        b: { url: base, request: configReq, cpu: aurion.cpu },
       },
       slicing,
     )
@@ -155,8 +155,12 @@ export async function run(opts: HttpOptions = {}): Promise<BenchRow[]> {
     prefix = 'run'
     const messageRun = await compareLoads(
       {
-        a: { url: `http://127.0.0.1:${rawMessages.port}`, request: messageReq },
-        b: { url: base, request: messageReq },
+        a: {
+          url: `http://127.0.0.1:${rawMessages.port}`,
+          request: messageReq,
+          cpu: rawMessages.cpu,
+        },
+        b: { url: base, request: messageReq, cpu: aurion.cpu },
       },
       { ...slicing, warmSec: 0 },
     )
@@ -215,6 +219,14 @@ export async function run(opts: HttpOptions = {}): Promise<BenchRow[]> {
       }),
       row({
         section: SECTION,
+        name: 'embed/config server CPU per request',
+        value: embed.cpuPerRequest ?? Number.NaN,
+        unit: 'µs',
+        baseline: rawC.cpuPerRequest,
+        baselineLabel: raw,
+      }),
+      row({
+        section: SECTION,
         name: 'widget/messages throughput',
         value: messages.rps,
         unit: 'req/s',
@@ -235,6 +247,14 @@ export async function run(opts: HttpOptions = {}): Promise<BenchRow[]> {
         value: messages.p99,
         unit: 'ms',
         baseline: rawM.p99,
+        baselineLabel: raw,
+      }),
+      row({
+        section: SECTION,
+        name: 'widget/messages server CPU per request',
+        value: messages.cpuPerRequest ?? Number.NaN,
+        unit: 'µs',
+        baseline: rawM.cpuPerRequest,
         baselineLabel: raw,
       }),
       row({

@@ -66,9 +66,19 @@ export async function load(
 /** Figures of a target measured in several slices (see {@link compareLoads}). */
 export interface SlicedFigures extends LoadFigures {
   slices: number
+  /** Server CPU time (user + system) per successful request, in µs, when the target reports it. */
+  cpuPerRequest: number | undefined
 }
 
-function combine(parts: LoadFigures[], seconds: number): SlicedFigures {
+/** A server under load: where to send requests, and (optionally) how much CPU it has used. */
+export interface LoadTarget {
+  url: string
+  request: LoadRequest
+  /** CPU time used by the server process so far (µs). */
+  cpu?: () => Promise<number>
+}
+
+function combine(parts: LoadFigures[], seconds: number, cpuUs: number | undefined): SlicedFigures {
   const statuses: Record<string, number> = {}
   for (const p of parts)
     for (const [k, v] of Object.entries(p.statuses)) statuses[k] = (statuses[k] ?? 0) + v
@@ -82,6 +92,7 @@ function combine(parts: LoadFigures[], seconds: number): SlicedFigures {
     failed: parts.reduce((a, p) => a + p.failed, 0),
     statuses,
     slices: parts.length,
+    cpuPerRequest: cpuUs === undefined || ok === 0 ? undefined : cpuUs / ok,
   }
 }
 
@@ -91,7 +102,7 @@ function combine(parts: LoadFigures[], seconds: number): SlicedFigures {
  * `before(target)` runs before every slice (e.g. to switch an id prefix).
  */
 export async function compareLoads(
-  targets: { a: { url: string; request: LoadRequest }; b: { url: string; request: LoadRequest } },
+  targets: { a: LoadTarget; b: LoadTarget },
   opts: { rounds: number; sliceSec: number; warmSec?: number; connections?: number },
 ): Promise<{ a: SlicedFigures; b: SlicedFigures }> {
   const { a, b } = targets
@@ -101,15 +112,21 @@ export async function compareLoads(
     await load(b.url, b.request, { connections: opts.connections, durationSec: warm })
   }
   const parts: { a: LoadFigures[]; b: LoadFigures[] } = { a: [], b: [] }
+  const cpu: { a: number | undefined; b: number | undefined } = {
+    a: a.cpu ? 0 : undefined,
+    b: b.cpu ? 0 : undefined,
+  }
   for (let i = 0; i < opts.rounds; i++) {
     const order: ('a' | 'b')[] = i % 2 === 0 ? ['a', 'b'] : ['b', 'a']
     for (const k of order) {
       const t = targets[k]
+      const before = await t.cpu?.()
       parts[k].push(
         await load(t.url, t.request, { connections: opts.connections, durationSec: opts.sliceSec }),
       )
+      if (before !== undefined) cpu[k] = (cpu[k] ?? 0) + (await t.cpu!()) - before
     }
   }
   const seconds = opts.rounds * opts.sliceSec
-  return { a: combine(parts.a, seconds), b: combine(parts.b, seconds) }
+  return { a: combine(parts.a, seconds, cpu.a), b: combine(parts.b, seconds, cpu.b) }
 }

@@ -9,6 +9,8 @@ export interface BenchChild {
   readonly process: ChildProcess
   /** Memory after a full GC (children run with --expose-gc). */
   memory(): Promise<MemorySample>
+  /** CPU time (user + system) the process has used so far, in µs. */
+  cpu(): Promise<number>
   /** Graceful stop (lets --cpu-prof write its profile); SIGKILL after 20 s. */
   stop(): Promise<void>
   /** Still running? */
@@ -42,16 +44,16 @@ export function forkServer(
   child.stdout?.on('data', keep)
   child.stderr?.on('data', keep)
   let nextId = 1
-  const waiting = new Map<number, (m: { sample?: MemorySample }) => void>()
-  child.on('message', (m: { id?: number; sample?: MemorySample }) => {
+  const waiting = new Map<number, (m: { sample?: MemorySample; cpu?: number }) => void>()
+  child.on('message', (m: { id?: number; sample?: MemorySample; cpu?: number }) => {
     if (m.id !== undefined) {
       waiting.get(m.id)?.(m)
       waiting.delete(m.id)
     }
   })
   const exited = new Promise<void>((r) => child.once('exit', () => r()))
-  const request = (type: 'memory' | 'stop') =>
-    new Promise<{ sample?: MemorySample }>((resolve, reject) => {
+  const request = (type: 'memory' | 'cpu' | 'stop') =>
+    new Promise<{ sample?: MemorySample; cpu?: number }>((resolve, reject) => {
       const id = nextId++
       waiting.set(id, resolve)
       child.send({ id, type }, (err) => err && reject(err))
@@ -74,6 +76,7 @@ export function forkServer(
         pid: child.pid!,
         process: child,
         memory: async () => (await request('memory')).sample!,
+        cpu: async () => (await request('cpu')).cpu!,
         alive: () => child.exitCode === null && child.signalCode === null,
         output: () => out,
         async stop() {

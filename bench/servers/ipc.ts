@@ -7,11 +7,14 @@ export interface MemorySample {
 }
 
 /** What a bench server child answers on its IPC channel. */
-export type ChildRequest = { id: number; type: 'memory' } | { id: number; type: 'stop' }
+export type ChildRequest =
+  | { id: number; type: 'memory' }
+  | { id: number; type: 'cpu' }
+  | { id: number; type: 'stop' }
 
 /**
- * Child side of the bench server protocol: tells the parent the port, answers memory samples,
- * stops on request (and when the parent goes away).
+ * Child side of the bench server protocol: tells the parent the port, answers memory samples
+ * and CPU time used (µs), stops on request (and when the parent goes away).
  */
 export function serveIpc(port: number, stop: () => Promise<void>): void {
   const send = (m: object) => process.send?.(m)
@@ -44,6 +47,9 @@ export function serveIpc(port: number, stop: () => Promise<void>): void {
           arrayBuffers: u.arrayBuffers,
         },
       })
+    } else if (m.type === 'cpu') {
+      const u = process.cpuUsage()
+      send({ id: m.id, cpu: u.user + u.system })
     } else if (m.type === 'stop') {
       send({ id: m.id })
       await shutdown()
