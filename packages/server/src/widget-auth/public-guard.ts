@@ -33,6 +33,18 @@ export interface WidgetAccess {
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
+// The tenant cache hands out the same row object until the tenant changes: parse its config once
+// per row, not once per request. Frozen, as every request of the tenant shares it.
+const configs = new WeakMap<TenantRow, WidgetConfig>()
+function configOf(tenant: TenantRow): WidgetConfig {
+  let config = configs.get(tenant)
+  if (config === undefined) {
+    config = Object.freeze(resolveWidgetConfig(JSON.parse(tenant.config)))
+    configs.set(tenant, config)
+  }
+  return config
+}
+
 /**
  * Authenticates a public widget call: tenant + public key (constant time) + enabled widget, then
  * the Origin. Unknown tenant, wrong/old key and disabled widget share one 403 body (no tenant
@@ -51,7 +63,7 @@ export async function authorizeWidget(
   // Compare even when the tenant is unknown so both paths take the same time.
   const keyOk = safeEqual(publicKey, tenant?.public_widget_key ?? 'vwk_000000000000000000000000')
   if (!tenant || !keyOk) throw widgetAccessDenied()
-  const config = resolveWidgetConfig(JSON.parse(tenant.config))
+  const config = configOf(tenant)
   if (!config.enabled) throw widgetAccessDenied()
   const origin = requestOrigin(input.originHeader)
   if (!isOriginAllowed(origin, config, ctx.config.helpCenterDomain)) throw originNotAllowed()
