@@ -17,6 +17,7 @@ it('malformed input never gets a 5xx, never takes the server down, never changes
       changed: r.changed,
       serverAlive: r.serverAlive,
       loggedErrors: r.loggedErrors,
+      loggedClientErrors: r.loggedClientErrors,
     },
     summary,
   ).toEqual({
@@ -26,6 +27,7 @@ it('malformed input never gets a 5xx, never takes the server down, never changes
     changed: [],
     serverAlive: true,
     loggedErrors: [],
+    loggedClientErrors: 0,
   })
   // Requests got past authentication into the handlers, not just 401/403.
   const deep = Object.entries(r.byStatus)

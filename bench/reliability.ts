@@ -78,6 +78,7 @@ async function main() {
       b.wsServerErrors +
       b.changed.length +
       b.loggedErrors.length +
+      b.loggedClientErrors +
       b.victimAccepted >
       0 ||
     !b.serverAlive

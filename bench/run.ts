@@ -274,6 +274,14 @@ async function main() {
         goal: '0',
         pass: r.loggedErrors.length === 0,
       }),
+      row({
+        section: s,
+        name: "clients' WebSocket protocol errors logged at error level",
+        value: r.loggedClientErrors,
+        unit: '',
+        goal: '0',
+        pass: r.loggedClientErrors === 0,
+      }),
     ]
   })
 

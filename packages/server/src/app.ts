@@ -126,7 +126,19 @@ export async function buildApp(
   })
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
-  await app.register(websocket, { options: { maxPayload: WS_MAX_PAYLOAD } })
+  await app.register(websocket, {
+    options: { maxPayload: WS_MAX_PAYLOAD },
+    // A client breaking the protocol (frame over the limit, bad opcode…) or dropping the
+    // connection is the client's doing: ws has already closed with the right code. Logged at
+    // debug so that nobody can flood the error log with oversized frames.
+    errorHandler: (error, socket, request) => {
+      const code = (error as NodeJS.ErrnoException).code ?? ''
+      if (code.startsWith('WS_ERR_') || code === 'ECONNRESET' || code === 'EPIPE')
+        request.log.debug({ err: error }, 'websocket closed on a client error')
+      else request.log.error({ err: error }, 'websocket error')
+      socket.terminate()
+    },
+  })
   await app.register(multipart, {
     limits: { fileSize: UPLOAD_MAX_BYTES, files: 1, fields: 10, fieldSize: 4096, parts: 12 },
   })
