@@ -149,8 +149,22 @@ export async function widgetSocketRoutes(
     }
   })
 
+  // Every socket is pinged once per period, but the pings are spread over the period in slices
+  // of a quarter second: pinging 10,000 sockets in one go stalled the event loop for ~300 ms
+  // every 30 s (bench/websocket.ts).
+  const period = ctx.wsHeartbeatMs ?? WS_HEARTBEAT_MS
+  const slices = Math.max(1, Math.min(120, Math.floor(period / 250)))
+  let round: WidgetSocket[] = []
+  let next = 0
   const heartbeat = setInterval(() => {
-    for (const s of sockets) {
+    if (next >= round.length) {
+      round = [...sockets]
+      next = 0
+    }
+    const end = Math.min(round.length, next + Math.ceil(round.length / slices))
+    for (; next < end; next++) {
+      const s = round[next]!
+      if (!sockets.has(s)) continue
       if (!s.alive) {
         s.ws.terminate()
         continue
@@ -162,7 +176,7 @@ export async function widgetSocketRoutes(
         s.ws.terminate()
       }
     }
-  }, ctx.wsHeartbeatMs ?? WS_HEARTBEAT_MS)
+  }, period / slices)
   heartbeat.unref()
 
   app.addHook('preClose', async () => {
