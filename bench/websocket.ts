@@ -42,6 +42,8 @@ interface Measured {
   heap: number
   firstChunk: number[]
   failures: number
+  /** Server event-loop delay while the visitors chatted (ms). */
+  loop: { p99: number; max: number }
 }
 
 /** Idle sockets, then visitors chatting over some of them, against one server. */
@@ -67,6 +69,7 @@ async function measure(
 
     const firstChunk: number[] = []
     let failures = 0
+    await server.loopDelay()
     const deadline = performance.now() + o.durationSec * 1000
     const think = () => o.thinkMs[0] + Math.random() * (o.thinkMs[1] - o.thinkMs[0])
     const visitor = async (ws: WebSocket, v: number) => {
@@ -99,7 +102,9 @@ async function measure(
       }
     }
     await Promise.all(sockets.slice(0, o.visitors).map(visitor))
+    const loop = await server.loopDelay()
     return {
+      loop,
       rss: (after.rss - before.rss) / o.sockets,
       heap: (after.heapUsed - before.heapUsed) / o.sockets,
       firstChunk: sorted(firstChunk),
@@ -172,6 +177,14 @@ export async function run(opts: WebSocketOptions = {}): Promise<BenchRow[]> {
         baselineLabel: bareLabel,
         goal: '≤ 20 ms',
         pass: percentile(real.firstChunk, 99) <= 20,
+      }),
+      row({
+        section: SECTION,
+        name: 'server event-loop delay while chatting, max',
+        value: real.loop.max,
+        unit: 'ms',
+        baseline: base.loop.max,
+        baselineLabel: bareLabel,
       }),
     ]
   } finally {

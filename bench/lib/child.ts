@@ -11,6 +11,8 @@ export interface BenchChild {
   memory(): Promise<MemorySample>
   /** CPU time (user + system) the process has used so far, in µs. */
   cpu(): Promise<number>
+  /** Event-loop delay (ms) since the previous call (or the start). */
+  loopDelay(): Promise<{ p99: number; max: number }>
   /** Graceful stop (lets --cpu-prof write its profile); SIGKILL after 20 s. */
   stop(): Promise<void>
   /** Still running? */
@@ -20,6 +22,12 @@ export interface BenchChild {
 }
 
 const SERVERS = new URL('../servers/', import.meta.url)
+
+interface Reply {
+  sample?: MemorySample
+  cpu?: number
+  loop?: { p99: number; max: number }
+}
 
 /**
  * Forks `bench/servers/<name>.ts` with `env` added to this process's environment and resolves
@@ -44,16 +52,16 @@ export function forkServer(
   child.stdout?.on('data', keep)
   child.stderr?.on('data', keep)
   let nextId = 1
-  const waiting = new Map<number, (m: { sample?: MemorySample; cpu?: number }) => void>()
-  child.on('message', (m: { id?: number; sample?: MemorySample; cpu?: number }) => {
+  const waiting = new Map<number, (m: Reply) => void>()
+  child.on('message', (m: Reply & { id?: number }) => {
     if (m.id !== undefined) {
       waiting.get(m.id)?.(m)
       waiting.delete(m.id)
     }
   })
   const exited = new Promise<void>((r) => child.once('exit', () => r()))
-  const request = (type: 'memory' | 'cpu' | 'stop') =>
-    new Promise<{ sample?: MemorySample; cpu?: number }>((resolve, reject) => {
+  const request = (type: 'memory' | 'cpu' | 'loop' | 'stop') =>
+    new Promise<Reply>((resolve, reject) => {
       const id = nextId++
       waiting.set(id, resolve)
       child.send({ id, type }, (err) => err && reject(err))
@@ -77,6 +85,7 @@ export function forkServer(
         process: child,
         memory: async () => (await request('memory')).sample!,
         cpu: async () => (await request('cpu')).cpu!,
+        loopDelay: async () => (await request('loop')).loop!,
         alive: () => child.exitCode === null && child.signalCode === null,
         output: () => out,
         async stop() {

@@ -1,3 +1,5 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+
 /** Memory of a bench server process, after a full garbage collection when `--expose-gc` is on. */
 export interface MemorySample {
   rss: number
@@ -9,15 +11,18 @@ export interface MemorySample {
 /** What a bench server child answers on its IPC channel. */
 export type ChildRequest =
   | { id: number; type: 'memory' }
+  | { id: number; type: 'loop' }
   | { id: number; type: 'cpu' }
   | { id: number; type: 'stop' }
 
 /**
  * Child side of the bench server protocol: tells the parent the port, answers memory samples
- * and CPU time used (µs), stops on request (and when the parent goes away).
+ * CPU time used (µs) and event-loop delay, stops on request (and when the parent goes away).
  */
 export function serveIpc(port: number, stop: () => Promise<void>): void {
   const send = (m: object) => process.send?.(m)
+  const loop = monitorEventLoopDelay({ resolution: 5 })
+  loop.enable()
   let stopping = false
   const shutdown = async () => {
     if (stopping) return
@@ -47,6 +52,10 @@ export function serveIpc(port: number, stop: () => Promise<void>): void {
           arrayBuffers: u.arrayBuffers,
         },
       })
+    } else if (m.type === 'loop') {
+      // Event-loop delay since the last question (ms), then start over.
+      send({ id: m.id, loop: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 } })
+      loop.reset()
     } else if (m.type === 'cpu') {
       const u = process.cpuUsage()
       send({ id: m.id, cpu: u.user + u.system })
