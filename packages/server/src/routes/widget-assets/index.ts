@@ -22,7 +22,7 @@ export async function widgetAssetsRoutes(
 ): Promise<void> {
   const assets = new WidgetAssets(ctx.widgetDistDir)
 
-  const send = (
+  const send = async (
     request: FastifyRequest,
     reply: FastifyReply,
     asset: WidgetAsset,
@@ -47,7 +47,7 @@ export async function widgetAssetsRoutes(
       return reply.status(304).send()
     }
     const accept = String(request.headers['accept-encoding'] ?? '')
-    if (/\bbr\b/.test(accept)) return reply.header('Content-Encoding', 'br').send(asset.br)
+    if (/\bbr\b/.test(accept)) return reply.header('Content-Encoding', 'br').send(await asset.br())
     if (/\bgzip\b/.test(accept)) return reply.header('Content-Encoding', 'gzip').send(asset.gzip)
     return reply.send(asset.body)
   }
