@@ -40,7 +40,7 @@ async function main() {
     return a ? Number(a.split('=')[1]) : def
   }
   const kills = num('kills', quick ? 3 : 8)
-  const requests = num('requests', quick ? 3000 : 10_000)
+  const requests = num('requests', quick ? 3000 : 12_500)
   let failed = false
 
   const crash = async (dialect: 'sqlite' | 'postgres', pgUrl?: string) => {

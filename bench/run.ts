@@ -221,11 +221,18 @@ async function main() {
     return out
   })
   await step('bad-input', 'Bad input: OpenAPI-driven fuzzing, raw HTTP, WebSocket', async () => {
-    const r = await runBadInput({ requests: quick ? 3000 : 10_000, wsSessions: quick ? 100 : 300 })
+    const r = await runBadInput({ requests: quick ? 3000 : 12_500, wsSessions: quick ? 100 : 300 })
     details.badInput = r
     console.log(`\n${describeBadInput(r)}`)
     const s = 'bad input'
     return [
+      row({
+        section: s,
+        name: `malformed requests refused with a 4xx (of ${r.requests}, ${r.operations} operations)`,
+        value: r.refused,
+        unit: '',
+        ...(quick ? {} : { goal: '≥ 10000', pass: r.refused >= 10_000 }),
+      }),
       row({
         section: s,
         name: `5xx answers (${r.requests} requests, ${r.operations} operations)`,
