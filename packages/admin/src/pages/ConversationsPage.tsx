@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks'
 import { endpoints } from '../api/endpoints.ts'
 import { Badge, EmptyState, LoadError, Loading, PageHeader } from '../components/Bits.tsx'
 import { Icon } from '../components/Icon.tsx'
+import { Pager } from '../components/Pager.tsx'
 import { useApp } from '../lib/app-context.ts'
 import { absoluteTime, cx, formatBytes, relativeTime } from '../lib/format.ts'
 import { BASE, linkClick, navigate } from '../lib/router.ts'
@@ -158,29 +159,15 @@ export function ConversationsPage({ selectedId }: { selectedId: string | undefin
                 )
               })}
             </ul>
-            {total > PAGE && (
-              <nav class="pager" aria-label="Conversation pages">
-                <button
-                  type="button"
-                  class="btn btn-secondary btn-sm"
-                  disabled={offset === 0}
-                  onClick={() => setOffset(Math.max(0, offset - PAGE))}
-                >
-                  Newer
-                </button>
-                <span class="muted">
-                  {offset + 1}–{Math.min(offset + PAGE, total)} of {total}
-                </span>
-                <button
-                  type="button"
-                  class="btn btn-secondary btn-sm"
-                  disabled={offset + PAGE >= total}
-                  onClick={() => setOffset(offset + PAGE)}
-                >
-                  Older
-                </button>
-              </nav>
-            )}
+            <Pager
+              label="Conversation pages"
+              offset={offset}
+              pageSize={PAGE}
+              total={total}
+              onOffset={setOffset}
+              prevLabel="Newer"
+              nextLabel="Older"
+            />
           </section>
           <ConversationView id={selectedId} />
         </div>

@@ -11,6 +11,7 @@ import { Badge, EmptyState, LoadError, Loading, PageHeader } from '../components
 import { Field, TextField } from '../components/Field.tsx'
 import { Icon } from '../components/Icon.tsx'
 import { ConfirmDialog, Modal } from '../components/Modal.tsx'
+import { Pager } from '../components/Pager.tsx'
 import { useApp } from '../lib/app-context.ts'
 import { absoluteTime, relativeTime } from '../lib/format.ts'
 import { toast } from '../lib/toast.ts'
@@ -153,29 +154,13 @@ export function KnowledgePage() {
               ))}
             </ul>
           )}
-          {total > PAGE && (
-            <nav class="pager" aria-label="Article pages">
-              <button
-                type="button"
-                class="btn btn-secondary btn-sm"
-                disabled={offset === 0}
-                onClick={() => setOffset(Math.max(0, offset - PAGE))}
-              >
-                Previous
-              </button>
-              <span class="muted">
-                {offset + 1}–{Math.min(offset + PAGE, total)} of {total}
-              </span>
-              <button
-                type="button"
-                class="btn btn-secondary btn-sm"
-                disabled={offset + PAGE >= total}
-                onClick={() => setOffset(offset + PAGE)}
-              >
-                Next
-              </button>
-            </nav>
-          )}
+          <Pager
+            label="Article pages"
+            offset={offset}
+            pageSize={PAGE}
+            total={total}
+            onOffset={setOffset}
+          />
         </section>
         <TryQuestion
           revision={tryRevision}
