@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { extname, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib'
+import { promisify } from 'node:util'
+import { brotliCompress, gzip, constants as zlib } from 'node:zlib'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { notFound, serviceUnavailable } from '../../errors.ts'
 
@@ -86,8 +87,15 @@ function walk(dir: string): string[] {
   return out
 }
 
-/** Reads the whole build into memory, pre-compressed: it is small and served on every console visit. */
-function loadBundle(dir: string, version: number): Bundle {
+const gzipAsync = promisify(gzip)
+const brotliAsync = promisify(brotliCompress)
+
+/**
+ * Reads the whole build into memory, pre-compressed: it is small and served on every console
+ * visit. Compression runs on libuv's thread pool: brotli at quality 11 would otherwise stall
+ * every request of the process on the first console visit after a build.
+ */
+async function loadBundle(dir: string, version: number): Promise<Bundle> {
   const files = new Map<string, Asset>()
   for (const path of walk(dir)) {
     const rel = relative(dir, path).split(sep).join('/')
@@ -100,10 +108,12 @@ function loadBundle(dir: string, version: number): Bundle {
       immutable: rel.startsWith('assets/'),
     }
     if (COMPRESSIBLE.has(ext) && body.length > 512) {
-      asset.gzip = gzipSync(body, { level: 9 })
-      asset.br = brotliCompressSync(body, {
-        params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length },
-      })
+      ;[asset.gzip, asset.br] = await Promise.all([
+        gzipAsync(body, { level: 9 }),
+        brotliAsync(body, {
+          params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length },
+        }),
+      ])
     }
     files.set(rel, asset)
   }
@@ -122,15 +132,29 @@ export async function consoleAssetRoutes(
   let bundle: Bundle | undefined
 
   // A rebuild while the server runs is picked up: index.html's mtime is the bundle's version.
-  const current = (): Bundle => {
+  // Requests arriving while a build is read share that one load.
+  let loading: { version: number; promise: Promise<Bundle> } | undefined
+  const current = async (): Promise<Bundle> => {
     const index = join(dir, 'index.html')
     if (!existsSync(index)) {
       bundle = undefined
       throw serviceUnavailable('The admin console is not built; run "npm run build"')
     }
     const version = statSync(index).mtimeMs
-    if (!bundle || bundle.version !== version) bundle = loadBundle(dir, version)
-    return bundle
+    if (bundle?.version === version) return bundle
+    if (loading?.version !== version) {
+      const promise = loadBundle(dir, version).then((b) => {
+        bundle = b
+        return b
+      })
+      promise
+        .finally(() => {
+          if (loading?.promise === promise) loading = undefined
+        })
+        .catch(() => {})
+      loading = { version, promise }
+    }
+    return loading.promise
   }
 
   const send = (request: FastifyRequest, reply: FastifyReply, rel: string, asset: Asset) => {
@@ -174,8 +198,8 @@ export async function consoleAssetRoutes(
     return reply.send(asset.body)
   }
 
-  const page = (request: FastifyRequest, reply: FastifyReply) => {
-    const b = current()
+  const page = async (request: FastifyRequest, reply: FastifyReply) => {
+    const b = await current()
     return send(request, reply, 'index.html', b.files.get('index.html')!)
   }
 
@@ -185,7 +209,7 @@ export async function consoleAssetRoutes(
     { schema: { hide: true } },
     async (request, reply) => {
       const rel = request.params['*']
-      const b = current()
+      const b = await current()
       const asset = b.files.get(rel)
       if (asset) return send(request, reply, rel, asset)
       // Files (anything with an extension, and the assets folder) are never answered with the page:
