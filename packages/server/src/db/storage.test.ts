@@ -61,6 +61,9 @@ forEachDialect('storage', (dialect) => {
     it('finds by name (oldest first), lists and counts', async () => {
       const before = await countTenants(h.db)
       const first = await createTenant(h.db, { name: 'Twin' })
+      // Timestamps have millisecond resolution: "oldest" needs the second twin in a later one.
+      while (new Date().toISOString() <= first.created_at)
+        await new Promise((r) => setTimeout(r, 1))
       await createTenant(h.db, { name: 'Twin' })
       expect((await findTenantByName(h.db, 'Twin'))?.id).toBe(first.id)
       expect(await findTenantByName(h.db, 'Nobody')).toBeUndefined()
