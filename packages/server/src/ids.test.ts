@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest'
+import { newId, randomBase62 } from './ids.ts'
+
+describe('ids', () => {
+  it('newId is the prefix and 22 base62 characters', () => {
+    expect(newId('conv')).toMatch(/^conv_[0-9A-Za-z]{22}$/)
+    expect(randomBase62(43)).toMatch(/^[0-9A-Za-z]{43}$/)
+    expect(randomBase62(0)).toBe('')
+  })
+
+  it('never repeats, across many refills of the random pool', () => {
+    const seen = new Set<string>()
+    // 20,000 ids use ~470 KB of random bytes: the 4 KiB pool is refilled over a hundred times.
+    for (let i = 0; i < 20_000; i++) seen.add(newId('msg'))
+    expect(seen.size).toBe(20_000)
+  })
+
+  it('draws every character about equally often (no modulo bias)', () => {
+    const counts = new Map<string, number>()
+    const text = randomBase62(620_000)
+    for (const c of text) counts.set(c, (counts.get(c) ?? 0) + 1)
+    expect(counts.size).toBe(62)
+    // 10,000 expected per character, standard deviation ≈ 100: ±6 % is six deviations. A
+    // `byte % 62` without rejection would give the first 8 characters ~25 % more.
+    for (const n of counts.values()) {
+      expect(n).toBeGreaterThan(9_400)
+      expect(n).toBeLessThan(10_600)
+    }
+  })
+})
