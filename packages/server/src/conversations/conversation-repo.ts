@@ -1,5 +1,12 @@
+import { firstRow, type PreparedQuery, prepare } from '../db/prepared.ts'
 import type { Db } from '../db/schema.ts'
 import type { ConversationRow, ThreadRow } from './types.ts'
+
+// The statements of every widget message are prepared (built and compiled once).
+
+const conversationQuery = prepare((db: Db, tenantId: string, id: string) =>
+  db.selectFrom('conversations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id),
+)
 
 /** The tenant's conversation with this id; another tenant's id is a miss. */
 export async function findConversationForTenant(
@@ -7,32 +14,75 @@ export async function findConversationForTenant(
   tenantId: string,
   id: string,
 ): Promise<ConversationRow | undefined> {
-  return db
-    .selectFrom('conversations')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .executeTakeFirst()
+  return firstRow(await conversationQuery(db, tenantId, id))
 }
 
+const insertConversationQuery = prepare(
+  (
+    db: Db,
+    id: string,
+    tenantId: string,
+    contactId: string | null,
+    subject: string,
+    status: string,
+    contactVerified: number,
+    createdAt: string,
+    updatedAt: string,
+  ) =>
+    db.insertInto('conversations').values({
+      id,
+      tenant_id: tenantId,
+      contact_id: contactId,
+      subject,
+      status,
+      contact_verified: contactVerified,
+      created_at: createdAt,
+      updated_at: updatedAt,
+    }),
+)
+
 export async function insertConversation(db: Db, row: ConversationRow): Promise<void> {
-  await db.insertInto('conversations').values(row).execute()
+  await insertConversationQuery(
+    db,
+    row.id,
+    row.tenant_id,
+    row.contact_id,
+    row.subject,
+    row.status,
+    row.contact_verified,
+    row.created_at,
+    row.updated_at,
+  )
 }
+
+type ConversationPatch = Partial<
+  Pick<ConversationRow, 'contact_id' | 'contact_verified' | 'subject' | 'status' | 'updated_at'>
+>
+const PATCHABLE = ['contact_id', 'contact_verified', 'subject', 'status', 'updated_at'] as const
+/** One prepared update per set of patched columns (a handful exist). */
+const updateQueries = new Map<string, PreparedQuery<unknown[], unknown>>()
 
 export async function updateConversation(
   db: Db,
   tenantId: string,
   id: string,
-  patch: Partial<
-    Pick<ConversationRow, 'contact_id' | 'contact_verified' | 'subject' | 'status' | 'updated_at'>
-  >,
+  patch: ConversationPatch,
 ): Promise<void> {
-  await db
-    .updateTable('conversations')
-    .set(patch)
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .execute()
+  const columns = PATCHABLE.filter((c) => patch[c] !== undefined)
+  if (columns.length === 0) return
+  const key = columns.join(',')
+  let query = updateQueries.get(key)
+  if (query === undefined) {
+    query = prepare((qdb: Db, tenant: unknown, conversation: unknown, ...values: unknown[]) =>
+      qdb
+        .updateTable('conversations')
+        .set(Object.fromEntries(columns.map((c, i) => [c, values[i]])) as ConversationPatch)
+        .where('tenant_id', '=', tenant as string)
+        .where('id', '=', conversation as string),
+    )
+    updateQueries.set(key, query)
+  }
+  await query(db, tenantId, id, ...columns.map((c) => patch[c]))
 }
 
 /**
@@ -68,18 +118,25 @@ export async function listVerifiedConversationsOfContact(
   )
 }
 
+const threadQuery = prepare((db: Db, tenantId: string, id: string) =>
+  db.selectFrom('threads').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id),
+)
+
 export async function findThreadForTenant(
   db: Db,
   tenantId: string,
   id: string,
 ): Promise<ThreadRow | undefined> {
-  return db
+  return firstRow(await threadQuery(db, tenantId, id))
+}
+
+const threadBySourceQuery = prepare((db: Db, tenantId: string, sourceThreadId: string) =>
+  db
     .selectFrom('threads')
     .selectAll()
     .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .executeTakeFirst()
-}
+    .where('source_thread_id', '=', sourceThreadId),
+)
 
 /** The tenant's thread whose id (`thread_…`) or client-chosen `source_thread_id` is `ref`. */
 export async function findThreadByRef(
@@ -91,16 +148,36 @@ export async function findThreadByRef(
     const byId = await findThreadForTenant(db, tenantId, ref)
     if (byId) return byId
   }
-  return db
-    .selectFrom('threads')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('source_thread_id', '=', ref)
-    .executeTakeFirst()
+  return firstRow(await threadBySourceQuery(db, tenantId, ref))
 }
 
+const insertThreadQuery = prepare(
+  (
+    db: Db,
+    id: string,
+    tenantId: string,
+    conversationId: string,
+    sourceThreadId: string | null,
+    createdAt: string,
+  ) =>
+    db.insertInto('threads').values({
+      id,
+      tenant_id: tenantId,
+      conversation_id: conversationId,
+      source_thread_id: sourceThreadId,
+      created_at: createdAt,
+    }),
+)
+
 export async function insertThread(db: Db, row: ThreadRow): Promise<void> {
-  await db.insertInto('threads').values(row).execute()
+  await insertThreadQuery(
+    db,
+    row.id,
+    row.tenant_id,
+    row.conversation_id,
+    row.source_thread_id,
+    row.created_at,
+  )
 }
 
 /** Threads of a conversation, oldest first (the first is the one the widget continues). */

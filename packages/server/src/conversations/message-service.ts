@@ -41,11 +41,12 @@ import {
   typingFrame,
 } from './frames.ts'
 import {
-  countConversationMessages,
   findMessageBySourceId,
   findReplyTo,
+  hasConversationMessageFrom,
   insertMessage,
-  listConversationMessages,
+  listConversationTurns,
+  type TurnRow,
 } from './message-repo.ts'
 import type { Channel, ConversationRow, MessageRow, TenantAccess, ThreadRow } from './types.ts'
 
@@ -387,8 +388,7 @@ async function insertVisitorMessage(
   const located = await locateThread(db, access, input, identity, opts, subjectFromText(input.body))
   const { conversation, thread, contact } = located
   const firstFromVisitor =
-    located.created ||
-    (await countConversationMessages(db, tenantId, conversation.id, 'contact')) === 0
+    located.created || !(await hasConversationMessageFrom(db, tenantId, conversation.id, 'contact'))
   const userMessage = await insertMessage(db, {
     id: newId('msg'),
     tenant_id: tenantId,
@@ -482,23 +482,27 @@ export async function openThread(
   }
 }
 
-/** The conversation so far as agent turns (chat and voice, every thread), oldest first. */
+/**
+ * The conversation up to and including the message `uptoSeq` as agent turns (chat and voice,
+ * every thread), oldest first: the last `limit` of them.
+ */
 export async function loadConversationHistory(
   db: Db,
   tenantId: string,
   conversationId: string,
-  opts: { uptoSeq?: number; limit?: number } = {},
+  uptoSeq: number,
+  limit = HISTORY_TURNS,
 ): Promise<AgentTurn[]> {
-  const rows = await listConversationMessages(db, tenantId, conversationId, {
-    limit: opts.limit ?? HISTORY_TURNS,
-    ...(opts.uptoSeq !== undefined ? { uptoSeq: opts.uptoSeq } : {}),
-  })
-  return rows.map((m) => ({
+  return (await listConversationTurns(db, tenantId, conversationId, uptoSeq, limit)).map(toTurn)
+}
+
+function toTurn(m: TurnRow): AgentTurn {
+  return {
     role: m.sender_type === 'contact' ? 'visitor' : m.sender_type === 'ai' ? 'assistant' : 'agent',
     text: m.body,
     channel: m.channel === 'voice' ? 'voice' : 'chat',
     createdAt: m.created_at,
-  }))
+  }
 }
 
 const inflightByDb = new WeakMap<Db, Map<string, Promise<StoredReply>>>()
@@ -553,9 +557,12 @@ export async function* streamAgentReply(
       yield stored.body
       return r
     }
-    const history = await loadConversationHistory(ctx.db, tenantId, accepted.conversation.id, {
-      uptoSeq: userMessage.seq,
-    })
+    const history = await loadConversationHistory(
+      ctx.db,
+      tenantId,
+      accepted.conversation.id,
+      userMessage.seq,
+    )
     publishThreadFrame(ctx, thread, typingFrame(userMessage), opts.origin)
     let reply: AgentReply
     let text = ''
@@ -655,8 +662,12 @@ async function storeReply(
     .map((s) => ({ id: s.id, title: s.title }))
   try {
     const message = await db.transaction().execute(async (trx) => {
-      const firstReply =
-        (await countConversationMessages(trx, tenantId, userMessage.conversation_id, 'ai')) === 0
+      // The article that answered the first question names the conversation best.
+      const subject =
+        cleanSources[0] &&
+        !(await hasConversationMessageFrom(trx, tenantId, userMessage.conversation_id, 'ai'))
+          ? subjectFromText(cleanSources[0].title)
+          : undefined
       const now = nowIso()
       const message = await insertMessage(trx, {
         id: newId('msg'),
@@ -673,10 +684,7 @@ async function storeReply(
       })
       await updateConversation(trx, tenantId, userMessage.conversation_id, {
         updated_at: now,
-        // The article that answered the first question names the conversation best.
-        ...(firstReply && cleanSources[0]
-          ? { subject: subjectFromText(cleanSources[0].title) }
-          : {}),
+        ...(subject !== undefined ? { subject } : {}),
       })
       return message
     })

@@ -1,5 +1,6 @@
 import type { KnowledgeArticle } from '@aurion/contract'
 import { type Kysely, sql, type Transaction } from 'kysely'
+import { firstRow, prepare } from '../db/prepared.ts'
 import type { Database, Db, KnowledgeArticlesTable } from '../db/schema.ts'
 import { newId, nowIso } from '../ids.ts'
 
@@ -204,12 +205,13 @@ export async function listAllArticles(db: Db, tenantId: string): Promise<Article
     .execute()
 }
 
+// Prepared: every agent reply checks the revision.
+const revisionQuery = prepare((db: Db, tenantId: string) =>
+  db.selectFrom('knowledge_revisions').select('revision').where('tenant_id', '=', tenantId),
+)
+
 /** The tenant's knowledge revision (0 before the first write): one primary-key lookup. */
 export async function findKnowledgeRevision(db: Db, tenantId: string): Promise<number> {
-  const r = await db
-    .selectFrom('knowledge_revisions')
-    .select('revision')
-    .where('tenant_id', '=', tenantId)
-    .executeTakeFirst()
+  const r = firstRow(await revisionQuery(db, tenantId))
   return r === undefined ? 0 : Number(r.revision)
 }

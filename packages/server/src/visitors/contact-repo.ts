@@ -1,20 +1,30 @@
+import { firstRow, prepare } from '../db/prepared.ts'
 import type { ContactsTable, Db } from '../db/schema.ts'
 import { newId, nowIso } from '../ids.ts'
 
 export type ContactRow = ContactsTable
+
+// The statements of every widget message are prepared (built and compiled once).
+
+const byIdQuery = prepare((db: Db, tenantId: string, id: string) =>
+  db.selectFrom('contacts').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id),
+)
 
 export async function findContactById(
   db: Db,
   tenantId: string,
   id: string,
 ): Promise<ContactRow | undefined> {
-  return db
+  return firstRow(await byIdQuery(db, tenantId, id))
+}
+
+const byEmailQuery = prepare((db: Db, tenantId: string, email: string) =>
+  db
     .selectFrom('contacts')
     .selectAll()
     .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .executeTakeFirst()
-}
+    .where('email', '=', email),
+)
 
 /** The tenant's contact with this (lower-cased) email. */
 export async function findContactByEmail(
@@ -22,13 +32,35 @@ export async function findContactByEmail(
   tenantId: string,
   email: string,
 ): Promise<ContactRow | undefined> {
-  return db
-    .selectFrom('contacts')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('email', '=', email.toLowerCase())
-    .executeTakeFirst()
+  return firstRow(await byEmailQuery(db, tenantId, email.toLowerCase()))
 }
+
+const insertQuery = prepare(
+  (db: Db, id: string, tenantId: string, email: string | null, createdAt: string) =>
+    db.insertInto('contacts').values({
+      id,
+      tenant_id: tenantId,
+      email,
+      name: null,
+      created_at: createdAt,
+      updated_at: createdAt,
+    }),
+)
+
+const insertUnlessEmailTakenQuery = prepare(
+  (db: Db, id: string, tenantId: string, email: string, createdAt: string) =>
+    db
+      .insertInto('contacts')
+      .values({
+        id,
+        tenant_id: tenantId,
+        email,
+        name: null,
+        created_at: createdAt,
+        updated_at: createdAt,
+      })
+      .onConflict((oc) => oc.columns(['tenant_id', 'email']).doNothing()),
+)
 
 /**
  * The tenant's contact for this email, created when missing. Safe under concurrency: the
@@ -42,19 +74,7 @@ export async function findOrCreateContact(
   const lower = email.toLowerCase()
   const existing = await findContactByEmail(db, tenantId, lower)
   if (existing) return existing
-  const now = nowIso()
-  await db
-    .insertInto('contacts')
-    .values({
-      id: newId('contact'),
-      tenant_id: tenantId,
-      email: lower,
-      name: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .onConflict((oc) => oc.columns(['tenant_id', 'email']).doNothing())
-    .execute()
+  await insertUnlessEmailTakenQuery(db, newId('contact'), tenantId, lower, nowIso())
   const row = await findContactByEmail(db, tenantId, lower)
   if (!row) throw new Error('contact vanished right after its insert')
   return row
@@ -71,7 +91,7 @@ export async function createAnonymousContact(db: Db, tenantId: string): Promise<
     created_at: now,
     updated_at: now,
   }
-  await db.insertInto('contacts').values(row).execute()
+  await insertQuery(db, row.id, tenantId, null, now)
   return row
 }
 
