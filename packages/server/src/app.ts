@@ -1,5 +1,4 @@
-import cors from '@fastify/cors'
-import multipart from '@fastify/multipart'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import websocket from '@fastify/websocket'
@@ -15,6 +14,7 @@ import { createMemoryBus } from './realtime/memory-bus.ts'
 import { adminConfigRoutes } from './routes/admin-config/index.ts'
 import { adminConsoleRoutes } from './routes/admin-console/index.ts'
 import { apiKeysRoutes } from './routes/api-keys/index.ts'
+import { createEmbedConfigFastPath } from './routes/embed/config-fast-path.ts'
 import { embedRoutes } from './routes/embed/index.ts'
 import { internalRoutes } from './routes/internal/index.ts'
 import { knowledgeRoutes } from './routes/knowledge/index.ts'
@@ -29,8 +29,6 @@ export type { AppDeps, RouteContext } from './app-deps.ts'
 
 /** Max size of one WebSocket frame from a client (larger frames close the socket with 1009). */
 export const WS_MAX_PAYLOAD = 64 * 1024
-/** Max size of an upload (contract: 10 MB). */
-export const UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 
 /**
  * Builds the HTTP application on the given backends. Never listens: `main.ts` does, tests use
@@ -139,12 +137,9 @@ export async function buildApp(
       socket.terminate()
     },
   })
-  await app.register(multipart, {
-    limits: { fileSize: UPLOAD_MAX_BYTES, files: 1, fields: 10, fieldSize: 4096, parts: 12 },
-  })
-  // Cross-origin access is decided per route (public widget routes echo allowed origins only);
-  // this registration only provides the reply decorators and preflight plumbing.
-  await app.register(cors, { origin: false })
+  // No app-wide CORS or multipart plugin: every hook of an app-wide plugin runs on every request.
+  // Cross-origin access is decided by the public routes' own hooks (`registerPublicCors`: allowed
+  // origins only), and multipart is parsed only in the upload route's scope.
 
   await app.register(opsRoutes, ctx)
   await app.register(adminConfigRoutes, ctx)
@@ -156,6 +151,23 @@ export async function buildApp(
   await app.register(adminConsoleRoutes, ctx)
   await app.register(internalRoutes, ctx)
   await app.register(adminUploadRoutes, ctx)
+
+  // The hottest route answers its usual case before Fastify's pipeline (see config-fast-path.ts).
+  const fast = createEmbedConfigFastPath(ctx)
+  app.decorate('embedConfigFastPath', fast ?? null)
+  if (fast) {
+    const [route] = app.server.listeners('request') as ((
+      req: IncomingMessage,
+      res: ServerResponse,
+    ) => void)[]
+    if (route) {
+      app.server.removeListener('request', route)
+      app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+        if (!fast.handle(req, res, route)) route(req, res)
+      })
+      app.addHook('preClose', async () => fast.disable())
+    }
+  }
 
   app.addHook('onClose', async () => {
     ctx.tenantCache?.close()

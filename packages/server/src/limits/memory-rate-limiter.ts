@@ -4,7 +4,11 @@ import type { RateLimiter, RateLimitResult, RateLimitRule } from './rate-limiter
 /** In-process limiter (rate-limiter-flexible's memory store), one counter set per rule. */
 export function createMemoryRateLimiter(): RateLimiter {
   const limiters = new Map<string, RateLimiterMemory>()
+  let byRule = new WeakMap<RateLimitRule, RateLimiterMemory>()
   const forRule = (rule: RateLimitRule) => {
+    // Rules are mostly constant objects: find their limiter without building its id.
+    const known = byRule.get(rule)
+    if (known !== undefined) return known
     const id = `${rule.bucket}:${rule.limit}:${rule.windowSec}`
     let l = limiters.get(id)
     if (!l) {
@@ -15,6 +19,7 @@ export function createMemoryRateLimiter(): RateLimiter {
       })
       limiters.set(id, l)
     }
+    byRule.set(rule, l)
     return l
   }
   return {
@@ -29,6 +34,7 @@ export function createMemoryRateLimiter(): RateLimiter {
     },
     async close() {
       limiters.clear()
+      byRule = new WeakMap()
     },
   }
 }

@@ -1,4 +1,4 @@
-import type { RateLimiter } from './rate-limiter.ts'
+import type { RateLimiter, RateLimitRule } from './rate-limiter.ts'
 
 /**
  * `limiter` with every rule's limit multiplied by `factor` (at least 1 request per window), for
@@ -7,9 +7,18 @@ import type { RateLimiter } from './rate-limiter.ts'
  */
 export function scaleRateLimits(limiter: RateLimiter, factor: number): RateLimiter {
   if (factor === 1) return limiter
+  // Rules are constants (PUBLIC_LIMITS…): scale each once.
+  const scaled = new WeakMap<RateLimitRule, RateLimitRule>()
+  const scale = (rule: RateLimitRule) => {
+    let s = scaled.get(rule)
+    if (s === undefined) {
+      s = { ...rule, limit: Math.max(1, Math.round(rule.limit * factor)) }
+      scaled.set(rule, s)
+    }
+    return s
+  }
   return {
-    consume: (rule, key) =>
-      limiter.consume({ ...rule, limit: Math.max(1, Math.round(rule.limit * factor)) }, key),
+    consume: (rule, key) => limiter.consume(scale(rule), key),
     ...(limiter.ping ? { ping: () => limiter.ping!() } : {}),
     close: () => limiter.close(),
   }

@@ -18,8 +18,12 @@ import {
 export interface TenantCache {
   /** The tenant, or `undefined` when there is none (misses are not cached). */
   get(id: string): Promise<TenantRow | undefined>
+  /** The cached tenant, if fresh; never queries (misses are `undefined`, as unknown tenants). */
+  peek(id: string): TenantRow | undefined
   /** Does any tenant list this normalized origin in `allowed_origins`? */
   originAllowedByAnyTenant(origin: string): Promise<boolean>
+  /** The cached answer of {@link originAllowedByAnyTenant}, if fresh; never queries. */
+  peekOriginAllowed(origin: string): boolean | undefined
   /** Drops the tenant and every origin answer (any tenant's change may alter those). */
   invalidate(tenantId: string): void
   /** Stops listening to the bus and empties the cache. */
@@ -54,6 +58,9 @@ export function createTenantCache(
   // Bumped by every invalidation: a load that started before one must not store what it read.
   let epoch = 0
 
+  // The most recently used key of each map: it needs no moving (a site's visitors hit one tenant
+  // and one origin over and over; deleting and re-adding a Map key churns its hash table).
+  const newest = new Map<Map<string, unknown>, string>()
   const fresh = <T>(map: Map<string, Entry<T>>, key: string): Entry<T> | undefined => {
     const e = map.get(key)
     if (e === undefined) return undefined
@@ -61,13 +68,18 @@ export function createTenantCache(
       map.delete(key)
       return undefined
     }
-    // Re-insert: Map order is our LRU order.
-    map.delete(key)
-    map.set(key, e)
+    if (newest.get(map) !== key) {
+      // Re-insert: Map order is our LRU order.
+      map.delete(key)
+      map.set(key, e)
+      newest.set(map, key)
+    }
     return e
   }
   const store = <T>(map: Map<string, Entry<T>>, key: string, value: T) => {
+    map.delete(key)
     map.set(key, { value, at: now() })
+    newest.set(map, key)
     if (map.size > maxEntries) map.delete(map.keys().next().value!)
   }
 
@@ -104,6 +116,12 @@ export function createTenantCache(
       const allowed = await isOriginAllowedByAnyTenant(db, origin)
       if (started === epoch) store(origins, origin, allowed)
       return allowed
+    },
+    peek(id) {
+      return fresh(tenants, id)?.value
+    },
+    peekOriginAllowed(origin) {
+      return fresh(origins, origin)?.value
     },
     invalidate,
     close() {

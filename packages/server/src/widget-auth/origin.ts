@@ -7,6 +7,20 @@ import type { WidgetConfig } from '@aurion/contract'
 export function requestOrigin(header: string | string[] | undefined): string | undefined {
   const raw = Array.isArray(header) ? header[0] : header
   if (raw === undefined || raw === '' || raw === 'null') return undefined
+  // A site's visitors all send the same few Origin headers: parse each once.
+  const known = parsedOrigins.get(raw)
+  if (known !== undefined) return known === false ? undefined : known
+  const origin = parseOrigin(raw)
+  if (parsedOrigins.size >= PARSED_ORIGINS_MAX) parsedOrigins.clear()
+  parsedOrigins.set(raw, origin ?? false)
+  return origin
+}
+
+/** Origin header → its normalized origin, or `false` when refused. Bounded: cleared when full. */
+const parsedOrigins = new Map<string, string | false>()
+const PARSED_ORIGINS_MAX = 4096
+
+function parseOrigin(raw: string): string | undefined {
   let url: URL
   try {
     url = new URL(raw)

@@ -60,14 +60,32 @@ export async function authorizeWidget(
   }
   const id = tenantId.toLowerCase()
   const tenant = await (ctx.tenantCache?.get(id) ?? findTenantById(ctx.db, id))
+  return checkWidgetAccess(tenant, publicKey, input.originHeader, ctx.config.helpCenterDomain)
+}
+
+/**
+ * The checks of {@link authorizeWidget} once the tenant row is at hand (`undefined`: unknown).
+ * @throws ApiError 403 widget access denied / origin not allowed.
+ */
+export function checkWidgetAccess(
+  tenant: TenantRow | undefined,
+  publicKey: string,
+  originHeader: string | string[] | undefined,
+  helpCenterDomain: string | undefined,
+): WidgetAccess {
   // Compare even when the tenant is unknown so both paths take the same time.
   const keyOk = safeEqual(publicKey, tenant?.public_widget_key ?? 'vwk_000000000000000000000000')
   if (!tenant || !keyOk) throw widgetAccessDenied()
   const config = configOf(tenant)
   if (!config.enabled) throw widgetAccessDenied()
-  const origin = requestOrigin(input.originHeader)
-  if (!isOriginAllowed(origin, config, ctx.config.helpCenterDomain)) throw originNotAllowed()
+  const origin = requestOrigin(originHeader)
+  if (!isOriginAllowed(origin, config, helpCenterDomain)) throw originNotAllowed()
   return { tenant, config, origin: origin! }
+}
+
+/** Is `tenantId` shaped like a tenant id (a UUID)? Anything else is refused unread. */
+export function isTenantIdShape(tenantId: string): boolean {
+  return UUID_RE.test(tenantId)
 }
 
 /** Consumes one point of `rule` for the client IP; sets X-RateLimit-* and throws 429 when over. */
@@ -92,7 +110,9 @@ export async function limitByKey(
   if (!r.allowed) throw rateLimited(r.limit, r.retryAfterSec)
 }
 
-const CORS_EXPOSED = 'Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, Content-Disposition'
+/** Headers the public answers expose to the widget's scripts. */
+export const CORS_EXPOSED =
+  'Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, Content-Disposition'
 
 /**
  * CORS for the public surface (`prefix`, e.g. `/api/v1/widget`), registered inside each public
@@ -105,26 +125,34 @@ export function registerPublicCors(app: FastifyInstance, ctx: RouteContext, pref
   app.options(`${prefix}/*`, { schema: { hide: true } }, async (_request, reply) =>
     reply.status(204).send(),
   )
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback style, answered synchronously when the origin's answer is cached (the usual case):
+  // this hook runs on every public request.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('Vary', 'Origin')
     const origin = requestOrigin(request.headers.origin)
-    const known =
-      origin !== undefined &&
-      (isHelpCenterOrigin(origin, ctx.config.helpCenterDomain) ||
-        (await (ctx.tenantCache?.originAllowedByAnyTenant(origin) ??
-          isOriginAllowedByAnyTenant(ctx.db, origin))))
-    if (known) {
-      reply.header('Access-Control-Allow-Origin', origin)
-      reply.header('Access-Control-Expose-Headers', CORS_EXPOSED)
-    }
-    if (request.method === 'OPTIONS') {
+    const finish = (known: boolean) => {
+      if (known) {
+        reply.header('Access-Control-Allow-Origin', origin)
+        reply.header('Access-Control-Expose-Headers', CORS_EXPOSED)
+      }
+      if (request.method !== 'OPTIONS') return done()
       if (known) {
         reply.header('Access-Control-Allow-Methods', 'GET, POST, OPTIONS')
         reply.header('Access-Control-Allow-Headers', 'Content-Type')
         reply.header('Access-Control-Max-Age', '600')
       }
-      return reply.status(204).send()
+      reply.status(204).send()
     }
+    if (origin === undefined) return finish(false)
+    if (isHelpCenterOrigin(origin, ctx.config.helpCenterDomain)) return finish(true)
+    const cached = ctx.tenantCache?.peekOriginAllowed(origin)
+    if (cached !== undefined) return finish(cached)
+    ;(
+      ctx.tenantCache?.originAllowedByAnyTenant(origin) ??
+      isOriginAllowedByAnyTenant(ctx.db, origin)
+    )
+      .then(finish)
+      .catch(done)
   })
   app.addHook('onError', async (_request, reply, error) => {
     // A tenant that does not admit this origin must not expose its answer to it.

@@ -1,4 +1,4 @@
-import { SourceThreadId, toPublicConfig } from '@aurion/contract'
+import { SourceThreadId } from '@aurion/contract'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import type { RouteContext } from '../../app-deps.ts'
@@ -12,6 +12,8 @@ import {
   PUBLIC_LIMITS,
   registerPublicCors,
 } from '../../widget-auth/public-guard.ts'
+import { EMBED_CONFIG_PATH } from './config-fast-path.ts'
+import { publicConfigJson } from './public-config-json.ts'
 
 const PublicAuthBody = Type.Object({
   tenant_id: Type.String({ maxLength: 100 }),
@@ -69,11 +71,12 @@ const EMBED_PREFIX = '/api/v1/voice-widget/embed'
  */
 export async function embedRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   // The public routes live in their own scope so the public CORS hooks never touch admin routes.
+  const voice = isVoiceConfigured(ctx.config)
   await app.register(async (pub) => {
     registerPublicCors(pub, ctx, EMBED_PREFIX)
 
     pub.post(
-      `${EMBED_PREFIX}/config`,
+      EMBED_CONFIG_PATH,
       {
         schema: {
           tags: ['embed'],
@@ -90,7 +93,8 @@ export async function embedRoutes(app: FastifyInstance, ctx: RouteContext): Prom
           originHeader: request.headers.origin,
         })
         reply.header('Cache-Control', 'no-store')
-        return toPublicConfig(access.config, isVoiceConfigured(ctx.config))
+        reply.header('Content-Type', 'application/json; charset=utf-8')
+        return publicConfigJson(access.config, voice)
       },
     )
 

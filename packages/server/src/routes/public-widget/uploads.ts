@@ -1,3 +1,4 @@
+import multipart from '@fastify/multipart'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { RouteContext } from '../../app-deps.ts'
@@ -46,6 +47,17 @@ const FIELDS = new Set(['tenant_id', 'public_key'])
  * plugin, which provides the CORS hooks for `/api/v1/widget`.
  */
 export async function uploadRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+  // Multipart parsing (and its per-request hooks) only where uploads are received.
+  await app.register(async (scope) => {
+    await scope.register(multipart, {
+      limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, fieldSize: 4096, parts: 12 },
+    })
+    receiveRoute(scope, ctx)
+  })
+  downloadRoute(app, ctx)
+}
+
+function receiveRoute(app: FastifyInstance, ctx: RouteContext): void {
   app.post(
     '/api/v1/widget/uploads',
     {
@@ -78,7 +90,9 @@ export async function uploadRoutes(app: FastifyInstance, ctx: RouteContext): Pro
       return reply.status(201).send(stored)
     },
   )
+}
 
+function downloadRoute(app: FastifyInstance, ctx: RouteContext): void {
   app.get(
     '/api/v1/widget/uploads/:upload_id',
     {

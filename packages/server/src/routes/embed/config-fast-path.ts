@@ -1,0 +1,185 @@
+import { type IncomingHttpHeaders, IncomingMessage, type ServerResponse } from 'node:http'
+import proxyAddr from '@fastify/proxy-addr'
+import type { RouteContext } from '../../app-deps.ts'
+import type { Config } from '../../config.ts'
+import { observeHttpRequest } from '../../metrics.ts'
+import { isVoiceConfigured } from '../../voice/livekit-token.ts'
+import { isHelpCenterOrigin, requestOrigin } from '../../widget-auth/origin.ts'
+import {
+  CORS_EXPOSED,
+  checkWidgetAccess,
+  isTenantIdShape,
+  PUBLIC_LIMITS,
+} from '../../widget-auth/public-guard.ts'
+import { publicConfigJson } from './public-config-json.ts'
+
+export const EMBED_CONFIG_PATH = '/api/v1/voice-widget/embed/config'
+
+/** Bodies above this go the usual way (a valid one is about 100 bytes). */
+const MAX_BODY_BYTES = 4096
+const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8'])
+/** Keys secure-json-parse refuses (400 in the usual path): such bodies go that way. */
+const POISON = /__proto__|constructor/
+
+type Route = (req: IncomingMessage, res: ServerResponse) => void
+
+export interface EmbedConfigFastPath {
+  /** Takes the request (true) or leaves it to `route` untouched (false). */
+  handle(req: IncomingMessage, res: ServerResponse, route: Route): boolean
+  /** From now on every request goes the usual way (the app is closing). */
+  disable(): void
+  /** Requests answered here (not replayed), for tests and the curious. */
+  readonly answered: number
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The embed config fast path, when this app has one (see config-fast-path.ts). */
+    embedConfigFastPath: EmbedConfigFastPath | null
+  }
+}
+
+/**
+ * `POST /api/v1/voice-widget/embed/config` answered without Fastify's request pipeline in the
+ * one case that is nearly every request: a well-formed JSON body for a tenant whose row and
+ * origin answer are in the tenant cache, the right key, an allowed Origin, within the rate limit.
+ * Every script tag on every page view of every site asks for this, so it is the hottest route
+ * there is; the full pipeline (hooks, body parser, validator, serializer) cost twice as much CPU
+ * as this whole answer (bench/http.ts).
+ *
+ * The answer is the route's own, header for header (see embed.test.ts, which compares the two).
+ * Anything else — another content type, a large or malformed body, an unknown or uncached tenant,
+ * a wrong key, a disallowed origin, the rate limit reached, a store error, debug logging — is
+ * replayed into Fastify with the body already read, and so answered exactly as before.
+ */
+export function createEmbedConfigFastPath(ctx: RouteContext): EmbedConfigFastPath | undefined {
+  const cache = ctx.tenantCache
+  // Without the cache every request reads the database anyway; at debug level every request is
+  // logged by Fastify.
+  if (cache === undefined || ctx.config.logLevel === 'debug' || ctx.config.logLevel === 'trace')
+    return undefined
+  const voice = isVoiceConfigured(ctx.config)
+  const clientIp = clientIpOf(ctx.config.trustProxy)
+  const helpCenter = ctx.config.helpCenterDomain
+  let enabled = true
+  let answered = 0
+
+  const answer = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    started: number,
+  ): Promise<boolean> => {
+    const text = body.toString('utf8')
+    if (POISON.test(text)) return false
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch {
+      return false
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return false
+    const { tenant_id: tenantId, public_key: publicKey } = parsed as Record<string, unknown>
+    if (typeof tenantId !== 'string' || typeof publicKey !== 'string') return false
+    if (publicKey.length > 200 || !isTenantIdShape(tenantId)) return false
+    const origin = requestOrigin(req.headers.origin)
+    if (origin === undefined) return false
+    // The CORS headers the public hook would add: only for origins some tenant allows.
+    if (!isHelpCenterOrigin(origin, helpCenter) && cache.peekOriginAllowed(origin) !== true)
+      return false
+    const tenant = cache.peek(tenantId.toLowerCase())
+    if (tenant === undefined) return false
+    let json: string
+    try {
+      json = publicConfigJson(
+        checkWidgetAccess(tenant, publicKey, origin, helpCenter).config,
+        voice,
+      )
+    } catch {
+      return false
+    }
+    const limit = await ctx.limiter.consume(PUBLIC_LIMITS.embedConfig, clientIp(req))
+    if (!limit.allowed || !enabled || res.destroyed) return false
+    res.writeHead(200, {
+      vary: 'Origin',
+      'access-control-allow-origin': origin,
+      'access-control-expose-headers': CORS_EXPOSED,
+      'x-ratelimit-limit': limit.limit,
+      'x-ratelimit-remaining': limit.remaining,
+      'cache-control': 'no-store',
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(json),
+    })
+    res.end(json)
+    answered++
+    observeHttpRequest('POST', EMBED_CONFIG_PATH, 200, (performance.now() - started) / 1000)
+    return true
+  }
+
+  return {
+    handle(req, res, route) {
+      if (!enabled || req.method !== 'POST' || req.url !== EMBED_CONFIG_PATH) return false
+      const type = req.headers['content-type']
+      const length = Number(req.headers['content-length'])
+      if (type === undefined || !JSON_TYPES.has(type.toLowerCase())) return false
+      if (!(length > 0 && length <= MAX_BODY_BYTES) || req.headers['transfer-encoding'])
+        return false
+      const started = performance.now()
+      const chunks: Buffer[] = []
+      req.on('error', () => {})
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => {
+        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+        answer(req, res, body, started).then(
+          (done) => {
+            if (!done) route(replayOf(req, body), res)
+          },
+          () => route(replayOf(req, body), res),
+        )
+      })
+      return true
+    },
+    disable() {
+      enabled = false
+    },
+    get answered() {
+      return answered
+    },
+  }
+}
+
+/**
+ * A fresh request with the same head and the already-read body, for Fastify to handle as if it
+ * had come straight from the socket.
+ */
+function replayOf(req: IncomingMessage, body: Buffer): IncomingMessage {
+  const copy = new IncomingMessage(req.socket)
+  copy.method = req.method
+  copy.url = req.url
+  copy.headers = req.headers as IncomingHttpHeaders
+  copy.rawHeaders = req.rawHeaders
+  copy.httpVersion = req.httpVersion
+  copy.httpVersionMajor = req.httpVersionMajor
+  copy.httpVersionMinor = req.httpVersionMinor
+  // Received in full: without this, ending the copy counts as an aborted request and closes the
+  // socket.
+  copy.complete = true
+  copy.push(body)
+  copy.push(null)
+  return copy
+}
+
+/** `request.ip` as Fastify computes it for this `trustProxy` setting. */
+function clientIpOf(trustProxy: Config['trustProxy']): (req: IncomingMessage) => string {
+  if (trustProxy === false) return (req) => req.socket.remoteAddress ?? ''
+  const trust =
+    trustProxy === true
+      ? () => true
+      : typeof trustProxy === 'number'
+        ? () => false
+        : proxyAddr.compile(trustProxy)
+  return (req) => {
+    const all = proxyAddr.all(req, trust)
+    return all[all.length - 1] ?? ''
+  }
+}
