@@ -7,7 +7,7 @@ import { createAgent } from './agent/index.ts'
 import type { AppDeps, RouteContext } from './app-deps.ts'
 import type { Config } from './config.ts'
 import { isDatabaseUnavailable } from './db/unavailable.ts'
-import { ApiError, databaseUnavailable } from './errors.ts'
+import { ApiError, databaseUnavailable, invalidField } from './errors.ts'
 import { createMemoryRateLimiter } from './limits/memory-rate-limiter.ts'
 import { instrumentAgent, instrumentLimiter } from './metrics.ts'
 import { createMemoryBus } from './realtime/memory-bus.ts'
@@ -23,7 +23,12 @@ import { publicWidgetRoutes } from './routes/public-widget/index.ts'
 import { adminUploadRoutes } from './routes/uploads/index.ts'
 import { widgetAssetsRoutes } from './routes/widget-assets/index.ts'
 import { createTenantCache } from './tenants/tenant-cache.ts'
-import { createValidatorCompiler, toValidationIssues } from './validation.ts'
+import {
+  createValidatorCompiler,
+  LONE_SURROGATE_MSG,
+  loneSurrogatePath,
+  toValidationIssues,
+} from './validation.ts'
 
 export type { AppDeps, RouteContext } from './app-deps.ts'
 
@@ -50,6 +55,20 @@ export async function buildApp(
     routerOptions: { ignoreTrailingSlash: true },
   })
   app.setValidatorCompiler(createValidatorCompiler())
+  // Fastify's JSON parser (prototype poisoning refused), plus: a lone UTF-16 surrogate escape is
+  // a 422, not text silently stored as U+FFFD.
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = String(body)
+    parseJson(request, text, (err, value) => {
+      if (err) return done(err, undefined)
+      const at = loneSurrogatePath(value, text)
+      if (at)
+        return done(invalidField(['body', ...at], LONE_SURROGATE_MSG, 'json_invalid'), undefined)
+      done(null, value)
+    })
+  })
 
   const bus = deps.bus ?? createMemoryBus()
   const ctx: RouteContext = {

@@ -175,3 +175,49 @@ function toIssue(e: Partial<ErrorObject>, part: string): ValidationIssue {
   }
   return { type, loc, msg }
 }
+
+/** A `\u` escape of a UTF-16 surrogate: only JSON text with one can decode to a lone surrogate. */
+export const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/
+
+const LONE_SURROGATE = /\p{Cs}/u
+
+/**
+ * Where `value` (parsed from JSON `text`) holds a string with a lone UTF-16 surrogate (from an
+ * escape such as `"\ud800"`), as a `loc` path; undefined when it holds none. Such strings cannot
+ * be stored as UTF-8: they would silently turn into U+FFFD, so they are refused instead. Costs a
+ * regular-expression test unless the text has a surrogate escape at all; the walk is iterative
+ * (JSON nested 100,000 deep is fine).
+ */
+export function loneSurrogatePath(value: unknown, text: string): (string | number)[] | undefined {
+  if (!SURROGATE_ESCAPE.test(text)) return undefined
+  interface Step {
+    v: unknown
+    key: string | number | undefined
+    parent: Step | undefined
+  }
+  const pathOf = (step: Step) => {
+    const path: (string | number)[] = []
+    for (let s: Step | undefined = step; s?.key !== undefined; s = s.parent) path.push(s.key)
+    return path.reverse()
+  }
+  const stack: Step[] = [{ v: value, key: undefined, parent: undefined }]
+  while (stack.length > 0) {
+    const step = stack.pop()!
+    const v = step.v
+    if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v)) return pathOf(step)
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], key: i, parent: step })
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [k, item] of Object.entries(v)) {
+        if (LONE_SURROGATE.test(k)) return pathOf({ v: k, key: k, parent: step })
+        stack.push({ v: item, key: k, parent: step })
+      }
+    }
+  }
+  return undefined
+}
+
+/** The 422 issue for {@link loneSurrogatePath}. */
+export const LONE_SURROGATE_MSG =
+  'Invalid JSON: a \\u escape encodes a lone UTF-16 surrogate, which is not valid Unicode text'

@@ -3,6 +3,7 @@ import proxyAddr from '@fastify/proxy-addr'
 import type { RouteContext } from '../../app-deps.ts'
 import type { Config } from '../../config.ts'
 import { observeHttpRequest } from '../../metrics.ts'
+import { SURROGATE_ESCAPE } from '../../validation.ts'
 import { isVoiceConfigured } from '../../voice/livekit-token.ts'
 import { isHelpCenterOrigin, requestOrigin } from '../../widget-auth/origin.ts'
 import {
@@ -71,7 +72,7 @@ export function createEmbedConfigFastPath(ctx: RouteContext): EmbedConfigFastPat
     started: number,
   ): Promise<boolean> => {
     const text = body.toString('utf8')
-    if (POISON.test(text)) return false
+    if (POISON.test(text) || SURROGATE_ESCAPE.test(text)) return false
     let parsed: unknown
     try {
       parsed = JSON.parse(text)

@@ -21,7 +21,12 @@ import {
 import { isDatabaseUnavailable } from '../../db/unavailable.ts'
 import { ApiError, databaseUnavailable, type ValidationIssue } from '../../errors.ts'
 import type { BusEvent } from '../../realtime/bus.ts'
-import { createValidatorCompiler, toValidationIssues } from '../../validation.ts'
+import {
+  createValidatorCompiler,
+  LONE_SURROGATE_MSG,
+  loneSurrogatePath,
+  toValidationIssues,
+} from '../../validation.ts'
 import { resolveVisitorIdentity, type VisitorIdentity } from '../../visitors/visitor-auth.ts'
 import {
   authorizeWidget,
@@ -321,14 +326,26 @@ export async function widgetSocketRoutes(
     authorized: Promise<boolean>,
   ) {
     let frame: unknown
+    let text = ''
     try {
       if (isBinary) throw new Error('binary')
-      frame = JSON.parse(rawText(data))
+      text = rawText(data)
+      frame = JSON.parse(text)
     } catch {
       send(s, {
         type: 'error',
         code: 'invalid_json',
         message: 'Frames must be JSON text, e.g. {"body": "Hello"}',
+      })
+      return
+    }
+    const at = loneSurrogatePath(frame, text)
+    if (at) {
+      send(s, {
+        type: 'error',
+        code: 'validation_error',
+        message: `${at.join('.') || 'frame'}: ${LONE_SURROGATE_MSG}`,
+        ...sourceIdOf(frame),
       })
       return
     }
