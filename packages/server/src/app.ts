@@ -20,6 +20,7 @@ import { internalRoutes } from './routes/internal/index.ts'
 import { knowledgeRoutes } from './routes/knowledge/index.ts'
 import { opsRoutes } from './routes/ops/index.ts'
 import { publicWidgetRoutes } from './routes/public-widget/index.ts'
+import { handleSocketError } from './routes/public-widget/socket.ts'
 import { adminUploadRoutes } from './routes/uploads/index.ts'
 import { widgetAssetsRoutes } from './routes/widget-assets/index.ts'
 import { createTenantCache } from './tenants/tenant-cache.ts'
@@ -145,16 +146,7 @@ export async function buildApp(
 
   await app.register(websocket, {
     options: { maxPayload: WS_MAX_PAYLOAD },
-    // A client breaking the protocol (frame over the limit, bad opcode…) or dropping the
-    // connection is the client's doing: ws has already closed with the right code. Logged at
-    // debug so that nobody can flood the error log with oversized frames.
-    errorHandler: (error, socket, request) => {
-      const code = (error as NodeJS.ErrnoException).code ?? ''
-      if (code.startsWith('WS_ERR_') || code === 'ECONNRESET' || code === 'EPIPE')
-        request.log.debug({ err: error }, 'websocket closed on a client error')
-      else request.log.error({ err: error }, 'websocket error')
-      socket.terminate()
-    },
+    errorHandler: (error, socket, request) => handleSocketError(error, socket, request.log),
   })
   // No app-wide CORS or multipart plugin: every hook of an app-wide plugin runs on every request.
   // Cross-origin access is decided by the public routes' own hooks (`registerPublicCors`: allowed

@@ -78,6 +78,17 @@ export class TestSocket {
     return this.next()
   }
 
+  /**
+   * Waits until the server has authorized the socket (and it follows its thread): pings are
+   * answered at once, frames only then, so an invalid frame's `validation_error` says so.
+   */
+  async ready(): Promise<void> {
+    this.send({})
+    const f = await this.next()
+    if (f.type !== 'error' || f.code !== 'validation_error')
+      throw new Error(`expected a validation_error frame, got ${JSON.stringify(f)}`)
+  }
+
   close(): void {
     this.ws.close()
   }

@@ -63,6 +63,7 @@ describe.skipIf(!redisUrl)('public widget API on two instances (Redis bus and li
       sockets.push(s)
       await s.opened
       expect(await s.pongNext()).toEqual({ type: 'pong' })
+      await s.ready()
       return s
     }
     const post = (app: FastifyInstance, body: Record<string, unknown>) =>
