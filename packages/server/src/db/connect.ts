@@ -6,6 +6,7 @@ import pg from 'pg'
 import { SchemaScopedPostgresDialect } from './pg-introspector.ts'
 import type { Database, Db, Dialect } from './schema.ts'
 import { createSqliteDialect, WalSync } from './sqlite-driver.ts'
+import { WalCheckpointer } from './wal-checkpointer.ts'
 
 export interface DbHandle {
   db: Db
@@ -53,9 +54,22 @@ function connectSqlite(file: string): DbHandle {
   sqlite.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
+  let checkpointer: WalCheckpointer | undefined
+  if (wal) {
+    // Checkpoints run on a worker thread (see WalCheckpointer), not inside our commits.
+    const autocheckpoint = sqlite.pragma('wal_autocheckpoint', { simple: true }) as number
+    sqlite.pragma('wal_autocheckpoint = 0')
+    checkpointer = new WalCheckpointer(sqlite.name, {
+      onFailure(err) {
+        if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${autocheckpoint}`)
+        process.emitWarning(`${err.message}; SQLite checkpoints on its own again`)
+      },
+    })
+  }
   const db = new Kysely<Database>({
     dialect: createSqliteDialect(sqlite, {
       wal: wal ? new WalSync(`${sqlite.name}-wal`) : undefined,
+      checkpointer,
     }),
   })
   return {

@@ -8,6 +8,7 @@ import {
   SqliteDialect,
   SqliteDriver,
 } from 'kysely'
+import type { WalCheckpointer } from './wal-checkpointer.ts'
 
 export interface SqliteDialectOptions {
   /**
@@ -18,6 +19,8 @@ export interface SqliteDialectOptions {
   wal?: WalSync | undefined
   /** Prepared statements kept for reuse, by SQL text (default 500). */
   statementCacheSize?: number
+  /** Told of every committed write transaction (checkpoints the log off the event loop). */
+  checkpointer?: WalCheckpointer | undefined
 }
 
 /**
@@ -145,6 +148,7 @@ function writes(query: CompiledQuery): boolean {
 class DurableSqliteDriver extends SqliteDriver {
   #sqlite: SQLite.Database
   #wal: WalSync | undefined
+  #checkpointer: WalCheckpointer | undefined
   /** Writes committed (or in the open transaction) that no sync started after. */
   #dirty = false
   /** The sync that covers every commit so far, until it settles. */
@@ -154,6 +158,7 @@ class DurableSqliteDriver extends SqliteDriver {
     super({ database: cachedStatements(database, opts.statementCacheSize ?? 500) })
     this.#sqlite = database
     this.#wal = opts.wal
+    this.#checkpointer = opts.checkpointer
   }
 
   override async acquireConnection(): Promise<DatabaseConnection> {
@@ -178,6 +183,7 @@ class DurableSqliteDriver extends SqliteDriver {
     if (this.#wal && !this.#sqlite.inTransaction) {
       if (this.#dirty) {
         this.#dirty = false
+        if (this.#checkpointer?.committed()) void this.#finishCheckpoint(this.#checkpointer)
         const sync = this.#wal.sync()
         this.#pending = sync
         sync.then(
@@ -194,12 +200,28 @@ class DurableSqliteDriver extends SqliteDriver {
     if (wait) await wait
   }
 
+  /**
+   * The last step of a checkpoint (see WalCheckpointer): the worker copies the few frames left
+   * while our statements wait for the connection (the event loop does not wait), so the next
+   * write finds the log completely checkpointed and starts it over.
+   */
+  async #finishCheckpoint(checkpointer: WalCheckpointer): Promise<void> {
+    await super.acquireConnection()
+    try {
+      await checkpointer.finish()
+    } finally {
+      await super.releaseConnection()
+    }
+  }
+
   #settled(sync: Promise<void>): void {
     if (this.#pending === sync) this.#pending = undefined
   }
 
   override async destroy(): Promise<void> {
     await this.#wal?.close()
+    // Its connection first: closing ours last checkpoints the log and removes it.
+    await this.#checkpointer?.close()
     await super.destroy()
   }
 }
