@@ -7,6 +7,7 @@ import { ApiError } from '../errors.ts'
 import type { BusEvent, RealtimeBus } from '../realtime/bus.ts'
 import { createMemoryBus } from '../realtime/memory-bus.ts'
 import { insertUpload } from '../uploads/upload-repo.ts'
+import { findConversationForTenant } from './conversation-repo.ts'
 import {
   acceptVisitorMessage,
   generateAgentReply,
@@ -139,6 +140,57 @@ forEachDialect('message service', (dialect) => {
     ])
     // Named after the article of the first reply; later messages do not rename it.
     expect(byThreadId.conversation.subject).toBe('Password reset')
+  })
+
+  it('gives the agent a first message as the whole history, exactly as stored', async () => {
+    const accepted = await acceptVisitorMessage(ctx, access, {
+      body: 'my badge does not open the door',
+      sourceThreadId: 'client-thread-first',
+    })
+    expect(accepted.startedConversation).toBe(true)
+    await generateAgentReply(ctx, access, accepted)
+    const request = agent.calls.at(-1)!
+    expect(request.conversationId).toBe(accepted.conversation.id)
+    expect(request.history).toEqual([
+      {
+        role: 'visitor',
+        text: 'my badge does not open the door',
+        channel: 'chat',
+        createdAt: accepted.userMessage.created_at,
+      },
+    ])
+    const next = await acceptVisitorMessage(ctx, access, {
+      body: 'still locked out',
+      sourceThreadId: 'client-thread-first',
+    })
+    expect(next.startedConversation).toBe(false)
+  })
+
+  it('returns the reply another instance stored first for a message just accepted', async () => {
+    const accepted = await acceptVisitorMessage(ctx, access, {
+      body: 'answered elsewhere',
+      sourceMessageId: 'm-elsewhere',
+    })
+    expect(accepted.deduplicated).toBe(false)
+    // A retry reached another instance, which answered before this one did.
+    const theirs = {
+      id: 'msg_answered_elsewhere',
+      tenant_id: access.tenant.id,
+      conversation_id: accepted.conversation.id,
+      thread_id: accepted.thread.id,
+      sender_type: 'ai',
+      body: 'The answer from the other instance.',
+      source_message_id: null,
+      reply_to_id: accepted.userMessage.id,
+      channel: 'chat',
+      metadata: null,
+      created_at: new Date().toISOString(),
+    }
+    await database.db.insertInto('messages').values(theirs).execute()
+    const reply = await generateAgentReply(ctx, access, accepted)
+    expect(reply.deduplicated).toBe(true)
+    expect(reply.message).toMatchObject({ id: theirs.id, body: theirs.body })
+    expect(await countMessages(accepted.conversation.id, 'ai')).toBe(1)
   })
 
   it("never continues another tenant's thread", async () => {
@@ -468,6 +520,17 @@ forEachDialect('message service', (dialect) => {
         identity: { verifiedEmail: 'owner@example.com' },
       })
       expect(reopened.conversation.status).toBe('open')
+      const stored = await findConversationForTenant(
+        database.db,
+        access.tenant.id,
+        owned.conversation.id,
+      )
+      expect(stored).toMatchObject({
+        status: 'open',
+        contact_id: owned.contact.id,
+        contact_verified: 1,
+        updated_at: reopened.userMessage.created_at,
+      })
     })
 
     it('lets a token holder claim a conversation started anonymously', async () => {
@@ -481,6 +544,9 @@ forEachDialect('message service', (dialect) => {
       expect(claimed.contact.id).toBe(anon.contact.id)
       expect(claimed.contact.email).toBe('claimer@example.com')
       expect(claimed.conversation.contact_verified).toBe(1)
+      expect(
+        await findConversationForTenant(database.db, access.tenant.id, anon.conversation.id),
+      ).toMatchObject({ contact_id: anon.contact.id, contact_verified: 1, status: 'open' })
       const history = await listVisitorHistory(
         database.db,
         access.tenant.id,

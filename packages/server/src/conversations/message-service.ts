@@ -93,6 +93,8 @@ export interface AcceptedMessage {
   userMessage: MessageRow
   /** The same `source_message_id` was stored before: these are the original ids. */
   deduplicated: boolean
+  /** The message started this conversation (so it is all the agent's history). */
+  startedConversation?: boolean | undefined
   /** The reply already stored for the original message (deduplicated sends only). */
   existingReply?: MessageRow | undefined
 }
@@ -333,7 +335,14 @@ async function locateThread(
     status: 'open',
     updated_at: now,
   }
-  await updateConversation(db, tenantId, conversation.id, patch)
+  // Only the columns that change: an indexed column set to its own value still rewrites its
+  // index entry (one more page in the log for every message).
+  await updateConversation(db, tenantId, conversation.id, {
+    ...(contact.id !== conversation.contact_id ? { contact_id: contact.id } : {}),
+    ...(verified !== conversation.contact_verified ? { contact_verified: verified } : {}),
+    ...(reopened ? { status: 'open' } : {}),
+    updated_at: now,
+  })
   if (previous && previous.id !== contact.id && previous.email === null) {
     await deleteOrphanAnonymousContact(db, tenantId, previous.id)
   }
@@ -425,7 +434,14 @@ async function insertVisitorMessage(
     await updateConversation(db, tenantId, conversation.id, { subject })
     conversation.subject = subject
   }
-  return { conversation, thread, contact, userMessage, deduplicated: false }
+  return {
+    conversation,
+    thread,
+    contact,
+    userMessage,
+    deduplicated: false,
+    startedConversation: located.created,
+  }
 }
 
 /**
@@ -530,7 +546,8 @@ function inflight(db: Db): Map<string, Promise<StoredReply>> {
 export async function* streamAgentReply(
   ctx: Ctx,
   access: TenantAccess,
-  accepted: Pick<AcceptedMessage, 'conversation' | 'thread' | 'userMessage'>,
+  accepted: Pick<AcceptedMessage, 'conversation' | 'thread' | 'userMessage'> &
+    Partial<Pick<AcceptedMessage, 'deduplicated' | 'startedConversation'>>,
   opts: ServiceOptions & { signal?: AbortSignal | undefined; locale?: string | undefined } = {},
 ): AsyncGenerator<string, StoredReply, undefined> {
   const { userMessage, thread } = accepted
@@ -543,26 +560,39 @@ export async function* streamAgentReply(
     return { ...r, deduplicated: true }
   }
 
+  let settled = false
   let settle!: { resolve(r: StoredReply): void; reject(e: unknown): void }
   const promise = new Promise<StoredReply>((resolve, reject) => {
-    settle = { resolve, reject }
+    settle = {
+      resolve(r) {
+        settled = true
+        resolve(r)
+      },
+      reject(e) {
+        settled = true
+        reject(e)
+      },
+    }
   })
   promise.catch(() => {})
   inflight(ctx.db).set(userMessage.id, promise)
   try {
-    const stored = await findReplyTo(ctx.db, tenantId, userMessage.id)
+    // A message this call's caller has just stored has no reply yet (a concurrent retry that
+    // answered it elsewhere first is still caught when the reply is stored: reply_to_id is unique).
+    const stored =
+      accepted.deduplicated === false
+        ? undefined
+        : await findReplyTo(ctx.db, tenantId, userMessage.id)
     if (stored) {
       const r = { message: stored, sources: sourcesOf(stored), deduplicated: true }
       settle.resolve(r)
       yield stored.body
       return r
     }
-    const history = await loadConversationHistory(
-      ctx.db,
-      tenantId,
-      accepted.conversation.id,
-      userMessage.seq,
-    )
+    // A message that started its conversation is all there is to it.
+    const history = accepted.startedConversation
+      ? [toTurn(userMessage)]
+      : await loadConversationHistory(ctx.db, tenantId, accepted.conversation.id, userMessage.seq)
     publishThreadFrame(ctx, thread, typingFrame(userMessage), opts.origin)
     let reply: AgentReply
     let text = ''
@@ -622,8 +652,8 @@ export async function* streamAgentReply(
     settle.reject(err)
     throw err
   } finally {
-    // Also when the consumer stopped iterating early: waiters must not hang (no-op once settled).
-    settle.reject(agentUnavailable())
+    // Also when the consumer stopped iterating early: waiters must not hang.
+    if (!settled) settle.reject(agentUnavailable())
     inflight(ctx.db).delete(userMessage.id)
   }
 }
