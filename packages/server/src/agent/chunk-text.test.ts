@@ -20,6 +20,18 @@ describe('chunkText', () => {
     ])
   })
 
+  it('takes any Unicode white space after a sentence end, and only white space', () => {
+    // Exactly what /\s/ matches (the cut is found by character code).
+    const spaces = Array.from({ length: 0x10000 }, (_, c) => String.fromCharCode(c)).filter((ch) =>
+      /\s/.test(ch),
+    )
+    expect(spaces).toHaveLength(25)
+    for (const sp of spaces)
+      expect(chunkText(`Done.${sp}${sp}Next`)).toEqual([`Done.${sp}${sp}`, 'Next'])
+    for (const ch of ['\u200b', '\u180e', 'x', '\u0085'])
+      expect(chunkText(`Done.${ch}Next`)).toEqual([`Done.${ch}Next`])
+  })
+
   it('cuts a long sentence into phrases', () => {
     const long = `${'word, '.repeat(40)}end.`
     const chunks = chunkText(long)

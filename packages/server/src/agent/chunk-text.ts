@@ -13,11 +13,11 @@ export function chunkText(text: string): string[] {
     const c = text[i]!
     const sentenceEnd =
       (c === '.' || c === '!' || c === '?') &&
-      (i + 1 === text.length || /\s/.test(text[i + 1]!)) &&
+      (i + 1 === text.length || isSpace(text.charCodeAt(i + 1))) &&
       !(c === '.' && notSentenceEnd(text, i))
     if (c === '\n' || sentenceEnd) {
       i++
-      while (i < text.length && /\s/.test(text[i]!)) i++
+      while (i < text.length && isSpace(text.charCodeAt(i))) i++
       pieces.push(text.slice(start, i))
       start = i
     } else i++
@@ -42,8 +42,25 @@ export function chunkText(text: string): string[] {
 // "1. Open…" (a list number) and "e.g. the…" end with a dot but not a sentence.
 function notSentenceEnd(text: string, dot: number): boolean {
   let start = dot
-  while (start > 0 && !/\s/.test(text[start - 1]!)) start--
+  while (start > 0 && !isSpace(text.charCodeAt(start - 1))) start--
   const word = text.slice(start, dot)
   if (/^\d{1,3}$/.test(word) && (start === 0 || text[start - 1] === '\n')) return true
   return /^(?:e\.g|i\.e|approx|vs|no|ext|mr|mrs|ms|dr)$/i.test(word)
+}
+
+/** Exactly JavaScript's `\s`, by character code (a regular expression per character is slow). */
+function isSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d)
+  if (c < 0xa0) return false
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  )
 }

@@ -8,7 +8,7 @@ import { looksLikeFollowUp, stripGreeting } from './intents.ts'
 export interface Retrieval {
   /** The visitor's latest message (greeting stripped). */
   question: string
-  groups: TermGroup[]
+  groups: readonly TermGroup[]
   /** The message reports something not working ("still can't connect"). */
   trouble: boolean
   /** The article to answer from, if any. */
@@ -16,7 +16,7 @@ export interface Retrieval {
   /** The answer continues the previous reply's article (follow-up question). */
   followUp: boolean
   /** Hits for the question as asked (or combined with the previous one), best first. */
-  hits: ArticleHit[]
+  hits: readonly ArticleHit[]
   /** The article the most recent replies cited, if any. */
   previousArticle: IndexedArticle | undefined
   /** Everything the assistant already said about `article` (to avoid repeating a section). */
@@ -34,6 +34,25 @@ export function citedTitles(text: string): string[] {
   for (const m of text.matchAll(SPOKEN_CITATION)) out.push(m[1]!.trim())
   return out
 }
+
+/**
+ * Small least-recently-used memo of a string function: the earlier replies of a conversation
+ * are read again for each new message.
+ */
+function memoized<T>(fn: (text: string) => T, size = 64): (text: string) => T {
+  const kept = new Map<string, T>()
+  return (text) => {
+    let v = kept.get(text)
+    if (v === undefined) {
+      v = fn(text)
+      if (kept.size >= size) kept.delete(kept.keys().next().value as string)
+    } else kept.delete(text)
+    kept.set(text, v)
+    return v
+  }
+}
+
+const citedTitlesOf = memoized((text): readonly string[] => Object.freeze(citedTitles(text)))
 
 /** The visitor's latest message: the last visitor turn of the history. */
 export function latestVisitorText(history: readonly AgentTurn[]): string {
@@ -57,11 +76,22 @@ export function normalizeForCompare(text: string): string {
     .trim()
 }
 
+// The same earlier replies are compared with every passage of an article, reply after reply.
+const normalizedReply = memoized(normalizeForCompare)
+
+// Passages are immutable (a knowledge revision builds new ones).
+const firstLines = new WeakMap<Passage, string>()
+
 /** Whether a reply already contained this passage (its first line). */
 export function passageSaid(passage: Passage, said: readonly string[]): boolean {
-  const first = normalizeForCompare(passage.text.split('\n')[0] ?? '').slice(0, 80)
+  let first = firstLines.get(passage)
+  if (first === undefined) {
+    first = normalizeForCompare(passage.text.split('\n')[0] ?? '').slice(0, 80)
+    firstLines.set(passage, first)
+  }
   if (first === '') return false
-  return said.some((s) => normalizeForCompare(s).includes(first))
+  const line = first
+  return said.some((s) => normalizedReply(s).includes(line))
 }
 
 // A passage scoring this much matches something the question names beyond the article's topic.
@@ -71,10 +101,18 @@ const SPECIFIC_PASSAGE_SCORE = 0.9
 // "If it's still slow".
 const TOPIC_WORD_WEIGHT = 0.25
 
-function titleTermsOf(article: IndexedArticle): Set<string> {
-  const set = new Set<string>()
-  for (const g of analyze(`${article.title}\n${article.tags.join('\n')}`))
-    for (const t of g.terms) set.add(t)
+// Articles are immutable (a knowledge revision builds new ones): their title terms are kept.
+const titleTerms = new WeakMap<IndexedArticle, ReadonlySet<string>>()
+
+function titleTermsOf(article: IndexedArticle): ReadonlySet<string> {
+  let set = titleTerms.get(article)
+  if (set === undefined) {
+    const terms = new Set<string>()
+    for (const g of analyze(`${article.title}\n${article.tags.join('\n')}`))
+      for (const t of g.terms) terms.add(t)
+    set = terms
+    titleTerms.set(article, set)
+  }
   return set
 }
 
@@ -84,6 +122,30 @@ function titleTermsOf(article: IndexedArticle): Set<string> {
  * count little (they say which article, not which section).
  */
 export function scorePassages(
+  article: IndexedArticle,
+  groups: readonly TermGroup[],
+  trouble: boolean,
+): readonly number[] {
+  // Choosing the passage and composing the answer score the same passages for the same question.
+  const last = lastScores
+  if (last && last.article === article && last.groups === groups && last.trouble === trouble) {
+    return last.scores
+  }
+  const scores = Object.freeze(scoreUncached(article, groups, trouble))
+  lastScores = { article, groups, trouble, scores }
+  return scores
+}
+
+let lastScores:
+  | {
+      article: IndexedArticle
+      groups: readonly TermGroup[]
+      trouble: boolean
+      scores: readonly number[]
+    }
+  | undefined
+
+function scoreUncached(
   article: IndexedArticle,
   groups: readonly TermGroup[],
   trouble: boolean,
@@ -126,7 +188,11 @@ export function bestPassage(
   return passages.find((p) => p.heading !== null) ?? passages[0]
 }
 
-function specificMatch(article: IndexedArticle, groups: TermGroup[], trouble: boolean): boolean {
+function specificMatch(
+  article: IndexedArticle,
+  groups: readonly TermGroup[],
+  trouble: boolean,
+): boolean {
   const topic = titleTermsOf(article)
   const specific = groups.filter((g) => !g.terms.some((t) => topic.has(t)))
   if (specific.length === 0) return trouble
@@ -159,7 +225,7 @@ export function retrieve(kb: TenantKnowledge, history: readonly AgentTurn[]): Re
     const turn = earlier[i]!
     if (!isAssistant(turn)) continue
     replies++
-    for (const title of citedTitles(turn.text).reverse()) {
+    for (const title of [...citedTitlesOf(turn.text)].reverse()) {
       previousArticle = kb.findByTitle(title)
       if (previousArticle) break
     }
@@ -170,7 +236,7 @@ export function retrieve(kb: TenantKnowledge, history: readonly AgentTurn[]): Re
     article === undefined
       ? []
       : earlier
-          .filter((t) => isAssistant(t) && citedTitles(t.text).includes(article.title))
+          .filter((t) => isAssistant(t) && citedTitlesOf(t.text).includes(article.title))
           .map((t) => t.text)
 
   const hits = kb.search(question)

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, createTestTenant } from '../../test/helpers.ts'
 import type { DbHandle } from '../db/connect.ts'
-import { createArticle, findKnowledgeRevision } from './article-repo.ts'
+import { createArticle, findKnowledgeRevision, updateArticle } from './article-repo.ts'
 import { createKnowledgeBase, knowledgeBaseFor } from './knowledge-base.ts'
 
 describe('knowledge base cache', () => {
@@ -58,6 +58,48 @@ describe('knowledge base cache', () => {
     expect(index.size).toBe(0)
     expect(index.revision).toBe(0)
     expect(index.search('anything at all')).toEqual([])
+  })
+
+  it('answers a repeated question from its cache, until an article changes', async () => {
+    const { tenantId } = await createTestTenant(database.db)
+    const article = await createArticle(database.db, tenantId, {
+      title: 'Reset your password',
+      body: 'Open the portal and choose "Forgot password".',
+      tags: ['password'],
+    })
+    const kb = createKnowledgeBase(database.db)
+    const before = await kb.forTenant(tenantId)
+    const hits = before.search('I forgot my password')
+    expect(hits[0]?.article.title).toBe('Reset your password')
+    expect(hits[0]?.confident).toBe(true)
+    // Shared, so frozen: nobody can change what the next caller gets.
+    expect(before.search('I forgot my password')).toBe(hits)
+    expect(Object.isFrozen(hits) && Object.isFrozen(hits[0])).toBe(true)
+    expect(() => {
+      ;(hits[0] as { confident: boolean }).confident = false
+    }).toThrow(TypeError)
+    // Another limit is another question.
+    expect(before.search('I forgot my password', { limit: 1 })).not.toBe(hits)
+
+    await updateArticle(database.db, tenantId, article.id, {
+      title: 'Unlock your account',
+      body: 'Call the service desk to unlock the account.',
+      tags: ['account'],
+    })
+    const after = await kb.forTenant(tenantId)
+    expect(after).not.toBe(before)
+    expect(after.search('I forgot my password')[0]?.article.title).not.toBe('Reset your password')
+    expect(after.search('unlock my account')[0]?.article.title).toBe('Unlock your account')
+  })
+
+  it('does not keep long questions', async () => {
+    const tenantId = await tenantWithArticle('Printer offline')
+    const index = await createKnowledgeBase(database.db).forTenant(tenantId)
+    const long = `my printer is offline ${'and I really need it today '.repeat(20)}`
+    const hits = index.search(long)
+    expect(hits[0]?.article.title).toBe('Printer offline')
+    expect(index.search(long)).not.toBe(hits)
+    expect(index.search(long)).toEqual(hits)
   })
 
   it('one shared knowledge base per database handle', () => {

@@ -32,6 +32,10 @@ export interface ArticleHit {
 
 /** Field boosts: a word in the title or tags says more about the topic than one in the body. */
 export const SEARCH_BOOST = { title: 3, tags: 2.5, body: 1 } as const
+/** Questions whose hits each index keeps (the same questions come again and again)… */
+const SEARCH_CACHE_SIZE = 64
+/** …if they are short (memory stays small with hundreds of tenants). */
+const SEARCH_CACHE_MAX_CHARS = 256
 const MIN_COVERAGE = 0.5
 const MIN_COVERAGE_LONG = 0.34
 const DOMINANCE = 2.5
@@ -43,6 +47,8 @@ export class TenantKnowledge {
   readonly #df = new Map<string, number>()
   readonly #titleTerms = new Map<string, Set<string>>()
   #titles: string[] | undefined
+  /** Hits per question and limit, least recently used first. Valid as long as this index. */
+  readonly #searches = new Map<string, readonly ArticleHit[]>()
 
   constructor(
     readonly tenantId: string,
@@ -93,16 +99,42 @@ export class TenantKnowledge {
     return Math.log(1 + (n - df + 0.5) / (df + 0.5))
   }
 
-  /** Articles matching the question, best first, each with its confidence. */
-  search(question: string, opts: { limit?: number } = {}): ArticleHit[] {
+  /**
+   * Articles matching the question, best first, each with its confidence. The result is frozen
+   * and shared: a repeated question is answered from a cache (this index is immutable; a new
+   * knowledge revision builds a new one).
+   */
+  search(question: string, opts: { limit?: number } = {}): readonly ArticleHit[] {
+    const key = `${opts.limit ?? ''}\n${question}`
+    const cached = this.#searches.get(key)
+    if (cached !== undefined) {
+      this.#searches.delete(key)
+      this.#searches.set(key, cached)
+      return cached
+    }
+    const hits = this.#searchUncached(question, opts.limit)
+    if (question.length > SEARCH_CACHE_MAX_CHARS) return hits
+    for (const h of hits) {
+      Object.freeze(h.matchedWords)
+      Object.freeze(h)
+    }
+    Object.freeze(hits)
+    this.#searches.set(key, hits)
+    if (this.#searches.size > SEARCH_CACHE_SIZE) {
+      this.#searches.delete(this.#searches.keys().next().value as string)
+    }
+    return hits
+  }
+
+  #searchUncached(question: string, limit: number | undefined): ArticleHit[] {
     const groups = analyze(question).slice(0, 40)
     if (groups.length === 0 || this.articles.size === 0) return []
     const query = groups.map((g) => g.word).join(' ')
     // Most questions are spelled right: exact and prefix matching answers them at a fraction of
     // the cost of fuzzy matching, which runs only when that finds nothing confident.
-    const exact = this.#run(query, groups, opts.limit, false)
+    const exact = this.#run(query, groups, limit, false)
     if (exact[0]?.confident) return exact
-    return this.#run(query, groups, opts.limit, true)
+    return this.#run(query, groups, limit, true)
   }
 
   #run(query: string, groups: TermGroup[], limit = 5, fuzzy: boolean): ArticleHit[] {

@@ -16,6 +16,16 @@ describe('knowledge text analysis', () => {
     ])
   })
 
+  it('analyzes a short text once and shares the frozen result; long texts each time', () => {
+    const groups = analyze('My printer is offline again')
+    expect(groups.map((g) => g.word)).toEqual(['printer', 'offline'])
+    expect(analyze('My printer is offline again')).toBe(groups)
+    expect(Object.isFrozen(groups) && Object.isFrozen(groups[0])).toBe(true)
+    const long = `printer ${'offline '.repeat(60)}`
+    expect(analyze(long)).not.toBe(analyze(long))
+    expect(analyze(long)).toEqual(analyze(long))
+  })
+
   it('drops stopwords and stems the rest', () => {
     expect(processTerm('the')).toBeNull()
     expect(processTerm('how')).toBeNull()

@@ -151,8 +151,27 @@ export interface TermGroup {
   terms: string[]
 }
 
-/** The meaningful words of a text, in order, without duplicates. */
-export function analyze(text: string): TermGroup[] {
+// Each message is analyzed several times (small talk?, search, passage scores): short texts'
+// results are kept, frozen, a few hundred at most (least recently used dropped).
+const analyzed = new Map<string, readonly TermGroup[]>()
+const ANALYZED_KEPT = 256
+const ANALYZED_MAX_CHARS = 256
+
+/** The meaningful words of a text, in order, without duplicates (frozen: it may be shared). */
+export function analyze(text: string): readonly TermGroup[] {
+  if (text.length > ANALYZED_MAX_CHARS) return analyzeUncached(text)
+  let groups = analyzed.get(text)
+  if (groups === undefined) {
+    groups = analyzeUncached(text)
+    for (const g of groups) Object.freeze(g)
+    Object.freeze(groups)
+    if (analyzed.size >= ANALYZED_KEPT) analyzed.delete(analyzed.keys().next().value as string)
+  } else analyzed.delete(text)
+  analyzed.set(text, groups)
+  return groups
+}
+
+function analyzeUncached(text: string): TermGroup[] {
   const groups: TermGroup[] = []
   const seen = new Set<string>()
   for (const word of tokenize(text)) {
