@@ -1,5 +1,6 @@
 import { firstRow, type PreparedQuery, prepare } from '../db/prepared.ts'
 import type { Db } from '../db/schema.ts'
+import type { ContactRow } from '../visitors/contact-repo.ts'
 import type { ConversationRow, ThreadRow } from './types.ts'
 
 // The statements of every widget message are prepared (built and compiled once).
@@ -149,6 +150,110 @@ export async function findThreadByRef(
     if (byId) return byId
   }
   return firstRow(await threadBySourceQuery(db, tenantId, ref))
+}
+
+/** A thread with its conversation, the conversation's contact and whether the visitor wrote yet. */
+export interface ThreadContext {
+  thread: ThreadRow
+  conversation: ConversationRow
+  /** Undefined when the conversation has none (an admin deleted it). */
+  contact: ContactRow | undefined
+  /** The conversation has a message from the visitor (it may have none: a voice call). */
+  hasVisitorMessage: boolean
+}
+
+// Everything continuing a thread needs, in one statement (it runs for every widget message).
+const threadContextQuery = (by: 'id' | 'source_thread_id') =>
+  prepare((db: Db, tenantId: string, ref: string) =>
+    db
+      .selectFrom('threads as t')
+      .innerJoin('conversations as c', (j) =>
+        j.onRef('c.id', '=', 't.conversation_id').onRef('c.tenant_id', '=', 't.tenant_id'),
+      )
+      .leftJoin('contacts as p', (j) =>
+        j.onRef('p.id', '=', 'c.contact_id').onRef('p.tenant_id', '=', 'c.tenant_id'),
+      )
+      .select([
+        't.id as t_id',
+        't.source_thread_id as t_source_thread_id',
+        't.created_at as t_created_at',
+        'c.id as c_id',
+        'c.contact_id as c_contact_id',
+        'c.subject as c_subject',
+        'c.status as c_status',
+        'c.contact_verified as c_contact_verified',
+        'c.created_at as c_created_at',
+        'c.updated_at as c_updated_at',
+        'p.id as p_id',
+        'p.email as p_email',
+        'p.name as p_name',
+        'p.created_at as p_created_at',
+        'p.updated_at as p_updated_at',
+      ])
+      .select((eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom('messages as m')
+              .select('m.seq')
+              .whereRef('m.conversation_id', '=', 'c.id')
+              .whereRef('m.tenant_id', '=', 'c.tenant_id')
+              .where('m.sender_type', '=', 'contact'),
+          )
+          .as('has_visitor_message'),
+      )
+      .where('t.tenant_id', '=', tenantId)
+      .where(by === 'id' ? 't.id' : 't.source_thread_id', '=', ref),
+  )
+const threadContextById = threadContextQuery('id')
+const threadContextBySource = threadContextQuery('source_thread_id')
+
+/**
+ * The tenant's thread whose id (`thread_…`) or client-chosen `source_thread_id` is `ref` (as
+ * {@link findThreadByRef}), with its conversation and contact.
+ */
+export async function findThreadContext(
+  db: Db,
+  tenantId: string,
+  ref: string,
+): Promise<ThreadContext | undefined> {
+  const r =
+    (ref.startsWith('thread_')
+      ? firstRow(await threadContextById(db, tenantId, ref))
+      : undefined) ?? firstRow(await threadContextBySource(db, tenantId, ref))
+  if (r === undefined) return undefined
+  return {
+    thread: {
+      id: r.t_id,
+      tenant_id: tenantId,
+      conversation_id: r.c_id,
+      source_thread_id: r.t_source_thread_id,
+      created_at: r.t_created_at,
+    },
+    conversation: {
+      id: r.c_id,
+      tenant_id: tenantId,
+      contact_id: r.c_contact_id,
+      subject: r.c_subject,
+      status: r.c_status,
+      contact_verified: Number(r.c_contact_verified),
+      created_at: r.c_created_at,
+      updated_at: r.c_updated_at,
+    },
+    contact:
+      r.p_id === null
+        ? undefined
+        : {
+            id: r.p_id,
+            tenant_id: tenantId,
+            email: r.p_email,
+            name: r.p_name,
+            created_at: r.p_created_at!,
+            updated_at: r.p_updated_at!,
+          },
+    // PostgreSQL answers a boolean, SQLite 0 or 1.
+    hasVisitorMessage: Boolean(r.has_visitor_message),
+  }
 }
 
 const insertThreadQuery = prepare(

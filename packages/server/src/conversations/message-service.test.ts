@@ -599,6 +599,47 @@ forEachDialect('message service', (dialect) => {
     expect(await countMessages(opened.conversation.id)).toBe(2)
   })
 
+  it('names a conversation opened before anything was said after its first visitor message', async () => {
+    const opened = await openThread(ctx, access, {
+      sourceThreadId: 'voice-room-2',
+      subject: 'Voice call',
+    })
+    const first = await acceptVisitorMessage(ctx, access, {
+      body: 'the projector shows no signal',
+      sourceThreadId: 'voice-room-2',
+    })
+    expect(first.thread.id).toBe(opened.thread.id)
+    expect(first.conversation.subject).toBe('the projector shows no signal')
+    const second = await acceptVisitorMessage(ctx, access, {
+      body: 'still nothing',
+      sourceThreadId: opened.thread.id,
+    })
+    expect(second.conversation.subject).toBe('the projector shows no signal')
+    expect(
+      (await findConversationForTenant(database.db, access.tenant.id, opened.conversation.id))
+        ?.subject,
+    ).toBe('the projector shows no signal')
+  })
+
+  it('gives a conversation whose contact was deleted a new anonymous contact', async () => {
+    const first = await acceptVisitorMessage(ctx, access, {
+      body: 'hello from a deleted contact',
+      sourceThreadId: 'client-thread-orphan',
+    })
+    await database.db.deleteFrom('contacts').where('id', '=', first.contact.id).execute()
+    const next = await acceptVisitorMessage(ctx, access, {
+      body: 'am I still here?',
+      sourceThreadId: 'client-thread-orphan',
+    })
+    expect(next.conversation.id).toBe(first.conversation.id)
+    expect(next.contact.id).not.toBe(first.contact.id)
+    expect(next.contact.email).toBeNull()
+    expect(
+      (await findConversationForTenant(database.db, access.tenant.id, first.conversation.id))
+        ?.contact_id,
+    ).toBe(next.contact.id)
+  })
+
   it('cuts long subjects at a word boundary', () => {
     expect(subjectFromText('a  b\n c')).toBe('a b c')
     const s = subjectFromText(`${'word '.repeat(40)}end`)

@@ -25,6 +25,7 @@ import type { VisitorIdentity } from '../visitors/visitor-auth.ts'
 import {
   findConversationForTenant,
   findThreadByRef,
+  findThreadContext,
   findThreadForTenant,
   insertConversation,
   insertThread,
@@ -252,6 +253,8 @@ interface Located {
   contact: ContactRow
   created: boolean
   reopened: boolean
+  /** Whether the conversation had a visitor message, when the look-up told. */
+  hadVisitorMessage?: boolean | undefined
 }
 
 /**
@@ -272,6 +275,8 @@ async function locateThread(
   const email = identity.verifiedEmail ?? identity.senderEmail
   let thread: ThreadRow | undefined
   let conversation: ConversationRow | undefined
+  // Known from the thread look-up (REST and WebSocket messages), else read below.
+  let known: { contact: ContactRow | undefined; hasVisitorMessage: boolean } | undefined
 
   if (target.conversationId !== undefined) {
     if (!opts.trusted) throw new Error('conversationId targets are for trusted callers only')
@@ -288,8 +293,11 @@ async function locateThread(
       }
     }
   } else if (target.sourceThreadId !== undefined) {
-    thread = await findThreadByRef(db, tenantId, target.sourceThreadId)
-    if (thread) conversation = await findConversationForTenant(db, tenantId, thread.conversation_id)
+    const found = await findThreadContext(db, tenantId, target.sourceThreadId)
+    if (found) {
+      ;({ thread, conversation } = found)
+      known = { contact: found.contact, hasVisitorMessage: found.hasVisitorMessage }
+    }
   }
 
   if (!conversation || !thread) {
@@ -312,9 +320,11 @@ async function locateThread(
     return { conversation, thread, contact, created: true, reopened: false }
   }
 
-  let contact = conversation.contact_id
-    ? await findContactById(db, tenantId, conversation.contact_id)
-    : undefined
+  let contact = known
+    ? known.contact
+    : conversation.contact_id
+      ? await findContactById(db, tenantId, conversation.contact_id)
+      : undefined
   checkOwnership(conversation, contact, identity, opts)
 
   const previous = contact
@@ -352,6 +362,7 @@ async function locateThread(
     contact,
     created: false,
     reopened,
+    hadVisitorMessage: known?.hasVisitorMessage,
   }
 }
 
@@ -397,7 +408,11 @@ async function insertVisitorMessage(
   const located = await locateThread(db, access, input, identity, opts, subjectFromText(input.body))
   const { conversation, thread, contact } = located
   const firstFromVisitor =
-    located.created || !(await hasConversationMessageFrom(db, tenantId, conversation.id, 'contact'))
+    located.created ||
+    !(
+      located.hadVisitorMessage ??
+      (await hasConversationMessageFrom(db, tenantId, conversation.id, 'contact'))
+    )
   const userMessage = await insertMessage(db, {
     id: newId('msg'),
     tenant_id: tenantId,
@@ -639,7 +654,9 @@ export async function* streamAgentReply(
       (s) => (Array.isArray(s) ? s : []),
       () => [],
     )
-    const result = await storeReply(ctx.db, access, userMessage, text, sources)
+    // An AI reply the agent saw means this one is not the conversation's first.
+    const answeredBefore = history.some((t) => t.role === 'assistant')
+    const result = await storeReply(ctx.db, access, userMessage, text, sources, answeredBefore)
     publishThreadFrame(
       ctx,
       thread,
@@ -685,6 +702,7 @@ async function storeReply(
   userMessage: MessageRow,
   text: string,
   sources: AgentSource[],
+  answeredBefore: boolean,
 ): Promise<StoredReply> {
   const tenantId = access.tenant.id
   const cleanSources = sources
@@ -695,6 +713,7 @@ async function storeReply(
       // The article that answered the first question names the conversation best.
       const subject =
         cleanSources[0] &&
+        !answeredBefore &&
         !(await hasConversationMessageFrom(trx, tenantId, userMessage.conversation_id, 'ai'))
           ? subjectFromText(cleanSources[0].title)
           : undefined
