@@ -148,9 +148,9 @@ describe.skipIf(!existsChromium())('admin console in Chromium', { timeout: 90_00
 
     await page.getByRole('tab', { name: 'Appearance' }).click()
     await page.getByLabel('Primary colour', { exact: true }).fill('#e11d48')
-    await poll(() => frame.locator('aurion-widget .aw').getAttribute('style')).toContain(
-      '--aw-p:#e11d48',
-    )
+    await poll(() =>
+      frame.locator('aurion-widget .aw').evaluate((el) => el.style.getPropertyValue('--aw-p')),
+    ).toBe('#e11d48')
     await poll(() => page.getByText('Showing unsaved changes').count()).toBe(1)
     await shot(page, 'widget-preview-unsaved')
 

@@ -1,5 +1,6 @@
 import { render } from 'preact'
 import type { AurionUser, WidgetApp, WidgetHost } from '../shared/host.ts'
+import { addStyles } from '../shared/styles.ts'
 import { ChatSession } from './chat/session.ts'
 import { Bubble, dismissBubble } from './components/Bubble.tsx'
 import { Ctx } from './components/context.ts'
@@ -13,9 +14,7 @@ import { VoiceController } from './voice-controller.ts'
  * (hover, focus, click) or when the page is idle. Renders the panel into the loader's slot.
  */
 export function mount(host: WidgetHost): WidgetApp {
-  const style = document.createElement('style')
-  style.textContent = css
-  host.root.prepend(style)
+  addStyles(host.root, css)
   const audio = document.createElement('div')
   audio.hidden = true
   host.root.appendChild(audio)
@@ -97,7 +96,6 @@ export function mount(host: WidgetHost): WidgetApp {
       render(null, host.slot)
       render(null, bubbleSlot)
       bubbleSlot.remove()
-      style.remove()
       audio.remove()
     },
   }

@@ -8,6 +8,7 @@ import {
   type WidgetEventName,
   type WidgetHost,
 } from '../shared/host.ts'
+import { addStyles } from '../shared/styles.ts'
 import { ICONS } from './icons.ts'
 import css from './launcher.css?inline'
 import { isRtl, resolveLocale, translate } from './locale.ts'
@@ -151,10 +152,12 @@ function boot(): void {
       config.theme === 'dark' || (config.theme !== 'light' && mq.matches) ? 'dark' : 'light'
     const text = (f: TranslatableField) => translate(config[f], config[`${f}_translations`], locale)
 
+    // Styles only through the CSSOM (`.style`, constructed sheets), never as markup: a page whose
+    // CSP has no `style-src 'unsafe-inline'` refuses `style` attributes and `<style>` elements.
     const el = document.createElement('aurion-widget')
-    el.setAttribute('style', 'all:initial!important;display:block!important')
+    el.style.cssText = 'all:initial!important;display:block!important'
     const root = el.attachShadow({ mode: 'open' })
-    root.innerHTML = `<style>${css}</style><div class="aw" style="${brandVars(config)}" data-pos="${
+    root.innerHTML = `<div class="aw" data-pos="${
       config.launcher_position === 'bottom-left' ? 'bottom-left' : 'bottom-right'
     }"><button type="button" class="aw-launcher"><span class="aw-ic">${
       config.mode === 'voice' ? ICONS.mic : ICONS.chat
@@ -172,6 +175,9 @@ function boot(): void {
       HTMLElement,
       HTMLElement,
     ]
+    wrap.style.cssText = brandVars(config)
+    // After innerHTML, which would drop a fallback <style> element.
+    addStyles(root, css)
 
     const paint = () => {
       const l = text('launcher_label') ?? ''

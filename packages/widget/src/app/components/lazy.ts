@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks'
+import { addStyles } from '../../shared/styles.ts'
 import { useApp } from './context.ts'
 
 type Loader<T> = () => Promise<T>
@@ -10,9 +11,7 @@ export function loadPart<T extends { css: string }>(load: Loader<T>, root: Shado
   let p = pending.get(load) as Promise<T> | undefined
   if (!p) {
     p = load().then((m) => {
-      const style = document.createElement('style')
-      style.textContent = m.css
-      root.appendChild(style)
+      addStyles(root, m.css)
       loaded.set(load, m)
       return m
     })
