@@ -139,6 +139,9 @@ describe('admin console assets', () => {
     expect(csp).toContain("frame-ancestors 'self'")
     expect(csp).toContain("script-src 'self' http://console.test:8080")
     expect(csp).not.toMatch(/script-src[^;]*unsafe/)
+    // The widget styles itself with constructed stylesheets: no inline styles allowed either.
+    expect(csp).toContain("style-src 'self' http://console.test:8080;")
+    expect(csp).not.toContain('unsafe')
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN')
   })
 

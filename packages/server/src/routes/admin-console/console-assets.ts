@@ -44,14 +44,14 @@ export const CONSOLE_CSP = [
 
 /**
  * The live preview page. It runs in a sandbox without same-origin rights (it cannot read the
- * console's session token); it loads the widget loader and chunks from this server, and the
- * widget styles itself with inline styles in its shadow root.
+ * console's session token); it loads the widget loader and chunks from this server. No inline
+ * styles: the widget styles its shadow root with constructed stylesheets.
  */
 export function previewCsp(selfOrigin: string): string {
   return [
     "default-src 'none'",
     `script-src 'self' ${selfOrigin}`,
-    `style-src 'self' ${selfOrigin} 'unsafe-inline'`,
+    `style-src 'self' ${selfOrigin}`,
     `img-src 'self' ${selfOrigin} data: blob:`,
     `font-src 'self' ${selfOrigin} data:`,
     `connect-src 'self' ${selfOrigin}`,

@@ -11,14 +11,16 @@ const esc = (s: string) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   )
 
-/** The demo page's policy: its own inline scripts by nonce, the widget from the API origin. */
+/**
+ * The demo page's policy: its own inline script and style by nonce, the widget from the API
+ * origin, no inline styles otherwise (the widget needs none: README, Content Security Policy).
+ */
 export function demoCsp(nonce: string, apiOrigin: string): string {
   const ws = apiOrigin.replace(/^http/, 'ws')
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' ${apiOrigin}`,
-    // The widget styles its shadow root with <style> elements.
-    "style-src 'self' 'unsafe-inline'",
+    `style-src 'self' 'nonce-${nonce}'`,
     `connect-src 'self' ${apiOrigin} ${ws}`,
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
@@ -85,7 +87,7 @@ export async function demoPageRoute(app: FastifyInstance, ctx: RouteContext): Pr
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Northwind Cloud — Help center (Aurion demo)</title>
-<style>${CSS}</style>
+<style nonce="${nonce}">${CSS}</style>
 ${snippet.replace('<script>', `<script nonce="${nonce}">`)}
 </head>
 <body>

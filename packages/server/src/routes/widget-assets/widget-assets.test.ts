@@ -208,6 +208,10 @@ describe('demo page', () => {
     expect(csp).toContain(`script-src 'self' 'nonce-${nonce}' ${publicUrl}`)
     expect(csp).toContain(`connect-src 'self' ${publicUrl} ws://localhost:8080`)
     expect(csp).toContain("frame-ancestors 'none'")
+    // No inline styles but the page's own stylesheet (the widget needs none).
+    expect(csp).toContain(`style-src 'self' 'nonce-${nonce}'`)
+    expect(csp).not.toContain('unsafe')
+    expect(res.body).toContain(`<style nonce="${nonce}">`)
     // The snippet runs (nonce) and is shown (escaped), with this tenant's values.
     expect(res.body).toContain(
       `<script nonce="${nonce}">\n  (function () {\n    window.AurionSettings = {`,
