@@ -21,6 +21,11 @@ export interface AgentRequest {
   instructions?: string | undefined
   locale?: string | undefined
   /**
+   * The tenant's knowledge revision, read together with `history` (saves the agent a look-up);
+   * omitted → the agent reads it.
+   */
+  knowledgeRevision?: number | undefined
+  /**
    * Aborting stops the work (and any upstream request); the iteration then throws the signal's
    * reason (an `AbortError`), so a partial reply is never mistaken for a complete one.
    */

@@ -33,7 +33,9 @@ export function createBuiltinAgent(opts: { knowledge: KnowledgeBase }): Agent {
       const work = (async () => {
         let kb: Awaited<ReturnType<KnowledgeBase['forTenant']>>
         try {
-          kb = await opts.knowledge.forTenant(request.tenantId)
+          kb = await opts.knowledge.forTenant(request.tenantId, {
+            revision: request.knowledgeRevision,
+          })
         } catch (err) {
           throw new AgentUnavailableError('The knowledge base could not be read', { cause: err })
         }

@@ -108,12 +108,14 @@ export function createOpenAiAgent(opts: OpenAiAgentOptions): Agent {
   return {
     kind: 'openai',
     reply(request: AgentRequest): AgentReply {
-      const prepared = opts.knowledge.forTenant(request.tenantId).then(
-        (kb) => prepare(kb, request),
-        (err: unknown) => {
-          throw new AgentUnavailableError('The knowledge base could not be read', { cause: err })
-        },
-      )
+      const prepared = opts.knowledge
+        .forTenant(request.tenantId, { revision: request.knowledgeRevision })
+        .then(
+          (kb) => prepare(kb, request),
+          (err: unknown) => {
+            throw new AgentUnavailableError('The knowledge base could not be read', { cause: err })
+          },
+        )
       return createReply(
         prepared.then((p) => p.sources),
         async function* () {

@@ -4,6 +4,7 @@ import { createTestDatabase, createTestTenant, forEachDialect } from '../../test
 import { createScriptedAgent, type ScriptedAgent } from '../../test/widget-support.ts'
 import type { DbHandle } from '../db/connect.ts'
 import { ApiError } from '../errors.ts'
+import { findKnowledgeRevision } from '../knowledge/article-repo.ts'
 import type { BusEvent, RealtimeBus } from '../realtime/bus.ts'
 import { createMemoryBus } from '../realtime/memory-bus.ts'
 import { insertUpload } from '../uploads/upload-repo.ts'
@@ -151,6 +152,10 @@ forEachDialect('message service', (dialect) => {
     await generateAgentReply(ctx, access, accepted)
     const request = agent.calls.at(-1)!
     expect(request.conversationId).toBe(accepted.conversation.id)
+    // Read with the message, in its transaction, and handed to the agent.
+    expect(request.knowledgeRevision).toBe(
+      await findKnowledgeRevision(database.db, access.tenant.id),
+    )
     expect(request.history).toEqual([
       {
         role: 'visitor',

@@ -11,6 +11,7 @@ import {
   validationError,
 } from '../errors.ts'
 import { newId, nowIso } from '../ids.ts'
+import { findKnowledgeRevision } from '../knowledge/article-repo.ts'
 import { attachUploads, listUploadsForMessages } from '../uploads/upload-repo.ts'
 import {
   type ContactRow,
@@ -96,6 +97,11 @@ export interface AcceptedMessage {
   deduplicated: boolean
   /** The message started this conversation (so it is all the agent's history). */
   startedConversation?: boolean | undefined
+  /**
+   * What the agent needs, read in the transaction that stored the message (a read after it
+   * would wait for the durability of whatever other requests committed meanwhile).
+   */
+  agentContext?: { history: AgentTurn[]; knowledgeRevision: number } | undefined
   /** The reply already stored for the original message (deduplicated sends only). */
   existingReply?: MessageRow | undefined
 }
@@ -141,14 +147,20 @@ export async function acceptVisitorMessage(
   const identity = input.identity ?? {}
 
   for (let attempt = 1; ; attempt++) {
-    if (input.sourceMessageId !== undefined) {
-      const existing = await findMessageBySourceId(ctx.db, tenantId, input.sourceMessageId)
-      if (existing) return dedupe(ctx, access, existing, body, identity, opts)
-    }
     try {
-      const accepted = await ctx.db
-        .transaction()
-        .execute((trx) => insertVisitorMessage(trx, access, { ...input, body }, identity, opts))
+      // One transaction, so one wait for durability: a read outside it would wait for whatever
+      // other requests committed just before (SQLite: see db/sqlite-driver.ts).
+      const outcome = await ctx.db.transaction().execute(async (trx) => {
+        if (input.sourceMessageId !== undefined) {
+          const existing = await findMessageBySourceId(trx, tenantId, input.sourceMessageId)
+          if (existing) return { existing }
+        }
+        return {
+          accepted: await insertVisitorMessage(trx, access, { ...input, body }, identity, opts),
+        }
+      })
+      if (outcome.existing) return dedupe(ctx, access, outcome.existing, body, identity, opts)
+      const accepted = outcome.accepted
       const attachments = input.uploadIds?.length
         ? (await attachmentsOf(ctx.db, tenantId, [accepted.userMessage.id])).get(
             accepted.userMessage.id,
@@ -449,6 +461,10 @@ async function insertVisitorMessage(
     await updateConversation(db, tenantId, conversation.id, { subject })
     conversation.subject = subject
   }
+  const history = located.created
+    ? [toTurn(userMessage)]
+    : await loadConversationHistory(db, tenantId, conversation.id, userMessage.seq)
+  const knowledgeRevision = await findKnowledgeRevision(db, tenantId)
   return {
     conversation,
     thread,
@@ -456,6 +472,7 @@ async function insertVisitorMessage(
     userMessage,
     deduplicated: false,
     startedConversation: located.created,
+    agentContext: { history, knowledgeRevision },
   }
 }
 
@@ -562,7 +579,7 @@ export async function* streamAgentReply(
   ctx: Ctx,
   access: TenantAccess,
   accepted: Pick<AcceptedMessage, 'conversation' | 'thread' | 'userMessage'> &
-    Partial<Pick<AcceptedMessage, 'deduplicated' | 'startedConversation'>>,
+    Partial<Pick<AcceptedMessage, 'deduplicated' | 'startedConversation' | 'agentContext'>>,
   opts: ServiceOptions & { signal?: AbortSignal | undefined; locale?: string | undefined } = {},
 ): AsyncGenerator<string, StoredReply, undefined> {
   const { userMessage, thread } = accepted
@@ -605,9 +622,16 @@ export async function* streamAgentReply(
       return r
     }
     // A message that started its conversation is all there is to it.
-    const history = accepted.startedConversation
-      ? [toTurn(userMessage)]
-      : await loadConversationHistory(ctx.db, tenantId, accepted.conversation.id, userMessage.seq)
+    const history =
+      accepted.agentContext?.history ??
+      (accepted.startedConversation
+        ? [toTurn(userMessage)]
+        : await loadConversationHistory(
+            ctx.db,
+            tenantId,
+            accepted.conversation.id,
+            userMessage.seq,
+          ))
     publishThreadFrame(ctx, thread, typingFrame(userMessage), opts.origin)
     let reply: AgentReply
     let text = ''
@@ -619,6 +643,7 @@ export async function* streamAgentReply(
         history,
         instructions: access.config.agent_instructions ?? undefined,
         locale: opts.locale,
+        knowledgeRevision: accepted.agentContext?.knowledgeRevision,
         signal: opts.signal,
       })
       for await (const chunk of reply) {

@@ -30,6 +30,22 @@ describe('knowledge base cache', () => {
     expect(b.titles()).toEqual(['First', 'Second'])
   })
 
+  it('skips the revision look-up when the caller read it, using an index at least that recent', async () => {
+    const tenantId = await tenantWithArticle('Known revision')
+    const kb = createKnowledgeBase(database.db)
+    const a = await kb.forTenant(tenantId)
+    expect(await kb.forTenant(tenantId, { revision: a.revision })).toBe(a)
+    // An index newer than what the caller read is as good.
+    expect(await kb.forTenant(tenantId, { revision: a.revision - 1 })).toBe(a)
+    await createArticle(database.db, tenantId, { title: 'Later', body: 'b', tags: [] })
+    const revision = await findKnowledgeRevision(database.db, tenantId)
+    const b = await kb.forTenant(tenantId, { revision })
+    expect(b).not.toBe(a)
+    expect(b.revision).toBe(revision)
+    expect(b.titles()).toEqual(['Known revision', 'Later'])
+    expect(await kb.forTenant(tenantId)).toBe(b)
+  })
+
   it('builds once for concurrent callers', async () => {
     const tenantId = await tenantWithArticle('Concurrent')
     const kb = createKnowledgeBase(database.db)

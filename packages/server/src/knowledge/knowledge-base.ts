@@ -219,8 +219,12 @@ export class TenantKnowledge {
 
 /** Per-tenant search indexes, rebuilt when the tenant's knowledge revision changes. */
 export interface KnowledgeBase {
-  /** The tenant's current index (one revision lookup; a rebuild only after a change). */
-  forTenant(tenantId: string): Promise<TenantKnowledge>
+  /**
+   * The tenant's current index (one revision lookup; a rebuild only after a change). With
+   * `revision` (read by the caller moments ago, e.g. in the transaction that stored the visitor's
+   * message) there is no lookup: an index at least that recent is used.
+   */
+  forTenant(tenantId: string, opts?: { revision?: number | undefined }): Promise<TenantKnowledge>
   /** Drops cached indexes (tests, memory pressure). */
   clear(): void
 }
@@ -255,12 +259,16 @@ export function createKnowledgeBase(db: Db, opts: { maxTenants?: number } = {}):
   }
 
   return {
-    async forTenant(tenantId) {
+    async forTenant(tenantId, opts = {}) {
       // Revision first, articles second: a write in between makes the index newer than its
       // revision, which only costs one extra rebuild later, never a stale answer.
-      const revision = await findKnowledgeRevision(db, tenantId)
+      const known = opts.revision
+      const revision = known ?? (await findKnowledgeRevision(db, tenantId))
       const cached = cache.get(tenantId)
-      if (cached && cached.revision === revision) {
+      if (
+        cached &&
+        (known !== undefined ? cached.revision >= known : cached.revision === revision)
+      ) {
         cache.delete(tenantId)
         cache.set(tenantId, cached)
         return cached

@@ -8,6 +8,7 @@ import {
 } from '../../../test/helpers.ts'
 import { ORIGIN, postWidget } from '../../../test/widget-support.ts'
 import { listenForTests, openSocket } from '../../../test/ws-client.ts'
+import { createArticle } from '../../knowledge/article-repo.ts'
 import { seedDemoArticles } from '../../knowledge/demo-articles.ts'
 
 // The real default agent (AURION_AGENT=builtin) behind the public API: no test double.
@@ -67,6 +68,28 @@ forEachDialect('public widget API with the built-in knowledge agent', (dialect) 
       'contact',
       'ai',
     ])
+  })
+
+  it('answers from an article written a moment before the message', async () => {
+    const ask = async (body: string) =>
+      (
+        await postWidget(t.app, '/api/v1/widget/messages', {
+          tenant_id: a.tenantId,
+          public_key: a.publicKey,
+          body,
+          source_thread_id: 'thread-badge-reader',
+        })
+      ).json().ai_response as string
+    expect(await ask('The badge reader at the door blinks red')).not.toContain('Badge reader')
+    await createArticle(t.db, a.tenantId, {
+      title: 'Badge reader blinks red',
+      body: 'A red blinking badge reader means your badge expired. Renew it at reception.',
+      tags: ['badge', 'door'],
+    })
+    // The revision read with the message (in its transaction) already includes the article.
+    expect(await ask('The badge reader at the door blinks red, what now?')).toContain(
+      'Badge reader blinks red',
+    )
   })
 
   it('says honestly when nothing in the knowledge base matches', async () => {
