@@ -2,6 +2,7 @@ import { type IncomingHttpHeaders, IncomingMessage, type ServerResponse } from '
 import proxyAddr from '@fastify/proxy-addr'
 import type { RouteContext } from '../../app-deps.ts'
 import type { Config } from '../../config.ts'
+import type { RateLimitResult } from '../../limits/rate-limiter.ts'
 import { observeHttpRequest } from '../../metrics.ts'
 import { SURROGATE_ESCAPE } from '../../validation.ts'
 import { isVoiceConfigured } from '../../voice/livekit-token.ts'
@@ -23,6 +24,7 @@ const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8
 const POISON = /__proto__|constructor/
 
 type Route = (req: IncomingMessage, res: ServerResponse) => void
+const ignore = () => {}
 
 export interface EmbedConfigFastPath {
   /** Takes the request (true) or leaves it to `route` untouched (false). */
@@ -65,56 +67,70 @@ export function createEmbedConfigFastPath(ctx: RouteContext): EmbedConfigFastPat
   let enabled = true
   let answered = 0
 
-  const answer = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    body: Buffer,
-    started: number,
-  ): Promise<boolean> => {
+  /** The answer's JSON and the request's origin, when this is the usual request; else undefined. */
+  const prepare = (req: IncomingMessage, body: Buffer) => {
     const text = body.toString('utf8')
-    if (POISON.test(text) || SURROGATE_ESCAPE.test(text)) return false
+    if (POISON.test(text) || SURROGATE_ESCAPE.test(text)) return undefined
     let parsed: unknown
     try {
       parsed = JSON.parse(text)
     } catch {
-      return false
+      return undefined
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return false
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined
     const { tenant_id: tenantId, public_key: publicKey } = parsed as Record<string, unknown>
-    if (typeof tenantId !== 'string' || typeof publicKey !== 'string') return false
-    if (publicKey.length > 200 || !isTenantIdShape(tenantId)) return false
+    if (typeof tenantId !== 'string' || typeof publicKey !== 'string') return undefined
+    if (publicKey.length > 200 || !isTenantIdShape(tenantId)) return undefined
     const origin = requestOrigin(req.headers.origin)
-    if (origin === undefined) return false
+    if (origin === undefined) return undefined
     // The CORS headers the public hook would add: only for origins some tenant allows.
     if (!isHelpCenterOrigin(origin, helpCenter) && cache.peekOriginAllowed(origin) !== true)
-      return false
+      return undefined
     const tenant = cache.peek(tenantId.toLowerCase())
-    if (tenant === undefined) return false
-    let json: string
+    if (tenant === undefined) return undefined
     try {
-      json = publicConfigJson(
-        checkWidgetAccess(tenant, publicKey, origin, helpCenter).config,
-        voice,
-      )
+      const access = checkWidgetAccess(tenant, publicKey, origin, helpCenter)
+      return { json: publicConfigJson(access.config, voice), origin }
     } catch {
-      return false
+      return undefined
     }
-    const limit = await ctx.limiter.consume(PUBLIC_LIMITS.embedConfig, clientIp(req))
-    if (!limit.allowed || !enabled || res.destroyed) return false
+  }
+
+  const respond = (
+    res: ServerResponse,
+    answer: { json: string; origin: string },
+    limit: RateLimitResult,
+    started: number,
+  ) => {
     res.writeHead(200, {
       vary: 'Origin',
-      'access-control-allow-origin': origin,
+      'access-control-allow-origin': answer.origin,
       'access-control-expose-headers': CORS_EXPOSED,
       'x-ratelimit-limit': limit.limit,
       'x-ratelimit-remaining': limit.remaining,
       'cache-control': 'no-store',
       'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(json),
+      'content-length': Buffer.byteLength(answer.json),
     })
-    res.end(json)
+    res.end(answer.json)
     answered++
     observeHttpRequest('POST', EMBED_CONFIG_PATH, 200, (performance.now() - started) / 1000)
-    return true
+  }
+
+  const onBody = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    route: Route,
+    started: number,
+  ) => {
+    const replay = () => route(replayOf(req, body), res)
+    const answer = prepare(req, body)
+    if (answer === undefined) return replay()
+    ctx.limiter.consume(PUBLIC_LIMITS.embedConfig, clientIp(req)).then((limit) => {
+      if (!limit.allowed || !enabled || res.destroyed) replay()
+      else respond(res, answer, limit, started)
+    }, replay)
   }
 
   return {
@@ -126,18 +142,12 @@ export function createEmbedConfigFastPath(ctx: RouteContext): EmbedConfigFastPat
       if (!(length > 0 && length <= MAX_BODY_BYTES) || req.headers['transfer-encoding'])
         return false
       const started = performance.now()
-      const chunks: Buffer[] = []
-      req.on('error', () => {})
-      req.on('data', (c: Buffer) => chunks.push(c))
-      req.on('end', () => {
-        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
-        answer(req, res, body, started).then(
-          (done) => {
-            if (!done) route(replayOf(req, body), res)
-          },
-          () => route(replayOf(req, body), res),
-        )
+      let body: Buffer | undefined
+      req.on('error', ignore)
+      req.on('data', (c: Buffer) => {
+        body = body === undefined ? c : Buffer.concat([body, c])
       })
+      req.on('end', () => onBody(req, res, body ?? Buffer.alloc(0), route, started))
       return true
     },
     disable() {
