@@ -33,6 +33,23 @@ class GatedWalSync extends WalSync {
   }
 }
 
+/** How many times `commit` runs on the database from now on. */
+function countCommits(sqlite: SQLite.Database): () => number {
+  let n = 0
+  const prepare = sqlite.prepare.bind(sqlite)
+  vi.spyOn(sqlite, 'prepare').mockImplementation((source: string) => {
+    const stmt = prepare(source)
+    if (!/^\s*commit\b/i.test(source)) return stmt
+    const run = stmt.run.bind(stmt)
+    stmt.run = (...args: unknown[]) => {
+      n++
+      return run(...args)
+    }
+    return stmt
+  })
+  return () => n
+}
+
 function open(wal?: WalSync) {
   const sqlite = new SQLite(join(dir, 'x.db'))
   sqlite.pragma('journal_mode = WAL')
@@ -159,6 +176,148 @@ describe('SQLite driver', () => {
     const again = new SQLite(join(dir, 'x.db'))
     expect((again.prepare('select count(*) as n from t').get() as { n: number }).n).toBe(writes)
     again.close()
+  })
+
+  it('shares one SQLite commit among transactions queued for the connection', async () => {
+    const wal = new GatedWalSync(join(dir, 'x.db-wal'))
+    const { sqlite, db } = open(wal)
+    await sql`create table t (id integer primary key, v text)`.execute(db)
+    await new Promise((r) => setImmediate(r))
+    wal.open = false
+    const before = wal.started
+    const commits = countCommits(sqlite)
+    let acknowledged = 0
+    const txs = Array.from({ length: 10 }, (_, i) =>
+      db
+        .transaction()
+        .execute((trx) =>
+          trx
+            .insertInto('t')
+            .values({ id: i, v: `v${i}` })
+            .execute(),
+        )
+        .then(() => {
+          acknowledged++
+        }),
+    )
+    // One commit, one log sync for all ten; nobody acknowledged before it is durable…
+    await vi.waitFor(() => expect(wal.started - before).toBe(1))
+    expect(commits()).toBe(1)
+    await new Promise((r) => setTimeout(r, 20))
+    expect(acknowledged).toBe(0)
+    // …a reader included.
+    let seen: unknown
+    const read = db
+      .selectFrom('t')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+      .then((r) => {
+        seen = r.n
+      })
+    await new Promise((r) => setTimeout(r, 20))
+    expect(seen).toBeUndefined()
+    wal.release()
+    await Promise.all([...txs, read])
+    expect(acknowledged).toBe(10)
+    expect(seen).toBe(10)
+    await db.destroy()
+  })
+
+  it('rolls back a failed transaction alone, the others of its commit go on', async () => {
+    const { db } = open(new WalSync(join(dir, 'x.db-wal')))
+    await sql`create table t (id integer primary key, v text)`.execute(db)
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) =>
+        db.transaction().execute(async (trx) => {
+          await trx
+            .insertInto('t')
+            .values({ id: i, v: `v${i}` })
+            .execute()
+          if (i % 2 === 1) throw new Error(`abort ${i}`)
+          // A constraint error caught inside its transaction leaves that transaction usable.
+          await trx
+            .insertInto('t')
+            .values({ id: i, v: 'duplicate' })
+            .execute()
+            .catch(() => {})
+          await trx
+            .insertInto('t')
+            .values({ id: 100 + i, v: 'after' })
+            .execute()
+        }),
+      ),
+    )
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'rejected',
+    ])
+    const rows = await db.selectFrom('t').select('id').orderBy('id').execute()
+    expect(rows.map((r) => r.id)).toEqual([0, 2, 4, 100, 102, 104])
+    await db.destroy()
+  })
+
+  it('fails every transaction of a commit that SQLite rolled back as a whole', async () => {
+    const { db } = open(new WalSync(join(dir, 'x.db-wal')))
+    await sql`create table t (id integer primary key, v text)`.execute(db)
+    await sql`create table poison (id integer primary key)`.execute(db)
+    // RAISE(ROLLBACK) ends the whole SQLite transaction, like a full disk would.
+    await sql`create trigger poison_all after insert on poison begin select raise(rollback, 'poisoned'); end`.execute(
+      db,
+    )
+    const outcomes = await Promise.allSettled([
+      db.transaction().execute((trx) => trx.insertInto('t').values({ id: 1, v: 'a' }).execute()),
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('t').values({ id: 2, v: 'b' }).execute()
+        await sql`insert into poison (id) values (1)`.execute(trx)
+      }),
+      db.transaction().execute((trx) => trx.insertInto('t').values({ id: 3, v: 'c' }).execute()),
+    ])
+    // The first shared the rolled-back transaction: it is not stored, so it must not succeed.
+    expect(outcomes[0]).toMatchObject({ status: 'rejected', reason: { message: 'poisoned' } })
+    expect(outcomes[1]).toMatchObject({ status: 'rejected', reason: { message: 'poisoned' } })
+    expect(outcomes[2].status).toBe('fulfilled')
+    const rows = await db.selectFrom('t').select('id').orderBy('id').execute()
+    expect(rows.map((r) => r.id)).toEqual([3])
+    await db.destroy()
+  })
+
+  it('caps how many transactions share a commit', async () => {
+    const wal = new GatedWalSync(join(dir, 'x.db-wal'))
+    const { db } = open(wal)
+    await sql`create table t (id integer primary key, v text)`.execute(db)
+    await new Promise((r) => setImmediate(r))
+    wal.open = false
+    const before = wal.started
+    const txs = Array.from({ length: 40 }, (_, i) =>
+      db.transaction().execute((trx) => trx.insertInto('t').values({ id: i, v: 'x' }).execute()),
+    )
+    await vi.waitFor(() => expect(wal.started - before).toBeGreaterThanOrEqual(3))
+    wal.open = true
+    wal.release()
+    await Promise.all(txs)
+    expect(await db.selectFrom('t').select('id').execute()).toHaveLength(40)
+    await db.destroy()
+  })
+
+  it('commits the shared transaction before one begun by hand (migrations)', async () => {
+    const { db } = open(new WalSync(join(dir, 'x.db-wal')))
+    await sql`create table t (id integer primary key, v text)`.execute(db)
+    const tx = db
+      .transaction()
+      .execute((trx) => trx.insertInto('t').values({ id: 1, v: 'a' }).execute())
+    const byHand = (async () => {
+      await sql`begin immediate`.execute(db)
+      await db.insertInto('t').values({ id: 2, v: 'b' }).execute()
+      await sql`commit`.execute(db)
+    })()
+    await Promise.all([tx, byHand])
+    const rows = await db.selectFrom('t').select('id').orderBy('id').execute()
+    expect(rows.map((r) => r.id)).toEqual([1, 2])
+    await db.destroy()
   })
 
   it('connectDb uses it for files (WAL, synchronous NORMAL) but not for :memory:', async () => {

@@ -1,7 +1,7 @@
 import { fdatasync, close as fsClose, open as fsOpen, fstatSync } from 'node:fs'
 import type SQLite from 'better-sqlite3'
 import {
-  type CompiledQuery,
+  CompiledQuery,
   type DatabaseConnection,
   type Driver,
   type QueryResult,
@@ -137,20 +137,71 @@ function writes(query: CompiledQuery): boolean {
   return true
 }
 
+const RAW_BEGIN = /^\s*begin\b/i
+
+/** The savepoint each transaction of a shared commit runs in. */
+const TX_SAVEPOINT = 'aurion_tx'
+/** At most this many holders of the connection share one commit… */
+const BATCH_MAX_MEMBERS = 16
+/** …and it is held open for them at most this long. */
+const BATCH_MAX_MS = 3
+
+/** An SQLite transaction shared by consecutive holders of the connection (one commit). */
+interface Batch {
+  members: number
+  startedAt: number
+  /** Something was written in it. */
+  dirty: boolean
+  /** Settles when its commit is durable: rejected if it failed or SQLite rolled it back. */
+  done: Promise<void>
+  resolve(): void
+  reject(err: unknown): void
+}
+
+function newBatch(): Batch {
+  let resolve!: () => void
+  let reject!: (err: unknown) => void
+  const done = new Promise<void>((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  // Members await it; the rejection is theirs to see, never an unhandled one.
+  done.catch(() => {})
+  return { members: 0, startedAt: performance.now(), dirty: false, done, resolve, reject }
+}
+
 /**
  * Kysely's SQLite driver plus what the hot paths need: prepared statements reused by SQL text,
- * and (with a {@link WalSync}) durable commits without blocking the event loop. The connection's
- * mutex is released as soon as a write is committed; then the caller waits for a WAL fdatasync
- * shared with every other writer of the moment (group commit) instead of each commit syncing on
- * the event loop in turn. Readers wait for a sync in flight as well, so nothing that is not yet
- * durable is ever shown to anyone.
+ * and (with a {@link WalSync}) durable commits without blocking the event loop.
+ *
+ * - Group commit in the log: the connection is let go as soon as a write is committed; then the
+ *   caller waits for a WAL fdatasync shared with every other writer of the moment, instead of
+ *   each commit syncing on the event loop in turn. Readers wait for a sync in flight as well, so
+ *   nothing that is not yet durable is ever shown to anyone.
+ * - Group commit in SQLite: while others wait for the connection, a transaction's commit is
+ *   deferred and the next holders run in the same SQLite transaction, each Kysely transaction in
+ *   a savepoint of its own (its rollback undoes only its work). The last of them (at most
+ *   {@link BATCH_MAX_MEMBERS}, {@link BATCH_MAX_MS}) commits for all: the pages they share (the
+ *   end of the messages table and of its indexes…) are written to the log once, not once each.
+ *   Every holder resolves only when that commit is durable, and fails if it failed (or SQLite
+ *   rolled the whole transaction back): nothing is acknowledged that was not stored.
+ * - Holders queue first come, first served, each woken once.
  */
 class DurableSqliteDriver extends SqliteDriver {
   #sqlite: SQLite.Database
   #wal: WalSync | undefined
   #checkpointer: WalCheckpointer | undefined
+  /** The one connection; Kysely's own queue is not used (see {@link acquireConnection}). */
+  #connection!: DatabaseConnection
+  #handle!: DatabaseConnection
+  #busy = false
+  #waiters: { resume(): void; exclusive: boolean }[] = []
+  /** Our SQLite transaction, open across holders until its commit. */
+  #batch: Batch | undefined
   /** Writes committed (or in the open transaction) that no sync started after. */
   #dirty = false
+  /** `#dirty` when the current holder's transaction began (its rollback restores it). */
+  #dirtyBefore = false
   /** The sync that covers every commit so far, until it settles. */
   #pending: Promise<void> | undefined
 
@@ -161,56 +212,173 @@ class DurableSqliteDriver extends SqliteDriver {
     this.#checkpointer = opts.checkpointer
   }
 
-  override async acquireConnection(): Promise<DatabaseConnection> {
-    const connection = await super.acquireConnection()
-    return {
-      executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
-        // Outside a transaction every write is synced when its holder lets go: writes still
-        // unsynced belong to the open transaction, and a rollback undoes them all.
-        if (ROLLBACK.test(query.sql)) this.#dirty = false
-        else if (writes(query)) this.#dirty = true
-        return connection.executeQuery<R>(query)
-      },
+  override async init(): Promise<void> {
+    await super.init()
+    // Kysely's queue wakes every waiter at each release; ours wakes the next one only.
+    this.#connection = await super.acquireConnection()
+    this.#handle = {
+      executeQuery: <R>(query: CompiledQuery) => this.#execute<R>(query),
       streamQuery: <R>(query: CompiledQuery, chunkSize?: number) =>
-        connection.streamQuery<R>(query, chunkSize),
+        this.#connection.streamQuery<R>(query, chunkSize),
     }
   }
 
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    await this.#lock(false)
+    return this.#handle
+  }
+
+  #lock(exclusive: boolean): Promise<void> {
+    if (!this.#busy) {
+      this.#busy = true
+      return Promise.resolve()
+    }
+    return new Promise((resume) => this.#waiters.push({ resume, exclusive }))
+  }
+
+  #unlock(): void {
+    const next = this.#waiters.shift()
+    if (next) next.resume()
+    else this.#busy = false
+  }
+
+  async #execute<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    // Outside a transaction every write is synced when its holder lets go: writes still
+    // unsynced belong to the open transaction, and a rollback undoes them all.
+    if (ROLLBACK.test(query.sql)) this.#dirty = false
+    else if (writes(query)) this.#dirty = true
+    // A transaction of its own (migrations run `begin immediate`): ours is committed first.
+    if (this.#batch && query.query.kind === 'RawNode' && RAW_BEGIN.test(query.sql)) {
+      await this.#commitBatch()
+    }
+    try {
+      return await this.#connection.executeQuery<R>(query)
+    } catch (err) {
+      // Some errors (disk full, I/O) make SQLite roll the whole transaction back.
+      if (this.#batch && !this.#sqlite.inTransaction) this.#lose(err)
+      throw err
+    }
+  }
+
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    if (!this.#batch) {
+      // In a transaction begun by hand (`begin immediate`): SQLite refuses, as it always did.
+      if (this.#sqlite.inTransaction) return super.beginTransaction(connection)
+      await this.#connection.executeQuery(CompiledQuery.raw('begin'))
+      this.#batch = newBatch()
+    }
+    await this.#connection.executeQuery(CompiledQuery.raw(`savepoint ${TX_SAVEPOINT}`))
+    this.#dirtyBefore = this.#dirty
+  }
+
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    if (!this.#batch) return super.commitTransaction(connection)
+    await this.#connection.executeQuery(CompiledQuery.raw(`release ${TX_SAVEPOINT}`))
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (!this.#batch) {
+      // SQLite already rolled everything back (see #execute): nothing left to undo.
+      if (!this.#sqlite.inTransaction) return
+      return super.rollbackTransaction(connection)
+    }
+    await this.#connection.executeQuery(CompiledQuery.raw(`rollback to ${TX_SAVEPOINT}`))
+    await this.#connection.executeQuery(CompiledQuery.raw(`release ${TX_SAVEPOINT}`))
+    // Its writes are undone: nothing of it to sync.
+    this.#dirty = this.#dirtyBefore
+  }
+
   override async releaseConnection(): Promise<void> {
+    const batch = this.#batch
+    if (batch) {
+      batch.members++
+      if (this.#dirty) {
+        batch.dirty = true
+        this.#dirty = false
+      }
+      const next = this.#waiters[0]
+      if (
+        next &&
+        !next.exclusive &&
+        batch.members < BATCH_MAX_MEMBERS &&
+        performance.now() - batch.startedAt < BATCH_MAX_MS
+      ) {
+        // Someone is waiting: they go on in this transaction; one commit for all.
+        this.#unlock()
+      } else {
+        await this.#commitBatch()
+        this.#unlock()
+      }
+      return batch.done
+    }
     let wait: Promise<void> | undefined
     // A transaction may span several holders (migrations run `begin immediate` on its own):
     // nothing is durable to wait for before it commits.
     if (this.#wal && !this.#sqlite.inTransaction) {
       if (this.#dirty) {
         this.#dirty = false
-        if (this.#checkpointer?.committed()) void this.#finishCheckpoint(this.#checkpointer)
-        const sync = this.#wal.sync()
-        this.#pending = sync
-        sync.then(
-          () => this.#settled(sync),
-          () => this.#settled(sync),
-        )
-        wait = sync
+        wait = this.#startSync()
       } else if (this.#pending) {
         // It failed for its writers (their callers got the error); a reader just goes on.
         wait = this.#pending.catch(() => {})
       }
     }
-    await super.releaseConnection()
+    this.#unlock()
     if (wait) await wait
+  }
+
+  /** Commits the open batch; its members' `done` settles when the commit is durable. */
+  async #commitBatch(): Promise<void> {
+    const batch = this.#batch!
+    this.#batch = undefined
+    try {
+      await this.#connection.executeQuery(CompiledQuery.raw('commit'))
+    } catch (err) {
+      if (this.#sqlite.inTransaction) {
+        await this.#connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => {})
+      }
+      this.#dirty = false
+      batch.reject(err)
+      return
+    }
+    if (!this.#wal) batch.resolve()
+    else if (batch.dirty) this.#startSync().then(batch.resolve, batch.reject)
+    // Only reads: like any reader, wait for the sync in flight (a failed one was its writers').
+    else if (this.#pending) this.#pending.catch(() => {}).then(batch.resolve)
+    else batch.resolve()
+  }
+
+  /** SQLite rolled the batch back on its own: every member fails. */
+  #lose(err: unknown): void {
+    const batch = this.#batch!
+    this.#batch = undefined
+    this.#dirty = false
+    batch.reject(err)
+  }
+
+  #startSync(): Promise<void> {
+    if (this.#checkpointer?.committed()) void this.#finishCheckpoint(this.#checkpointer)
+    const sync = this.#wal!.sync()
+    this.#pending = sync
+    sync.then(
+      () => this.#settled(sync),
+      () => this.#settled(sync),
+    )
+    return sync
   }
 
   /**
    * The last step of a checkpoint (see WalCheckpointer): the worker copies the few frames left
    * while our statements wait for the connection (the event loop does not wait), so the next
-   * write finds the log completely checkpointed and starts it over.
+   * write finds the log completely checkpointed and starts it over. An open batch is committed
+   * first (its holder sees this waiter is exclusive).
    */
   async #finishCheckpoint(checkpointer: WalCheckpointer): Promise<void> {
-    await super.acquireConnection()
+    await this.#lock(true)
     try {
       await checkpointer.finish()
     } finally {
-      await super.releaseConnection()
+      this.#unlock()
     }
   }
 
@@ -222,6 +390,7 @@ class DurableSqliteDriver extends SqliteDriver {
     await this.#wal?.close()
     // Its connection first: closing ours last checkpoints the log and removes it.
     await this.#checkpointer?.close()
+    if (this.#connection) await super.releaseConnection()
     await super.destroy()
   }
 }
