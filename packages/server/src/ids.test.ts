@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { newId, randomBase62 } from './ids.ts'
 
 describe('ids', () => {
@@ -6,6 +6,26 @@ describe('ids', () => {
     expect(newId('conv')).toMatch(/^conv_[0-9A-Za-z]{22}$/)
     expect(randomBase62(43)).toMatch(/^[0-9A-Za-z]{43}$/)
     expect(randomBase62(0)).toBe('')
+  })
+
+  it('starts with the creation time: ids made later sort after, in byte order', () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      vi.setSystemTime(Date.UTC(2026, 0, 1))
+      const earlier = Array.from({ length: 50 }, () => newId('msg'))
+      vi.setSystemTime(Date.UTC(2026, 0, 1) + 1)
+      const later = Array.from({ length: 50 }, () => newId('msg'))
+      vi.setSystemTime(Date.UTC(2080, 11, 31))
+      const far = newId('msg')
+      const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+      for (const a of earlier) for (const b of later) expect(byteOrder(a, b)).toBe(-1)
+      expect(byteOrder(later[0]!, far)).toBe(-1)
+      // Same millisecond, same 7 leading characters; the other 15 are random (≈ 89 bits).
+      expect(new Set(earlier.map((id) => id.slice(4, 11))).size).toBe(1)
+      expect(new Set(earlier.map((id) => id.slice(11))).size).toBe(50)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('never repeats, across many refills of the random pool', () => {

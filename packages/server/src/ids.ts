@@ -24,9 +24,23 @@ export function randomBase62(length: number): string {
   return out
 }
 
-/** Unguessable prefixed id, e.g. `newId('conv')` → `conv_3kT…` (22 base62 chars ≈ 131 bits). */
+/** Characters of the creation time at the start of an id (62^7 ms: until the year 2081). */
+const TIME_CHARS = 7
+
+/**
+ * Unguessable prefixed id in creation order, e.g. `newId('conv')` → `conv_0B3xK9a…`: 22 base62
+ * characters, the first 7 the creation time in milliseconds, then 15 random ones (≈ 89 bits).
+ * Ids made later sort after (to the millisecond), so new rows go to the end of their indexes
+ * instead of anywhere in them: fewer pages to change and to write to the log per insert.
+ */
 export function newId(prefix: string): string {
-  return `${prefix}_${randomBase62(22)}`
+  let t = Date.now()
+  let time = ''
+  for (let i = 0; i < TIME_CHARS; i++) {
+    time = BASE62[t % 62] + time
+    t = Math.floor(t / 62)
+  }
+  return `${prefix}_${time}${randomBase62(22 - TIME_CHARS)}`
 }
 
 /** The current time as an ISO-8601 UTC string; the storage format of every timestamp. */
