@@ -93,6 +93,18 @@ forEachDialect('message service', (dialect) => {
     expect(reply.message.reply_to_id).toBe(accepted.userMessage.id)
     expect(reply.message.sender_type).toBe('ai')
     expect(reply.sources).toEqual([{ id: 'kb_1', title: 'Password reset' }])
+    // The seq each insert reports is the stored one (SQLite: the last insert rowid).
+    const stored = await database.db
+      .selectFrom('messages')
+      .select(['id', 'seq'])
+      .where('conversation_id', '=', accepted.conversation.id)
+      .orderBy('seq')
+      .execute()
+    expect(stored.map((m) => [m.id, Number(m.seq)])).toEqual([
+      [accepted.userMessage.id, accepted.userMessage.seq],
+      [reply.message.id, reply.message.seq],
+    ])
+    expect(reply.message.seq).toBeGreaterThan(accepted.userMessage.seq)
     expect(agent.calls.at(-1)?.history).toEqual([
       expect.objectContaining({ role: 'visitor', text: 'I forgot my password', channel: 'chat' }),
     ])
