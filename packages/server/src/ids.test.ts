@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { newId, randomBase62 } from './ids.ts'
+import { newId, nowIso, randomBase62 } from './ids.ts'
 
 describe('ids', () => {
   it('newId is the prefix and 22 base62 characters', () => {
@@ -23,6 +23,19 @@ describe('ids', () => {
       // Same millisecond, same 7 leading characters; the other 15 are random (≈ 89 bits).
       expect(new Set(earlier.map((id) => id.slice(4, 11))).size).toBe(1)
       expect(new Set(earlier.map((id) => id.slice(11))).size).toBe(50)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('nowIso is the current time, to the millisecond', () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      vi.setSystemTime(Date.UTC(2026, 5, 9, 15, 0, 0, 7))
+      expect(nowIso()).toBe('2026-06-09T15:00:00.007Z')
+      expect(nowIso()).toBe('2026-06-09T15:00:00.007Z')
+      vi.setSystemTime(Date.UTC(2026, 5, 9, 15, 0, 0, 8))
+      expect(nowIso()).toBe('2026-06-09T15:00:00.008Z')
     } finally {
       vi.useRealTimers()
     }

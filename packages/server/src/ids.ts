@@ -43,7 +43,16 @@ export function newId(prefix: string): string {
   return `${prefix}_${time}${randomBase62(22 - TIME_CHARS)}`
 }
 
+let isoAt = Number.NaN
+let iso = ''
+
 /** The current time as an ISO-8601 UTC string; the storage format of every timestamp. */
 export function nowIso(): string {
-  return new Date().toISOString()
+  // A message stores several timestamps in the same millisecond: format each millisecond once.
+  const now = Date.now()
+  if (now !== isoAt) {
+    isoAt = now
+    iso = new Date(now).toISOString()
+  }
+  return iso
 }

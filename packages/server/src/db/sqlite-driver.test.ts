@@ -331,6 +331,30 @@ describe('SQLite driver', () => {
     await mem.close()
   })
 
+  it('keeps the most recently used statements when the cache is full', async () => {
+    const sqlite = new SQLite(':memory:')
+    const db = new Kysely<Db>({ dialect: createSqliteDialect(sqlite, { statementCacheSize: 4 }) })
+    await sql`create table t (id integer primary key, v text)`.execute(db)
+    const prepare = vi.spyOn(sqlite, 'prepare')
+    // A different SQL text each: `select 1 as "x" from "t"`, `select 2 …`
+    const q = (n: number) =>
+      db
+        .selectFrom('t')
+        .select(sql<number>`${sql.raw(String(n))}`.as('x'))
+        .execute()
+    const prepared = () => prepare.mock.calls.length
+    for (const n of [1, 2, 3, 4]) await q(n)
+    expect(prepared()).toBe(4)
+    await q(1) // the oldest, used again: now the most recent
+    await q(5) // evicts the least recently used: 2
+    expect(prepared()).toBe(5)
+    await q(1)
+    expect(prepared()).toBe(5)
+    await q(2)
+    expect(prepared()).toBe(6)
+    await db.destroy()
+  })
+
   it('reuses prepared statements, but never one that is still streaming', async () => {
     const { sqlite, db } = open()
     await sql`create table t (id integer primary key, v text)`.execute(db)

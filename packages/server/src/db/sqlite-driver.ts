@@ -141,6 +141,13 @@ const RAW_BEGIN = /^\s*begin\b/i
 
 /** The savepoint each transaction of a shared commit runs in. */
 const TX_SAVEPOINT = 'aurion_tx'
+// Built once: CompiledQuery.raw makes a node and a random query id each time.
+const BEGIN = CompiledQuery.raw('begin')
+const COMMIT = CompiledQuery.raw('commit')
+const ROLLBACK_ALL = CompiledQuery.raw('rollback')
+const SAVEPOINT = CompiledQuery.raw(`savepoint ${TX_SAVEPOINT}`)
+const RELEASE = CompiledQuery.raw(`release ${TX_SAVEPOINT}`)
+const ROLLBACK_TO = CompiledQuery.raw(`rollback to ${TX_SAVEPOINT}`)
 /** At most this many holders of the connection share one commit… */
 const BATCH_MAX_MEMBERS = 16
 /** …and it is held open for them at most this long. */
@@ -264,16 +271,16 @@ class DurableSqliteDriver extends SqliteDriver {
     if (!this.#batch) {
       // In a transaction begun by hand (`begin immediate`): SQLite refuses, as it always did.
       if (this.#sqlite.inTransaction) return super.beginTransaction(connection)
-      await this.#connection.executeQuery(CompiledQuery.raw('begin'))
+      await this.#connection.executeQuery(BEGIN)
       this.#batch = newBatch()
     }
-    await this.#connection.executeQuery(CompiledQuery.raw(`savepoint ${TX_SAVEPOINT}`))
+    await this.#connection.executeQuery(SAVEPOINT)
     this.#dirtyBefore = this.#dirty
   }
 
   override async commitTransaction(connection: DatabaseConnection): Promise<void> {
     if (!this.#batch) return super.commitTransaction(connection)
-    await this.#connection.executeQuery(CompiledQuery.raw(`release ${TX_SAVEPOINT}`))
+    await this.#connection.executeQuery(RELEASE)
   }
 
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
@@ -282,8 +289,8 @@ class DurableSqliteDriver extends SqliteDriver {
       if (!this.#sqlite.inTransaction) return
       return super.rollbackTransaction(connection)
     }
-    await this.#connection.executeQuery(CompiledQuery.raw(`rollback to ${TX_SAVEPOINT}`))
-    await this.#connection.executeQuery(CompiledQuery.raw(`release ${TX_SAVEPOINT}`))
+    await this.#connection.executeQuery(ROLLBACK_TO)
+    await this.#connection.executeQuery(RELEASE)
     // Its writes are undone: nothing of it to sync.
     this.#dirty = this.#dirtyBefore
   }
@@ -332,10 +339,10 @@ class DurableSqliteDriver extends SqliteDriver {
     const batch = this.#batch!
     this.#batch = undefined
     try {
-      await this.#connection.executeQuery(CompiledQuery.raw('commit'))
+      await this.#connection.executeQuery(COMMIT)
     } catch (err) {
       if (this.#sqlite.inTransaction) {
-        await this.#connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => {})
+        await this.#connection.executeQuery(ROLLBACK_ALL).catch(() => {})
       }
       this.#dirty = false
       batch.reject(err)
@@ -410,8 +417,11 @@ function cachedStatements(sqlite: SQLite.Database, size: number) {
     prepare(sql: string): SQLite.Statement {
       const hit = cache.get(sql)
       if (hit !== undefined && !hit.busy) {
-        cache.delete(sql)
-        cache.set(sql, hit)
+        // Recently used ones go last, once the cache is near full (before, nothing is dropped).
+        if (cache.size >= size * 0.9) {
+          cache.delete(sql)
+          cache.set(sql, hit)
+        }
         return hit
       }
       const stmt = sqlite.prepare(sql)
