@@ -35,31 +35,29 @@ export async function findContactByEmail(
   return firstRow(await byEmailQuery(db, tenantId, email.toLowerCase()))
 }
 
-const insertQuery = prepare(
-  (db: Db, id: string, tenantId: string, email: string | null, createdAt: string) =>
-    db.insertInto('contacts').values({
-      id,
-      tenant_id: tenantId,
-      email,
-      name: null,
-      created_at: createdAt,
-      updated_at: createdAt,
-    }),
-)
+const insertContact = (
+  db: Db,
+  id: string,
+  tenantId: string,
+  email: string | null,
+  createdAt: string,
+) =>
+  db.insertInto('contacts').values({
+    id,
+    tenant_id: tenantId,
+    email,
+    name: null,
+    created_at: createdAt,
+    updated_at: createdAt,
+  })
+
+const insertQuery = prepare(insertContact)
 
 const insertUnlessEmailTakenQuery = prepare(
   (db: Db, id: string, tenantId: string, email: string, createdAt: string) =>
-    db
-      .insertInto('contacts')
-      .values({
-        id,
-        tenant_id: tenantId,
-        email,
-        name: null,
-        created_at: createdAt,
-        updated_at: createdAt,
-      })
-      .onConflict((oc) => oc.columns(['tenant_id', 'email']).doNothing()),
+    insertContact(db, id, tenantId, email, createdAt).onConflict((oc) =>
+      oc.columns(['tenant_id', 'email']).doNothing(),
+    ),
 )
 
 /**

@@ -144,9 +144,11 @@ export function registerPublicCors(app: FastifyInstance, ctx: RouteContext, pref
       reply.status(204).send()
     }
     if (origin === undefined) return finish(false)
-    if (isHelpCenterOrigin(origin, ctx.config.helpCenterDomain)) return finish(true)
+    // The cached answer first: the Help Center check parses the origin as a URL.
     const cached = ctx.tenantCache?.peekOriginAllowed(origin)
-    if (cached !== undefined) return finish(cached)
+    if (cached === true) return finish(true)
+    if (isHelpCenterOrigin(origin, ctx.config.helpCenterDomain)) return finish(true)
+    if (cached === false) return finish(false)
     ;(
       ctx.tenantCache?.originAllowedByAnyTenant(origin) ??
       isOriginAllowedByAnyTenant(ctx.db, origin)

@@ -84,7 +84,7 @@ export function createEmbedConfigFastPath(ctx: RouteContext): EmbedConfigFastPat
     const origin = requestOrigin(req.headers.origin)
     if (origin === undefined) return undefined
     // The CORS headers the public hook would add: only for origins some tenant allows.
-    if (!isHelpCenterOrigin(origin, helpCenter) && cache.peekOriginAllowed(origin) !== true)
+    if (cache.peekOriginAllowed(origin) !== true && !isHelpCenterOrigin(origin, helpCenter))
       return undefined
     const tenant = cache.peek(tenantId.toLowerCase())
     if (tenant === undefined) return undefined
