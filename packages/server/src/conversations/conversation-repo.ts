@@ -86,6 +86,48 @@ export async function updateConversation(
   await query(db, tenantId, id, ...columns.map((c) => patch[c]))
 }
 
+const touchAfterReplyQuery = prepare(
+  (db: Db, tenantId: string, id: string, updatedAt: string, subject: string, replySeq: number) =>
+    db
+      .updateTable('conversations')
+      .set((eb) => ({
+        updated_at: updatedAt,
+        subject: eb
+          .case()
+          .when(
+            eb.exists(
+              eb
+                .selectFrom('messages')
+                .select('messages.seq')
+                .where('messages.tenant_id', '=', tenantId)
+                .where('messages.conversation_id', '=', id)
+                .where('messages.sender_type', '=', 'ai')
+                .where('messages.seq', '<', replySeq),
+            ),
+          )
+          .then(eb.ref('conversations.subject'))
+          .else(subject)
+          .end(),
+      }))
+      .where('conversations.tenant_id', '=', tenantId)
+      .where('conversations.id', '=', id),
+)
+
+/**
+ * After the AI reply `replySeq` was stored: the conversation's `updated_at`, and `subject` when
+ * that reply is the conversation's first AI message (one statement, no look-up before it).
+ */
+export async function touchConversationAfterReply(
+  db: Db,
+  tenantId: string,
+  id: string,
+  updatedAt: string,
+  subjectIfFirstReply: string,
+  replySeq: number,
+): Promise<void> {
+  await touchAfterReplyQuery(db, tenantId, id, updatedAt, subjectIfFirstReply, replySeq)
+}
+
 /**
  * Conversations of a contact that the contact proved (email token), newest activity first.
  * Unverified conversations (a mere `sender_email`) are left out on purpose.

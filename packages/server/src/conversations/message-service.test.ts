@@ -155,6 +155,34 @@ forEachDialect('message service', (dialect) => {
     expect(byThreadId.conversation.subject).toBe('Password reset')
   })
 
+  it('names a conversation after its first reply only, also when a later reply did not see it', async () => {
+    const first = await acceptVisitorMessage(ctx, access, {
+      body: 'the printer jams',
+      sourceThreadId: 'subject-race',
+    })
+    // Accepted before any reply existed: its agent saw no assistant turn.
+    const second = await acceptVisitorMessage(ctx, access, {
+      body: 'and it beeps',
+      sourceThreadId: 'subject-race',
+    })
+    expect(second.conversation.id).toBe(first.conversation.id)
+    const subject = async () =>
+      (await findConversationForTenant(database.db, access.tenant.id, first.conversation.id))
+        ?.subject
+    expect(await subject()).toBe('the printer jams')
+    await generateAgentReply(ctx, access, first)
+    expect(await subject()).toBe('Password reset')
+    const beeping = createScriptedAgent({ sources: [{ id: 'kb_9', title: 'Beeping printers' }] })
+    const reply = await generateAgentReply({ ...ctx, agent: beeping }, access, second)
+    expect(reply.sources).toEqual([{ id: 'kb_9', title: 'Beeping printers' }])
+    expect(await subject()).toBe('Password reset')
+    // The same update on another tenant's conversation of the same id changes nothing.
+    expect(
+      (await findConversationForTenant(database.db, other.tenant.id, first.conversation.id))
+        ?.subject,
+    ).toBeUndefined()
+  })
+
   it('gives the agent a first message as the whole history, exactly as stored', async () => {
     const accepted = await acceptVisitorMessage(ctx, access, {
       body: 'my badge does not open the door',

@@ -31,6 +31,7 @@ import {
   insertConversation,
   insertThread,
   listThreadsOfConversation,
+  touchConversationAfterReply,
   updateConversation,
 } from './conversation-repo.ts'
 import { isUniqueViolation } from './db-errors.ts'
@@ -151,7 +152,9 @@ export async function acceptVisitorMessage(
       // One transaction, so one wait for durability: a read outside it would wait for whatever
       // other requests committed just before (SQLite: see db/sqlite-driver.ts).
       const outcome = await ctx.db.transaction().execute(async (trx) => {
-        if (input.sourceMessageId !== undefined) {
+        // The first attempt inserts straight away: a stored source_message_id fails it on the
+        // unique constraint (nothing of it is kept), and the next attempt looks it up.
+        if (input.sourceMessageId !== undefined && attempt > 1) {
           const existing = await findMessageBySourceId(trx, tenantId, input.sourceMessageId)
           if (existing) return { existing }
         }
@@ -735,13 +738,6 @@ async function storeReply(
     .map((s) => ({ id: s.id, title: s.title }))
   try {
     const message = await db.transaction().execute(async (trx) => {
-      // The article that answered the first question names the conversation best.
-      const subject =
-        cleanSources[0] &&
-        !answeredBefore &&
-        !(await hasConversationMessageFrom(trx, tenantId, userMessage.conversation_id, 'ai'))
-          ? subjectFromText(cleanSources[0].title)
-          : undefined
       const now = nowIso()
       const message = await insertMessage(trx, {
         id: newId('msg'),
@@ -756,10 +752,20 @@ async function storeReply(
         metadata: cleanSources.length > 0 ? JSON.stringify({ sources: cleanSources }) : null,
         created_at: now,
       })
-      await updateConversation(trx, tenantId, userMessage.conversation_id, {
-        updated_at: now,
-        ...(subject !== undefined ? { subject } : {}),
-      })
+      // The article that answered the first question names the conversation best (the update
+      // checks that no AI reply came before this one).
+      if (cleanSources[0] && !answeredBefore) {
+        await touchConversationAfterReply(
+          trx,
+          tenantId,
+          userMessage.conversation_id,
+          now,
+          subjectFromText(cleanSources[0].title),
+          message.seq,
+        )
+      } else {
+        await updateConversation(trx, tenantId, userMessage.conversation_id, { updated_at: now })
+      }
       return message
     })
     return { message, sources: cleanSources, deduplicated: false }

@@ -223,6 +223,59 @@ describe('SQLite driver', () => {
     await db.destroy()
   })
 
+  it('keeps a commit open until the event loop turn ends, for transactions that begin later in it', async () => {
+    const wal = new GatedWalSync(join(dir, 'x.db-wal'))
+    const { sqlite, db } = open(wal)
+    await sql`create table t (id integer primary key, v text)`.execute(db)
+    await new Promise((r) => setImmediate(r))
+    wal.open = false
+    const before = wal.started
+    const statements: string[] = []
+    const prepare = sqlite.prepare.bind(sqlite)
+    vi.spyOn(sqlite, 'prepare').mockImplementation((source: string) => {
+      const stmt = prepare(source)
+      const run = stmt.run.bind(stmt)
+      stmt.run = (...args: unknown[]) => {
+        statements.push(source.replace(/ \(.*$/, '').replace(/"/g, ''))
+        return run(...args)
+      }
+      return stmt
+    })
+    const insert = (id: number) =>
+      db.transaction().execute((trx) => trx.insertInto('t').values({ id, v: 'x' }).execute())
+    const first = insert(1)
+    // The second begins after the first let go of the connection (nobody was waiting), but in
+    // the same turn of the event loop (as requests read together from their sockets do).
+    const second = (async () => {
+      for (let i = 0; i < 50; i++) await Promise.resolve()
+      return insert(2)
+    })()
+    await vi.waitFor(() => expect(wal.started - before).toBe(1))
+    expect(statements).toEqual([
+      'begin',
+      'savepoint aurion_tx',
+      'insert into t',
+      'release aurion_tx',
+      'savepoint aurion_tx',
+      'insert into t',
+      'release aurion_tx',
+      'commit',
+    ])
+    wal.release()
+    await Promise.all([first, second])
+    // A transaction in a later turn gets a commit of its own.
+    wal.open = true
+    await insert(3)
+    expect(statements.slice(8)).toEqual([
+      'begin',
+      'savepoint aurion_tx',
+      'insert into t',
+      'release aurion_tx',
+      'commit',
+    ])
+    await db.destroy()
+  })
+
   it('rolls back a failed transaction alone, the others of its commit go on', async () => {
     const { db } = open(new WalSync(join(dir, 'x.db-wal')))
     await sql`create table t (id integer primary key, v text)`.execute(db)

@@ -157,6 +157,10 @@ const BATCH_MAX_MS = 3
 interface Batch {
   members: number
   startedAt: number
+  /** A commit at the end of this turn of the event loop is scheduled. */
+  scheduled: boolean
+  /** That turn has ended: the next holder to let go commits. */
+  due: boolean
   /** Something was written in it. */
   dirty: boolean
   /** Settles when its commit is durable: rejected if it failed or SQLite rolled it back. */
@@ -174,7 +178,16 @@ function newBatch(): Batch {
   })
   // Members await it; the rejection is theirs to see, never an unhandled one.
   done.catch(() => {})
-  return { members: 0, startedAt: performance.now(), dirty: false, done, resolve, reject }
+  return {
+    members: 0,
+    startedAt: performance.now(),
+    scheduled: false,
+    due: false,
+    dirty: false,
+    done,
+    resolve,
+    reject,
+  }
 }
 
 /**
@@ -191,7 +204,10 @@ function newBatch(): Batch {
  *   {@link BATCH_MAX_MEMBERS}, {@link BATCH_MAX_MS}) commits for all: the pages they share (the
  *   end of the messages table and of its indexes…) are written to the log once, not once each.
  *   Every holder resolves only when that commit is durable, and fails if it failed (or SQLite
- *   rolled the whole transaction back): nothing is acknowledged that was not stored.
+ *   rolled the whole transaction back): nothing is acknowledged that was not stored. With nobody
+ *   waiting, the transaction stays open until the current turn of the event loop ends: requests
+ *   read from their sockets together reach their transactions one after another, each after the
+ *   previous let go, and share the commit all the same (one more turn of latency at most).
  * - Holders queue first come, first served, each woken once.
  */
 class DurableSqliteDriver extends SqliteDriver {
@@ -304,13 +320,15 @@ class DurableSqliteDriver extends SqliteDriver {
         this.#dirty = false
       }
       const next = this.#waiters[0]
-      if (
-        next &&
-        !next.exclusive &&
-        batch.members < BATCH_MAX_MEMBERS &&
-        performance.now() - batch.startedAt < BATCH_MAX_MS
-      ) {
+      const open =
+        batch.members < BATCH_MAX_MEMBERS && performance.now() - batch.startedAt < BATCH_MAX_MS
+      if (next && !next.exclusive && open) {
         // Someone is waiting: they go on in this transaction; one commit for all.
+        this.#unlock()
+      } else if (!next && open && !batch.due) {
+        // Nobody yet, but the requests read in this turn of the event loop are on their way
+        // here: the transaction stays open for them and commits once the turn ends.
+        this.#scheduleCommit(batch)
         this.#unlock()
       } else {
         await this.#commitBatch()
@@ -332,6 +350,25 @@ class DurableSqliteDriver extends SqliteDriver {
     }
     this.#unlock()
     if (wait) await wait
+  }
+
+  #scheduleCommit(batch: Batch): void {
+    if (batch.scheduled) return
+    batch.scheduled = true
+    setImmediate(() => {
+      if (this.#batch !== batch) return
+      batch.due = true
+      // Held: its holder commits when it lets go (or hands over, within the batch's limits).
+      if (this.#busy) return
+      this.#busy = true
+      void this.#commitBatch().finally(() => this.#unlock())
+    })
+  }
+
+  /** Takes the connection with no batch open (exclusive work: checkpoints, closing). */
+  async #lockAlone(): Promise<void> {
+    await this.#lock(true)
+    if (this.#batch) await this.#commitBatch()
   }
 
   /** Commits the open batch; its members' `done` settles when the commit is durable. */
@@ -381,7 +418,7 @@ class DurableSqliteDriver extends SqliteDriver {
    * first (its holder sees this waiter is exclusive).
    */
   async #finishCheckpoint(checkpointer: WalCheckpointer): Promise<void> {
-    await this.#lock(true)
+    await this.#lockAlone()
     try {
       await checkpointer.finish()
     } finally {
@@ -394,6 +431,10 @@ class DurableSqliteDriver extends SqliteDriver {
   }
 
   override async destroy(): Promise<void> {
+    // A batch waiting for the end of the event loop's turn is committed (and synced) first.
+    await this.#lockAlone()
+    this.#unlock()
+    await this.#pending?.catch(() => {})
     await this.#wal?.close()
     // Its connection first: closing ours last checkpoints the log and removes it.
     await this.#checkpointer?.close()
