@@ -337,6 +337,34 @@ forEachDialect('embed config fast path', (dialect) => {
     expect(fresh.socket.status).toBe(200)
     expect(t.app.embedConfigFastPath!.answered).toBe(before + 1)
   })
+
+  it('forgets an answer it gave once the origin is no longer allowed, or the widget is off', async () => {
+    const body = JSON.stringify(auth())
+    // Answered here at least twice: the second time from what it remembered of the first.
+    await both(t, base, { headers: { origin: ORIGIN }, body })
+    const before = t.app.embedConfigFastPath!.answered
+    expect((await both(t, base, { headers: { origin: ORIGIN }, body })).socket.status).toBe(200)
+    expect(t.app.embedConfigFastPath!.answered).toBe(before + 1)
+    const put = (config: Record<string, unknown>) =>
+      t.app.inject({
+        method: 'PUT',
+        url: '/api/v1/voice-widget/config',
+        headers: { 'x-api-key': tenant.apiKey },
+        payload: { display_title: 'Acme help', launcher_label: 'Chat with us', ...config },
+      })
+    expect(
+      (await put({ enabled: true, allowed_origins: ['https://elsewhere.example'] })).statusCode,
+    ).toBe(200)
+    const moved = await both(t, base, { headers: { origin: ORIGIN }, body })
+    expect(moved.socket.status).toBe(403)
+    expect(comparable(moved.socket)).toEqual(comparable(moved.route))
+    expect((await put({ enabled: false, allowed_origins: [ORIGIN] })).statusCode).toBe(200)
+    const off = await both(t, base, { headers: { origin: ORIGIN }, body })
+    expect(off.socket.status).toBe(403)
+    expect(comparable(off.socket)).toEqual(comparable(off.route))
+    expect((await put({ enabled: true, allowed_origins: [ORIGIN] })).statusCode).toBe(200)
+    expect((await both(t, base, { headers: { origin: ORIGIN }, body })).socket.status).toBe(200)
+  })
 })
 
 describe('embed config fast path: when it stays out of the way', () => {

@@ -3,6 +3,7 @@ import proxyAddr from '@fastify/proxy-addr'
 import type { RouteContext } from '../../app-deps.ts'
 import type { Config } from '../../config.ts'
 import type { RateLimitResult } from '../../limits/rate-limiter.ts'
+import type { TenantRow } from '../../tenants/tenant-repo.ts'
 import { observeHttpRequest } from '../../metrics.ts'
 import { SURROGATE_ESCAPE } from '../../validation.ts'
 import { isVoiceConfigured } from '../../voice/livekit-token.ts'
@@ -23,7 +24,16 @@ const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8
 /** Keys secure-json-parse refuses (400 in the usual path): such bodies go that way. */
 const POISON = /__proto__|constructor/
 
+/** Answers remembered (by origin and body) before the memo starts over. */
+const MAX_ANSWERS = 1000
+
 type Route = (req: IncomingMessage, res: ServerResponse) => void
+/** The usual request's answer: the config JSON (and its byte length) for this origin. */
+interface Answer {
+  json: string
+  length: number
+  origin: string
+}
 const ignore = () => {}
 
 export interface EmbedConfigFastPath {
@@ -67,9 +77,31 @@ export function createEmbedConfigFastPath(ctx: RouteContext): EmbedConfigFastPat
   let enabled = true
   let answered = 0
 
-  /** The answer's JSON and the request's origin, when this is the usual request; else undefined. */
-  const prepare = (req: IncomingMessage, body: Buffer) => {
+  // The answers to the bodies and origins seen lately. A site's every page view sends the same
+  // body from the same origin: checking it again (parse, key compare, origin rules) can only give
+  // the same answer while the tenant's cached row is the same object, which a config change, a
+  // key regeneration or the cache's expiry replaces.
+  const answers = new Map<string, { tenantKey: string; tenant: TenantRow; answer: Answer }>()
+
+  /** The answer when this is the usual request; else undefined. */
+  const prepare = (req: IncomingMessage, body: Buffer): Answer | undefined => {
     const text = body.toString('utf8')
+    const memoKey = `${req.headers.origin}\n${text}`
+    const seen = answers.get(memoKey)
+    if (seen !== undefined) {
+      if (cache.peek(seen.tenantKey) === seen.tenant) return seen.answer
+      answers.delete(memoKey)
+    }
+    const answer = check(req, text)
+    if (answer !== undefined) {
+      if (answers.size >= MAX_ANSWERS) answers.clear()
+      answers.set(memoKey, answer)
+      return answer.answer
+    }
+    return undefined
+  }
+
+  const check = (req: IncomingMessage, text: string) => {
     if (POISON.test(text) || SURROGATE_ESCAPE.test(text)) return undefined
     let parsed: unknown
     try {
@@ -86,11 +118,13 @@ export function createEmbedConfigFastPath(ctx: RouteContext): EmbedConfigFastPat
     // The CORS headers the public hook would add: only for origins some tenant allows.
     if (cache.peekOriginAllowed(origin) !== true && !isHelpCenterOrigin(origin, helpCenter))
       return undefined
-    const tenant = cache.peek(tenantId.toLowerCase())
+    const tenantKey = tenantId.toLowerCase()
+    const tenant = cache.peek(tenantKey)
     if (tenant === undefined) return undefined
     try {
       const access = checkWidgetAccess(tenant, publicKey, origin, helpCenter)
-      return { json: publicConfigJson(access.config, voice), origin }
+      const json = publicConfigJson(access.config, voice)
+      return { tenantKey, tenant, answer: { json, length: Buffer.byteLength(json), origin } }
     } catch {
       return undefined
     }
@@ -98,7 +132,7 @@ export function createEmbedConfigFastPath(ctx: RouteContext): EmbedConfigFastPat
 
   const respond = (
     res: ServerResponse,
-    answer: { json: string; origin: string },
+    answer: Answer,
     limit: RateLimitResult,
     started: number,
   ) => {
@@ -110,7 +144,7 @@ export function createEmbedConfigFastPath(ctx: RouteContext): EmbedConfigFastPat
       'x-ratelimit-remaining': limit.remaining,
       'cache-control': 'no-store',
       'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(answer.json),
+      'content-length': answer.length,
     })
     res.end(answer.json)
     answered++
