@@ -8,11 +8,21 @@ import type { RateLimiter } from './limits/rate-limiter.ts'
  */
 export const metricsRegistry = new Registry()
 
+type HttpLabels = { method: string; route: string; status_code: string }
+/**
+ * Requests per method, route and status, counted in a plain map and handed to the counter when
+ * it is read: prom-client hashes the labels at every `inc`, and this runs for every request.
+ */
+const httpCounts = new Map<string, { labels: HttpLabels; n: number }>()
 const httpRequests = new Counter({
   name: 'aurion_http_requests_total',
   help: 'HTTP requests answered, by method, route pattern and status code.',
   labelNames: ['method', 'route', 'status_code'] as const,
   registers: [metricsRegistry],
+  collect() {
+    this.reset()
+    for (const { labels, n } of httpCounts.values()) this.inc(labels, n)
+  },
 })
 const httpDuration = new Histogram({
   name: 'aurion_http_request_duration_seconds',
@@ -73,9 +83,14 @@ export function observeHttpRequest(
   statusCode: number,
   seconds: number,
 ): void {
-  const labels = { method, route, status_code: String(statusCode) }
-  httpRequests.inc(labels)
-  httpDuration.observe(labels, seconds)
+  const key = `${method} ${statusCode} ${route}`
+  let entry = httpCounts.get(key)
+  if (entry === undefined) {
+    entry = { labels: { method, route, status_code: String(statusCode) }, n: 0 }
+    httpCounts.set(key, entry)
+  }
+  entry.n++
+  httpDuration.observe(entry.labels, seconds)
 }
 
 export function socketOpened(): void {
