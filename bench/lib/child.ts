@@ -40,7 +40,15 @@ export function forkServer(
 ): Promise<BenchChild> {
   const child = fork(fileURLToPath(new URL(`${name}.ts`, SERVERS)), [], {
     env: { ...process.env, ...env },
-    execArgv: ['--import', 'tsx', '--expose-gc', ...(opts.execArgv ?? [])],
+    // The young generation `npm start` gives the server (see packages/server/bin/aurion.js);
+    // the baselines get it too.
+    execArgv: [
+      '--import',
+      'tsx',
+      '--expose-gc',
+      '--min-semi-space-size=16',
+      ...(opts.execArgv ?? []),
+    ],
     stdio: opts.captureOutput
       ? ['ignore', 'pipe', 'pipe', 'ipc']
       : ['ignore', 'inherit', 'inherit', 'ipc'],
