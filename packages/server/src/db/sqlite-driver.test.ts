@@ -33,21 +33,37 @@ class GatedWalSync extends WalSync {
   }
 }
 
-/** How many times `commit` runs on the database from now on. */
-function countCommits(sqlite: SQLite.Database): () => number {
-  let n = 0
+/** Calls `seen` with the SQL of every statement the database runs from now on. */
+function onRun(sqlite: SQLite.Database, seen: (source: string) => void): void {
   const prepare = sqlite.prepare.bind(sqlite)
   vi.spyOn(sqlite, 'prepare').mockImplementation((source: string) => {
     const stmt = prepare(source)
-    if (!/^\s*commit\b/i.test(source)) return stmt
     const run = stmt.run.bind(stmt)
     stmt.run = (...args: unknown[]) => {
-      n++
+      seen(source)
       return run(...args)
     }
     return stmt
   })
+}
+
+/** How many times `commit` runs on the database from now on. */
+function countCommits(sqlite: SQLite.Database): () => number {
+  let n = 0
+  onRun(sqlite, (source) => {
+    if (/^\s*commit\b/i.test(source)) n++
+  })
   return () => n
+}
+
+/** A table `t` on a driver whose log syncs wait for the test (from now on). */
+async function openGated() {
+  const wal = new GatedWalSync(join(dir, 'x.db-wal'))
+  const { sqlite, db } = open(wal)
+  await sql`create table t (id integer primary key, v text)`.execute(db)
+  await new Promise((r) => setImmediate(r))
+  wal.open = false
+  return { wal, sqlite, db, before: wal.started }
 }
 
 function open(wal?: WalSync) {
@@ -179,12 +195,7 @@ describe('SQLite driver', () => {
   })
 
   it('shares one SQLite commit among transactions queued for the connection', async () => {
-    const wal = new GatedWalSync(join(dir, 'x.db-wal'))
-    const { sqlite, db } = open(wal)
-    await sql`create table t (id integer primary key, v text)`.execute(db)
-    await new Promise((r) => setImmediate(r))
-    wal.open = false
-    const before = wal.started
+    const { wal, sqlite, db, before } = await openGated()
     const commits = countCommits(sqlite)
     let acknowledged = 0
     const txs = Array.from({ length: 10 }, (_, i) =>
@@ -224,23 +235,9 @@ describe('SQLite driver', () => {
   })
 
   it('keeps a commit open until the event loop turn ends, for transactions that begin later in it', async () => {
-    const wal = new GatedWalSync(join(dir, 'x.db-wal'))
-    const { sqlite, db } = open(wal)
-    await sql`create table t (id integer primary key, v text)`.execute(db)
-    await new Promise((r) => setImmediate(r))
-    wal.open = false
-    const before = wal.started
+    const { wal, sqlite, db, before } = await openGated()
     const statements: string[] = []
-    const prepare = sqlite.prepare.bind(sqlite)
-    vi.spyOn(sqlite, 'prepare').mockImplementation((source: string) => {
-      const stmt = prepare(source)
-      const run = stmt.run.bind(stmt)
-      stmt.run = (...args: unknown[]) => {
-        statements.push(source.replace(/ \(.*$/, '').replace(/"/g, ''))
-        return run(...args)
-      }
-      return stmt
-    })
+    onRun(sqlite, (source) => statements.push(source.replace(/ \(.*$/, '').replace(/"/g, '')))
     const insert = (id: number) =>
       db.transaction().execute((trx) => trx.insertInto('t').values({ id, v: 'x' }).execute())
     const first = insert(1)
