@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `npm test`: prepares what it can (PostgreSQL env, Debian chromium when root), says loudly what it
 // must skip and why, and refuses to skip anything under CI=true. Then runs Vitest.
-import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
 import net from 'node:net'
+import { ensureChromium } from './chromium.mjs'
 
 const ci = process.env.CI === 'true'
 const skipped = []
@@ -34,15 +34,7 @@ if (!env.TEST_REDIS_URL)
   skipped.push('Redis suites: no server on 127.0.0.1:6379 and TEST_REDIS_URL unset')
 
 const chromium = env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-if (!existsSync(chromium) && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
-  console.log('[aurion test] installing Debian chromium for the browser tests…')
-  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' })
-  spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], {
-    stdio: 'inherit',
-    env: { ...env, DEBIAN_FRONTEND: 'noninteractive' },
-  })
-}
-if (existsSync(chromium)) env.CHROMIUM_PATH = chromium
+if (ensureChromium(chromium, 'aurion test')) env.CHROMIUM_PATH = chromium
 else
   skipped.push(
     `browser suites: no Chromium at ${chromium} (install Debian's chromium, or run as root)`,

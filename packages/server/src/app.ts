@@ -177,8 +177,6 @@ export async function buildApp(
         if (!fast.handle(req, res, route)) route(req, res)
       })
       app.addHook('preClose', async () => fast.disable())
-      if (process.env.FASTDBG)
-        setInterval(() => process.stderr.write(`fast answered ${fast.answered}\n`), 2000).unref()
     }
   }
 

@@ -188,7 +188,7 @@ forEachDialect('message service', (dialect) => {
       body: 'my badge does not open the door',
       sourceThreadId: 'client-thread-first',
     })
-    expect(accepted.startedConversation).toBe(true)
+    expect(accepted.agentContext?.history).toHaveLength(1)
     await generateAgentReply(ctx, access, accepted)
     const request = agent.calls.at(-1)!
     expect(request.conversationId).toBe(accepted.conversation.id)
@@ -208,7 +208,12 @@ forEachDialect('message service', (dialect) => {
       body: 'still locked out',
       sourceThreadId: 'client-thread-first',
     })
-    expect(next.startedConversation).toBe(false)
+    // A later message's history is read in its transaction: the earlier turns, then itself.
+    expect(next.agentContext?.history.map((t) => [t.role, t.text])).toEqual([
+      ['visitor', 'my badge does not open the door'],
+      ['assistant', expect.any(String)],
+      ['visitor', 'still locked out'],
+    ])
   })
 
   it('returns the reply another instance stored first for a message just accepted', async () => {

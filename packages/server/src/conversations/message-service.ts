@@ -96,8 +96,6 @@ export interface AcceptedMessage {
   userMessage: MessageRow
   /** The same `source_message_id` was stored before: these are the original ids. */
   deduplicated: boolean
-  /** The message started this conversation (so it is all the agent's history). */
-  startedConversation?: boolean | undefined
   /**
    * What the agent needs, read in the transaction that stored the message (a read after it
    * would wait for the durability of whatever other requests committed meanwhile).
@@ -474,7 +472,6 @@ async function insertVisitorMessage(
     contact,
     userMessage,
     deduplicated: false,
-    startedConversation: located.created,
     agentContext: { history, knowledgeRevision },
   }
 }
@@ -582,7 +579,7 @@ export async function* streamAgentReply(
   ctx: Ctx,
   access: TenantAccess,
   accepted: Pick<AcceptedMessage, 'conversation' | 'thread' | 'userMessage'> &
-    Partial<Pick<AcceptedMessage, 'deduplicated' | 'startedConversation' | 'agentContext'>>,
+    Partial<Pick<AcceptedMessage, 'deduplicated' | 'agentContext'>>,
   opts: ServiceOptions & { signal?: AbortSignal | undefined; locale?: string | undefined } = {},
 ): AsyncGenerator<string, StoredReply, undefined> {
   const { userMessage, thread } = accepted
@@ -624,17 +621,10 @@ export async function* streamAgentReply(
       yield stored.body
       return r
     }
-    // A message that started its conversation is all there is to it.
+    // Read with the message when it was just stored; else (a retry, the voice worker) now.
     const history =
       accepted.agentContext?.history ??
-      (accepted.startedConversation
-        ? [toTurn(userMessage)]
-        : await loadConversationHistory(
-            ctx.db,
-            tenantId,
-            accepted.conversation.id,
-            userMessage.seq,
-          ))
+      (await loadConversationHistory(ctx.db, tenantId, accepted.conversation.id, userMessage.seq))
     publishThreadFrame(ctx, thread, typingFrame(userMessage), opts.origin)
     let reply: AgentReply
     let text = ''

@@ -151,12 +151,7 @@ describe('SQLite driver', () => {
   })
 
   it('does not wait for a sync after a transaction that only read or rolled back', async () => {
-    const wal = new GatedWalSync(join(dir, 'x.db-wal'))
-    const { db } = open(wal)
-    await sql`create table t (id integer primary key, v text)`.execute(db)
-    await new Promise((r) => setImmediate(r))
-    wal.open = false
-    const before = wal.started
+    const { wal, db, before } = await openGated()
     await db.transaction().execute((trx) => trx.selectFrom('t').selectAll().execute())
     await expect(
       db.transaction().execute(async (trx) => {
@@ -336,12 +331,7 @@ describe('SQLite driver', () => {
   })
 
   it('caps how many transactions share a commit', async () => {
-    const wal = new GatedWalSync(join(dir, 'x.db-wal'))
-    const { db } = open(wal)
-    await sql`create table t (id integer primary key, v text)`.execute(db)
-    await new Promise((r) => setImmediate(r))
-    wal.open = false
-    const before = wal.started
+    const { wal, db, before } = await openGated()
     const txs = Array.from({ length: 40 }, (_, i) =>
       db.transaction().execute((trx) => trx.insertInto('t').values({ id: i, v: 'x' }).execute()),
     )
