@@ -29,6 +29,35 @@ const QUESTIONS = [
   'Outlook keeps asking for my password',
 ]
 
+/**
+ * The bench's `POST /widget/messages` load: every request a new `source_message_id`, a visitor
+ * asking three questions per conversation. `prefix` tags the ids (warm-up vs measured run).
+ */
+export function messageRequests(auth: { tenant_id: string; public_key: string }) {
+  let n = 0
+  const state = {
+    prefix: 'warm',
+    request: {
+      method: 'POST',
+      path: '/api/v1/widget/messages',
+      headers: { 'content-type': 'application/json', origin: BENCH_ORIGIN },
+      setupRequest: (req: Record<string, unknown>) => {
+        n++
+        return {
+          ...req,
+          body: JSON.stringify({
+            ...auth,
+            body: QUESTIONS[n % QUESTIONS.length],
+            source_thread_id: `bench-thread-${state.prefix}-${Math.floor(n / 3)}`,
+            source_message_id: `bench-${state.prefix}-${n}`,
+          }),
+        }
+      },
+    },
+  }
+  return state
+}
+
 export interface HttpOptions {
   durationSec?: number
   connections?: number
@@ -131,28 +160,10 @@ export async function run(opts: HttpOptions = {}): Promise<BenchRow[]> {
     if (embed.failed > 0 || rawC.failed > 0)
       throw new Error(`embed config: ${JSON.stringify(embed.statuses)} ${embed.failed} failed`)
 
-    let n = 0
-    let prefix = 'warm'
-    const messageReq = {
-      method: 'POST',
-      path: '/api/v1/widget/messages',
-      headers,
-      setupRequest: (req: Record<string, unknown>) => {
-        n++
-        return {
-          ...req,
-          body: JSON.stringify({
-            ...auth,
-            body: QUESTIONS[n % QUESTIONS.length],
-            // A visitor asks a few questions in one conversation.
-            source_thread_id: `bench-thread-${prefix}-${Math.floor(n / 3)}`,
-            source_message_id: `bench-${prefix}-${n}`,
-          }),
-        }
-      },
-    }
+    const messageLoad = messageRequests(auth)
+    const messageReq = messageLoad.request
     await load(base, messageReq, { connections, durationSec: 1 })
-    prefix = 'run'
+    messageLoad.prefix = 'run'
     const messageRun = await compareLoads(
       {
         a: {

@@ -8,7 +8,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
-import { aurionEnv } from './http.ts'
+import { aurionEnv, messageRequests } from './http.ts'
 import { load } from './lib/autocannon.ts'
 import { forkServer } from './lib/child.ts'
 import { BENCH_ORIGIN, seedStore } from './lib/seed.ts'
@@ -93,22 +93,9 @@ async function main() {
   })
   const auth = { tenant_id: tenant.tenantId, public_key: tenant.publicKey }
   const headers = { 'content-type': 'application/json', origin: BENCH_ORIGIN }
-  let n = 0
   const request =
     what === 'messages'
-      ? {
-          method: 'POST',
-          path: '/api/v1/widget/messages',
-          headers,
-          setupRequest: (req: Record<string, unknown>) => ({
-            ...req,
-            body: JSON.stringify({
-              ...auth,
-              body: 'How do I reset my password?',
-              source_message_id: `p-${++n}`,
-            }),
-          }),
-        }
+      ? messageRequests(auth).request
       : {
           method: 'POST',
           path: '/api/v1/voice-widget/embed/config',

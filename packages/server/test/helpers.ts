@@ -25,18 +25,21 @@ export function forEachDialect(name: string, fn: (dialect: Dialect) => void): vo
   describe.each(testDialects())(`${name} [%s]`, (dialect) => fn(dialect))
 }
 
-/** A fresh database: in-memory SQLite, or a PostgreSQL schema of its own (dropped on close). */
-export async function createTestDatabase(dialect: Dialect): Promise<DbHandle> {
+/**
+ * A fresh database: in-memory SQLite, or a PostgreSQL schema of its own (dropped on close).
+ * `upTo`: migrated only up to that migration (tests of the next one).
+ */
+export async function createTestDatabase(dialect: Dialect, upTo?: string): Promise<DbHandle> {
   if (dialect === 'sqlite') {
     const handle = await connectDb({ sqliteFile: ':memory:' })
-    await migrateToLatest(handle)
+    await migrateToLatest(handle, upTo)
     return handle
   }
   const url = process.env.TEST_DATABASE_URL
   if (!url) throw new Error('TEST_DATABASE_URL is not set')
   const schema = `t_${randomBytes(6).toString('hex')}`
   const handle = await connectDb({ databaseUrl: url, pgSchema: schema, pgPoolSize: 5 })
-  await migrateToLatest(handle)
+  await migrateToLatest(handle, upTo)
   const close = handle.close.bind(handle)
   return {
     ...handle,

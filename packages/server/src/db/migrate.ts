@@ -5,6 +5,7 @@ import * as m0002 from './migrations/0002-tenant-origins.ts'
 import * as m0003 from './migrations/0003-knowledge-revisions.ts'
 import * as m0004 from './migrations/0004-conversation-ownership.ts'
 import * as m0005voice from './migrations/0005-voice-agent-workers.ts'
+import * as m0006 from './migrations/0006-message-unique-indexes.ts'
 import type { Dialect } from './schema.ts'
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Step> = {
   '0003-knowledge-revisions': m0003,
   '0004-conversation-ownership': m0004,
   '0005-voice-agent-workers': m0005voice,
+  '0006-message-unique-indexes': m0006,
 }
 
 class InlineProvider implements MigrationProvider {
@@ -29,8 +31,11 @@ class InlineProvider implements MigrationProvider {
   }
 }
 
-/** Applies pending migrations; returns the names applied. Safe to run from several processes. */
-export async function migrateToLatest(handle: DbHandle): Promise<string[]> {
+/**
+ * Applies pending migrations; returns the names applied. Safe to run from several processes.
+ * `upTo` stops after that migration (tests of a migration over data in the previous schema).
+ */
+export async function migrateToLatest(handle: DbHandle, upTo?: string): Promise<string[]> {
   // Kysely looks for its bookkeeping tables in every schema unless told which one: with another
   // schema of the same database already migrated (a second app, parallel tests), it would skip
   // creating them here and then fail to find them. Pin them to the schema we work in.
@@ -53,7 +58,7 @@ export async function migrateToLatest(handle: DbHandle): Promise<string[]> {
   if (sqlite) await sql`begin immediate`.execute(handle.db)
   let outcome: Awaited<ReturnType<Migrator['migrateToLatest']>>
   try {
-    outcome = await migrator.migrateToLatest()
+    outcome = await (upTo === undefined ? migrator.migrateToLatest() : migrator.migrateTo(upTo))
   } catch (err) {
     if (sqlite) await sql`rollback`.execute(handle.db)
     throw err
