@@ -40,13 +40,14 @@ export function forkServer(
 ): Promise<BenchChild> {
   const child = fork(fileURLToPath(new URL(`${name}.ts`, SERVERS)), [], {
     env: { ...process.env, ...env },
-    // The young generation `npm start` gives the server (see packages/server/bin/aurion.js);
-    // the baselines get it too.
+    // The V8 flags `npm start` gives the server (see packages/server/bin/aurion.js); the
+    // baselines get them too.
     execArgv: [
       '--import',
       'tsx',
       '--expose-gc',
       '--min-semi-space-size=16',
+      '--no-allocation-site-pretenuring',
       ...(opts.execArgv ?? []),
     ],
     stdio: opts.captureOutput
