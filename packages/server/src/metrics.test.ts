@@ -59,6 +59,17 @@ describe('instrumentLimiter', () => {
     expect(await value('aurion_rate_limit_rejections_total', { bucket })).toBe(2)
   })
 
+  it('counts the rejections of synchronous consumes too', async () => {
+    const bucket = `b-${randomBytes(4).toString('hex')}`
+    const limiter = instrumentLimiter(createMemoryRateLimiter())
+    const rule = { bucket, limit: 1, windowSec: 60 }
+    expect(limiter.consumeSync?.(rule, 'ip').allowed).toBe(true)
+    expect(limiter.consumeSync?.(rule, 'ip').allowed).toBe(false)
+    // The same counters as the promise-based consume.
+    expect((await limiter.consume(rule, 'ip')).allowed).toBe(false)
+    expect(await value('aurion_rate_limit_rejections_total', { bucket })).toBe(2)
+  })
+
   it('counts store failures and rethrows them', async () => {
     const bucket = `b-${randomBytes(4).toString('hex')}`
     const broken: RateLimiter = {

@@ -134,6 +134,14 @@ export function instrumentLimiter(limiter: RateLimiter): RateLimiter {
     },
     close: () => limiter.close(),
   }
+  const sync = limiter.consumeSync
+  if (sync) {
+    wrapped.consumeSync = (rule, key) => {
+      const r = sync(rule, key)
+      if (!r.allowed) rateLimitRejected(rule.bucket)
+      return r
+    }
+  }
   if (limiter.ping) wrapped.ping = () => limiter.ping!()
   return wrapped
 }

@@ -20,6 +20,11 @@ export interface RateLimitRule {
  */
 export interface RateLimiter {
   consume(rule: RateLimitRule, key: string): Promise<RateLimitResult>
+  /**
+   * The same, answered at once: in-process limiters only (a networked store has none). Hot
+   * paths use it when it is there; a promise per request costs more than the counting.
+   */
+  consumeSync?(rule: RateLimitRule, key: string): RateLimitResult
   /** Readiness probe of a networked store; rejects when it is unreachable. */
   ping?(): Promise<void>
   close(): Promise<void>

@@ -2,7 +2,6 @@ import type { Redis } from 'ioredis'
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
 import { rateLimitStoreUnavailable } from '../errors.ts'
 import { closeRedisClient, createRedisClient } from '../redis-client.ts'
-import { toResult } from './memory-rate-limiter.ts'
 import type { RateLimiter, RateLimitResult, RateLimitRule } from './rate-limiter.ts'
 
 export interface RedisRateLimiterOptions {
@@ -53,5 +52,15 @@ export function createRedisRateLimiter(opts: RedisRateLimiterOptions): RateLimit
       limiters.clear()
       await closeRedisClient(client)
     },
+  }
+}
+
+/** rate-limiter-flexible rejects with a RateLimiterRes when over the limit. */
+function toResult(rule: RateLimitRule, res: RateLimiterRes, allowed: boolean): RateLimitResult {
+  return {
+    allowed,
+    limit: rule.limit,
+    remaining: Math.max(0, res.remainingPoints),
+    retryAfterSec: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
   }
 }

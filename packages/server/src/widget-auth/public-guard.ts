@@ -104,7 +104,8 @@ export async function limitByKey(
   rule: RateLimitRule,
   key: string,
 ): Promise<void> {
-  const r = await ctx.limiter.consume(rule, key)
+  const limiter = ctx.limiter
+  const r = limiter.consumeSync ? limiter.consumeSync(rule, key) : await limiter.consume(rule, key)
   reply?.header('X-RateLimit-Limit', r.limit)
   reply?.header('X-RateLimit-Remaining', r.remaining)
   if (!r.allowed) throw rateLimited(r.limit, r.retryAfterSec)

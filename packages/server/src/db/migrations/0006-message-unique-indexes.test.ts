@@ -31,7 +31,9 @@ forEachDialect('migration 0006 (partial unique indexes on messages)', (dialect) 
     )
   const allMessages = async () =>
     (
-      await sql<{ id: string; seq: number | string }>`select * from messages order by seq`.execute(h.db)
+      await sql<{ id: string; seq: number | string }>`select * from messages order by seq`.execute(
+        h.db,
+      )
     ).rows.map((r) => ({ ...r, seq: Number(r.seq) }))
 
   async function seedTenant(tenant: string) {

@@ -161,10 +161,22 @@ export function createEmbedConfigFastPath(ctx: RouteContext): EmbedConfigFastPat
     const replay = () => route(replayOf(req, body), res)
     const answer = prepare(req, body)
     if (answer === undefined) return replay()
-    ctx.limiter.consume(PUBLIC_LIMITS.embedConfig, clientIp(req)).then((limit) => {
+    const go = (limit: RateLimitResult) => {
       if (!limit.allowed || !enabled || res.destroyed) replay()
       else respond(res, answer, limit, started)
-    }, replay)
+    }
+    const limiter = ctx.limiter
+    if (limiter.consumeSync === undefined) {
+      limiter.consume(PUBLIC_LIMITS.embedConfig, clientIp(req)).then(go, replay)
+      return
+    }
+    let limit: RateLimitResult
+    try {
+      limit = limiter.consumeSync(PUBLIC_LIMITS.embedConfig, clientIp(req))
+    } catch {
+      return replay()
+    }
+    go(limit)
   }
 
   return {

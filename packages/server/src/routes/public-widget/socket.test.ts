@@ -545,11 +545,12 @@ describe('WS during a backend outage', () => {
       deps: {
         agent: createScriptedAgent(),
         limiter: {
-          ...limiter,
-          // The shared rate-limit store is down: every check fails as it would with Redis gone.
+          // The shared rate-limit store is down: every check fails as it would with Redis gone
+          // (a networked store has no synchronous consume).
           consume: async () => {
             throw rateLimitStoreUnavailable()
           },
+          close: () => limiter.close(),
         },
       },
     })
