@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { freeLoopbackPort, runAurion, startAurion } from '../test/aurion-process.ts'
+import { startFakeOpenAi } from '../test/fake-openai.ts'
 import { createTestTenant } from '../test/helpers.ts'
 import { connectDb } from './db/connect.ts'
 import { migrateToLatest } from './db/migrate.ts'
@@ -105,6 +106,109 @@ describe('aurion serve: graceful shutdown', { timeout: 90_000 }, () => {
     } finally {
       await after.close()
     }
+  })
+
+  /** A server whose agent (a fake OpenAI) holds its reply until `release`, and a visitor's
+   * message being answered whose client hangs up once the agent is asked. */
+  async function replyInFlightAtStop(env: Record<string, string>) {
+    const seed = await connectDb({ dataDir: dir })
+    await migrateToLatest(seed)
+    const tenant = await createTestTenant(seed.db)
+    await seed.close()
+    let release!: () => void
+    const gate = new Promise<void>((r) => {
+      release = r
+    })
+    const llm = await startFakeOpenAi({
+      fallback: {
+        type: 'stream',
+        chunks: ['Restart the router, ', 'then sign in again.'],
+        beforeChunk: (i) => (i === 1 ? gate : Promise.resolve()),
+      },
+    })
+    const port = await freeLoopbackPort()
+    const server = startAurion(['serve'], {
+      AURION_DATA_DIR: dir,
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      AURION_AGENT: 'openai',
+      AURION_LLM_BASE_URL: llm.baseUrl,
+      AURION_LLM_MODEL: 'gpt-test',
+      AURION_LLM_API_KEY: 'sk-test',
+      ...env,
+    })
+    await server.waitFor(/Server listening/)
+    const client = new AbortController()
+    const sent = fetch(`http://127.0.0.1:${port}/api/v1/widget/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://example.com' },
+      body: JSON.stringify({
+        tenant_id: tenant.tenantId,
+        public_key: tenant.publicKey,
+        body: 'The VPN drops every hour',
+        source_message_id: 'left-early',
+      }),
+      signal: client.signal,
+    }).catch((err: Error) => err)
+    for (let i = 0; i < 200 && llm.requests.length === 0; i++)
+      await new Promise((r) => setTimeout(r, 25))
+    expect(llm.requests).toHaveLength(1)
+    client.abort()
+    expect(await sent).toBeInstanceOf(Error)
+    return { server, release, llm }
+  }
+
+  async function storedReply() {
+    const after = await connectDb({ dataDir: dir })
+    try {
+      return await after.db
+        .selectFrom('messages as m')
+        .innerJoin('messages as u', 'u.id', 'm.reply_to_id')
+        .select(['m.body', 'm.sender_type'])
+        .where('u.source_message_id', '=', 'left-early')
+        .executeTakeFirst()
+    } finally {
+      await after.close()
+    }
+  }
+
+  it('stores the reply of a visitor who hung up before closing the database', async () => {
+    const { server, release, llm } = await replyInFlightAtStop({})
+    try {
+      server.kill('SIGTERM')
+      await server.waitFor(/shutting down/)
+      // The connection is gone: only the reply in flight keeps the database open now.
+      await new Promise((r) => setTimeout(r, 300))
+      release()
+      expect(await server.exited).toEqual({ code: 0, signal: null })
+    } finally {
+      release()
+      await llm.close()
+    }
+    expect(server.stdout + server.stderr).not.toMatch(/destroyed|agent reply failed/)
+    expect(server.stdout).toMatch(/shutdown complete/)
+    expect(await storedReply()).toEqual({
+      body: 'Restart the router, then sign in again.',
+      sender_type: 'ai',
+    })
+  })
+
+  it('waits for a reply in flight no longer than the shutdown timeout', async () => {
+    const { server, release, llm } = await replyInFlightAtStop({
+      AURION_SHUTDOWN_TIMEOUT_MS: '500',
+    })
+    try {
+      const started = performance.now()
+      server.kill('SIGTERM')
+      expect(await server.exited).toEqual({ code: 0, signal: null })
+      expect(performance.now() - started).toBeLessThan(5000)
+    } finally {
+      release()
+      await llm.close()
+    }
+    expect(server.stdout).toMatch(/messages still in flight at the drain timeout/)
+    // The visitor's message was stored before the agent was asked; its reply never came.
+    expect(await storedReply()).toBeUndefined()
   })
 
   it('stops on SIGINT too', async () => {

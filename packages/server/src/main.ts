@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.ts'
 import { type Backends, createBackends } from './backends.ts'
 import type { Config } from './config.ts'
+import { settleMessagesInFlight } from './conversations/message-service.ts'
 import { connectDb, type DbHandle } from './db/connect.ts'
 import { migrateToLatest } from './db/migrate.ts'
 import { demoBanner, ensureDemoTenant } from './demo/demo-tenant.ts'
@@ -66,6 +67,7 @@ export async function startServer(
   let stopping: Promise<void> | undefined
   const stop = () => {
     stopping ??= (async () => {
+      const deadline = performance.now() + config.shutdownTimeoutMs
       const force = setTimeout(() => {
         running.log.warn('shutdown: drain timeout reached, closing remaining connections')
         running.server.closeAllConnections()
@@ -74,6 +76,12 @@ export async function startServer(
         await running.close()
       } finally {
         clearTimeout(force)
+        // Work whose client already left (within the same time limit) finishes before the
+        // database closes under it.
+        const left = Math.max(0, deadline - performance.now())
+        if (!(await settleMessagesInFlight(database.db, left))) {
+          running.log.warn('shutdown: messages still in flight at the drain timeout')
+        }
         await database.close()
       }
     })()

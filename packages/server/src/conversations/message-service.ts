@@ -132,11 +132,20 @@ const MAX_TX_ATTEMPTS = 5
  *
  * @throws ApiError 403 (not the visitor's conversation), 404 (unknown conversationId), 409, 422.
  */
-export async function acceptVisitorMessage(
+export function acceptVisitorMessage(
   ctx: Ctx,
   access: TenantAccess,
   input: VisitorMessageInput,
   opts: ServiceOptions = {},
+): Promise<AcceptedMessage> {
+  return track(ctx.db, accept(ctx, access, input, opts))
+}
+
+async function accept(
+  ctx: Ctx,
+  access: TenantAccess,
+  input: VisitorMessageInput,
+  opts: ServiceOptions,
 ): Promise<AcceptedMessage> {
   const tenantId = access.tenant.id
   const body = input.body.trim()
@@ -561,6 +570,50 @@ function inflight(db: Db): Map<string, Promise<StoredReply>> {
     inflightByDb.set(db, m)
   }
   return m
+}
+
+/** Visitor messages being stored, per database (see {@link settleMessagesInFlight}). */
+const acceptingByDb = new WeakMap<Db, Set<Promise<unknown>>>()
+function track<T>(db: Db, work: Promise<T>): Promise<T> {
+  let set = acceptingByDb.get(db)
+  if (!set) {
+    set = new Set()
+    acceptingByDb.set(db, set)
+  }
+  const running = set
+  running.add(work)
+  const forget = () => {
+    running.delete(work)
+  }
+  work.then(forget, forget)
+  return work
+}
+
+/**
+ * Waits, at most `timeoutMs`, until no visitor message is being stored and no agent reply is
+ * being produced in this process; true if that happened in time. A graceful stop calls it after
+ * the last connection closed and before closing the database: a visitor who hung up (a REST
+ * client gone, a socket closed by the stop itself) still gets the reply stored, found in the
+ * history on their next visit, instead of the work meeting a closed database halfway.
+ */
+export async function settleMessagesInFlight(db: Db, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs
+  for (;;) {
+    const pending = [...(acceptingByDb.get(db) ?? []), ...(inflightByDb.get(db)?.values() ?? [])]
+    if (pending.length === 0) return true
+    const left = deadline - performance.now()
+    if (left <= 0) return false
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      Promise.allSettled(pending),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, left)
+      }),
+    ])
+    clearTimeout(timer)
+    // A stored message's reply starts in its caller's next step: let it register.
+    await new Promise((resolve) => setImmediate(resolve))
+  }
 }
 
 /**
