@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { V8_FLAGS } from '../../packages/server/bin/v8-flags.js'
 import type { MemorySample } from '../servers/ipc.ts'
 
 /** A bench server running in its own process (so it never shares the load generator's CPU). */
@@ -40,16 +41,9 @@ export function forkServer(
 ): Promise<BenchChild> {
   const child = fork(fileURLToPath(new URL(`${name}.ts`, SERVERS)), [], {
     env: { ...process.env, ...env },
-    // The V8 flags `npm start` gives the server (see packages/server/bin/aurion.js); the
+    // The V8 flags the server runs with (packages/server/bin/v8-flags.js); the
     // baselines get them too.
-    execArgv: [
-      '--import',
-      'tsx',
-      '--expose-gc',
-      '--min-semi-space-size=16',
-      '--no-allocation-site-pretenuring',
-      ...(opts.execArgv ?? []),
-    ],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...V8_FLAGS, ...(opts.execArgv ?? [])],
     stdio: opts.captureOutput
       ? ['ignore', 'pipe', 'pipe', 'ipc']
       : ['ignore', 'inherit', 'inherit', 'ipc'],
