@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { Agent, AgentReply } from './agent/agent.ts'
-import type { RateLimiter } from './limits/rate-limiter.ts'
+import type { RateLimiter, RateLimitResult, RateLimitRule } from './limits/rate-limiter.ts'
 
 /**
  * Prometheus metrics of this process, served at `/metrics`. One registry per process: every
@@ -14,7 +14,8 @@ type HttpLabels = { method: string; route: string; status_code: string }
  * it is read: prom-client hashes the labels at every `inc`, and this runs for every request.
  */
 const httpCounts = new Map<string, { labels: HttpLabels; n: number }>()
-const httpRequests = new Counter({
+// Registered, and read only through the registry.
+new Counter({
   name: 'aurion_http_requests_total',
   help: 'HTTP requests answered, by method, route pattern and status code.',
   labelNames: ['method', 'route', 'status_code'] as const,
@@ -121,29 +122,24 @@ export function rateLimitRejected(bucket: string): void {
 
 /** Counts rejections and store failures of any limiter; behaviour is unchanged. */
 export function instrumentLimiter(limiter: RateLimiter): RateLimiter {
-  const wrapped: RateLimiter = {
+  const counted = (rule: RateLimitRule, r: RateLimitResult) => {
+    if (!r.allowed) rateLimitRejected(rule.bucket)
+    return r
+  }
+  const sync = limiter.consumeSync
+  return {
     async consume(rule, key) {
       try {
-        const r = await limiter.consume(rule, key)
-        if (!r.allowed) rateLimitRejected(rule.bucket)
-        return r
+        return counted(rule, await limiter.consume(rule, key))
       } catch (err) {
         rateLimitStoreErrors.inc({ bucket: rule.bucket })
         throw err
       }
     },
+    ...(sync ? { consumeSync: (rule, key) => counted(rule, sync(rule, key)) } : {}),
+    ...(limiter.ping ? { ping: () => limiter.ping!() } : {}),
     close: () => limiter.close(),
   }
-  const sync = limiter.consumeSync
-  if (sync) {
-    wrapped.consumeSync = (rule, key) => {
-      const r = sync(rule, key)
-      if (!r.allowed) rateLimitRejected(rule.bucket)
-      return r
-    }
-  }
-  if (limiter.ping) wrapped.ping = () => limiter.ping!()
-  return wrapped
 }
 
 /** Times every reply of any agent (first chunk and whole stream); behaviour is unchanged. */

@@ -562,29 +562,26 @@ function toTurn(m: TurnRow): AgentTurn {
   }
 }
 
-const inflightByDb = new WeakMap<Db, Map<string, Promise<StoredReply>>>()
-function inflight(db: Db): Map<string, Promise<StoredReply>> {
-  let m = inflightByDb.get(db)
-  if (!m) {
-    m = new Map()
-    inflightByDb.set(db, m)
+/** `map`'s value for `db`, made on first use. */
+function ofDb<V>(map: WeakMap<Db, V>, db: Db, make: () => V): V {
+  let v = map.get(db)
+  if (v === undefined) {
+    v = make()
+    map.set(db, v)
   }
-  return m
+  return v
 }
+
+/** Agent replies being produced, per database and visitor message id. */
+const inflightByDb = new WeakMap<Db, Map<string, Promise<StoredReply>>>()
+const inflight = (db: Db) => ofDb(inflightByDb, db, () => new Map())
 
 /** Visitor messages being stored, per database (see {@link settleMessagesInFlight}). */
 const acceptingByDb = new WeakMap<Db, Set<Promise<unknown>>>()
 function track<T>(db: Db, work: Promise<T>): Promise<T> {
-  let set = acceptingByDb.get(db)
-  if (!set) {
-    set = new Set()
-    acceptingByDb.set(db, set)
-  }
-  const running = set
-  running.add(work)
-  const forget = () => {
-    running.delete(work)
-  }
+  const accepting = ofDb(acceptingByDb, db, () => new Set())
+  accepting.add(work)
+  const forget = () => accepting.delete(work)
   work.then(forget, forget)
   return work
 }

@@ -68,13 +68,7 @@ export function createMemoryRateLimiter(opts: MemoryRateLimiterOptions = {}): Ra
 
   return {
     consumeSync,
-    consume: (rule, key) => {
-      try {
-        return Promise.resolve(consumeSync(rule, key))
-      } catch (err) {
-        return Promise.reject(err)
-      }
-    },
+    consume: async (rule, key) => consumeSync(rule, key),
     async close() {
       clearInterval(sweep)
       rules.clear()

@@ -7,6 +7,8 @@ import {
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
+import { rateLimitStoreUnavailable } from '../../errors.ts'
+import { createMemoryRateLimiter } from '../../limits/memory-rate-limiter.ts'
 import { metricsRegistry } from '../../metrics.ts'
 import { EMBED_CONFIG_PATH } from './config-fast-path.ts'
 
@@ -380,6 +382,43 @@ describe('embed config fast path: when it stays out of the way', () => {
       } finally {
         await t.close()
       }
+    }
+  })
+})
+
+describe('embed config fast path with a networked limiter (a promise, no consumeSync)', () => {
+  it('answers through the promise, and leaves a store outage to the route', async () => {
+    const memory = createMemoryRateLimiter()
+    let storeDown = false
+    const t = await buildTestApp({
+      deps: {
+        limiter: {
+          consume: (rule, key) =>
+            storeDown ? Promise.reject(rateLimitStoreUnavailable()) : memory.consume(rule, key),
+          close: () => memory.close(),
+        },
+      },
+    })
+    try {
+      await t.app.listen({ port: 0, host: '127.0.0.1' })
+      const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`
+      const tenant = await createTestTenant(t.db)
+      const body = JSON.stringify({ tenant_id: tenant.tenantId, public_key: tenant.publicKey })
+      await both(t, base, { headers: { origin: ORIGIN }, body })
+      const before = t.app.embedConfigFastPath!.answered
+      const ok = await both(t, base, { headers: { origin: ORIGIN }, body })
+      expect(t.app.embedConfigFastPath!.answered).toBe(before + 1)
+      expect(ok.socket.status).toBe(200)
+      expect(comparable(ok.socket)).toEqual(comparable(ok.route))
+      expect(Number(ok.socket.headers['x-ratelimit-remaining'])).toBeLessThan(120)
+
+      storeDown = true
+      const down = await both(t, base, { headers: { origin: ORIGIN }, body })
+      expect(t.app.embedConfigFastPath!.answered).toBe(before + 1)
+      expect(down.socket.status).toBe(503)
+      expect(comparable(down.socket)).toEqual(comparable(down.route))
+    } finally {
+      await t.close()
     }
   })
 })
