@@ -7,14 +7,11 @@
  *   npx tsx bench/llm-ttfc.ts            (ITERATIONS=… to change the sample size)
  */
 import { pathToFileURL } from 'node:url'
+import { createTestDatabase, provisionTenant } from '@aurion/server/test-support'
 import OpenAI from 'openai'
 import type { AgentTurn } from '../packages/server/src/agent/agent.ts'
 import { createOpenAiAgent } from '../packages/server/src/agent/openai-agent.ts'
-import { connectDb } from '../packages/server/src/db/connect.ts'
-import { migrateToLatest } from '../packages/server/src/db/migrate.ts'
-import { seedDemoArticles } from '../packages/server/src/knowledge/demo-articles.ts'
 import { createKnowledgeBase } from '../packages/server/src/knowledge/knowledge-base.ts'
-import { createTenant } from '../packages/server/src/tenants/tenant-repo.ts'
 import { startFakeOpenAi } from '../packages/server/test/fake-openai.ts'
 
 export interface BenchResult {
@@ -46,11 +43,13 @@ export async function run(
     models: [MODEL],
     fallback: { type: 'stream', chunks: ['To reset your password', ', open the IT portal', '.'] },
   })
-  const database = await connectDb({ sqliteFile: ':memory:' })
+  const database = await createTestDatabase('sqlite')
   try {
-    await migrateToLatest(database)
-    const tenant = await createTenant(database.db, { name: 'Bench' })
-    await seedDemoArticles(database.db, tenant.id)
+    const { tenant } = await provisionTenant(database.db, {
+      name: 'Bench',
+      config: {},
+      articles: true,
+    })
 
     const agent = createOpenAiAgent({
       knowledge: createKnowledgeBase(database.db),

@@ -11,8 +11,8 @@
  */
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
+import { provisionTenant } from '@aurion/server/test-support'
 import { type Cluster, startCluster } from '../e2e/scale/cluster.ts'
-import { createTenant } from '../packages/server/src/tenants/tenant-repo.ts'
 
 export interface BenchResult {
   name: string
@@ -47,11 +47,11 @@ async function instance(pgUrl: string, cacheTtlMs: string) {
     count: 1,
     env: { AURION_TRUST_PROXY: 'true', AURION_TENANT_CACHE_TTL_MS: cacheTtlMs },
   })
-  const tenant = await createTenant(cluster.database.db, {
+  const tenant = await provisionTenant(cluster.database.db, {
     name: 'Bench',
     config: { enabled: true, allowed_origins: [ORIGIN] },
   })
-  const body = JSON.stringify({ tenant_id: tenant.id, public_key: tenant.public_widget_key })
+  const body = JSON.stringify({ tenant_id: tenant.tenantId, public_key: tenant.publicKey })
   let n = 0
   const load = (durationSec: number) =>
     autocannon({

@@ -11,20 +11,10 @@
  * The server runs in a child process, so the load generator does not share its event loop.
  */
 import { fork } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { provisionTenant, type RateLimiter, startTestServer } from '@aurion/server/test-support'
 import WebSocket from 'ws'
-import { buildApp } from '../packages/server/src/app.ts'
-import { loadConfig } from '../packages/server/src/config.ts'
-import { connectDb } from '../packages/server/src/db/connect.ts'
-import { migrateToLatest } from '../packages/server/src/db/migrate.ts'
-import { seedDemoArticles } from '../packages/server/src/knowledge/demo-articles.ts'
-import type { RateLimiter } from '../packages/server/src/limits/rate-limiter.ts'
-import { createTenant } from '../packages/server/src/tenants/tenant-repo.ts'
 
 export interface BenchResult {
   name: string
@@ -63,6 +53,7 @@ const unlimited: RateLimiter = {
   async consume() {
     return { allowed: true, limit: 1e9, remaining: 1e9, retryAfterSec: 1 }
   },
+  async refund() {},
   async close() {},
 }
 
@@ -78,30 +69,24 @@ interface ServerInfo {
 
 /** The server under test, in its own process so the load generator does not share its CPU. */
 async function serve(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'aurion-bench-'))
-  const database = await connectDb({
-    sqliteFile: process.env.BENCH_MEMORY ? ':memory:' : join(dir, 'bench.db'),
+  const server = await startTestServer({
+    storage: process.env.BENCH_MEMORY ? 'memory' : 'file',
+    env: { AURION_SECRET: 'bench-secret-0123456789abcdef0123456789' },
+    deps: { limiter: unlimited },
   })
-  await migrateToLatest(database)
-  const tenant = await createTenant(database.db, {
+  const tenant = await provisionTenant(server.db, {
     name: 'Bench',
     config: { enabled: true, allowed_origins: [ORIGIN] },
+    articles: true,
   })
-  await seedDemoArticles(database.db, tenant.id)
-  const config = loadConfig({
-    AURION_SECRET: 'bench-secret-0123456789abcdef0123456789',
-    LOG_LEVEL: 'silent',
-    AURION_DATA_DIR: dir,
-  })
-  const app = await buildApp(config, { database, limiter: unlimited })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const { port } = app.server.address() as AddressInfo
-  const info: ServerInfo = { port, tenantId: tenant.id, publicKey: tenant.public_widget_key }
+  const info: ServerInfo = {
+    port: server.port,
+    tenantId: tenant.tenantId,
+    publicKey: tenant.publicKey,
+  }
   process.send?.(info)
   process.on('disconnect', async () => {
-    await app.close()
-    await database.close()
-    rmSync(dir, { recursive: true, force: true })
+    await server.close()
     process.exit(0)
   })
 }

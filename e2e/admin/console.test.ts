@@ -53,30 +53,23 @@ async function expectAccessible(page: Page, what: string): Promise<void> {
   expect(found, `${what}: ${JSON.stringify(found, null, 2)}`).toEqual([])
 }
 
-let session: { token: string; expires_at: string; user: unknown } | undefined
-
 /**
- * A page signed in with a session from the API, put where the console keeps it. One session
- * serves every test after the first (which uses the form): logins are rate limited.
+ * A page signed in with a session from the API. The login's cookie lands in the context's
+ * cookie jar, shared by its pages as a browser's tabs share it; later tests reuse it.
  */
 async function openSignedIn(
   b: { context: BrowserContext },
   s: ConsoleServer,
   path = '/admin/widget',
 ): Promise<Page> {
-  if (!session) {
-    const res = await fetch(`${s.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email: s.email, password: s.password }),
+  const jar = await b.context.cookies(s.url)
+  if (!jar.some((c) => c.name === 'aurion_session')) {
+    const res = await b.context.request.post(`${s.url}/api/v1/auth/login`, {
+      data: { email: s.email, password: s.password },
     })
-    expect(res.status).toBe(200)
-    session = (await res.json()) as typeof session
+    expect(res.status()).toBe(200)
   }
   const page = await b.context.newPage()
-  await page.addInitScript((value) => {
-    sessionStorage.setItem('aurion.console.session', value)
-  }, JSON.stringify(session))
   await page.goto(s.url + path)
   return page
 }
@@ -111,7 +104,7 @@ describe.skipIf(!existsChromium())('admin console in Chromium', { timeout: 90_00
     await s?.close()
   })
 
-  it('signs in with the form (generic error first), signs out, and the token is revoked', async () => {
+  it('signs in with the form (generic error first) into an HttpOnly cookie, signs out, and the session is revoked', async () => {
     const page = await b.context.newPage()
     await page.goto(`${s.url}/admin`)
     await expectAccessible(page, 'sign-in page')
@@ -123,14 +116,20 @@ describe.skipIf(!existsChromium())('admin console in Chromium', { timeout: 90_00
     )
     await shot(page, 'login-error')
     await signIn(page, s)
-    const token = await page.evaluate(
-      () => JSON.parse(sessionStorage.getItem('aurion.console.session') ?? '{}').token as string,
-    )
+    // The session is an HttpOnly, SameSite=Strict cookie: no page script can read it, and
+    // nothing about it is in Web Storage.
+    const jar = await b.context.cookies(s.url)
+    const cookie = jar.find((c) => c.name === 'aurion_session')
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' })
+    const token = cookie!.value
     expect(token).toMatch(/^ases_/)
-    // Nothing about the session is in a cookie.
-    expect(await b.context.cookies(s.url)).toEqual([])
+    expect(await page.evaluate(() => document.cookie)).toBe('')
+    expect(
+      await page.evaluate(() => JSON.stringify([{ ...sessionStorage }, { ...localStorage }])),
+    ).not.toContain('ases_')
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.getByRole('heading', { name: 'Sign in to Aurion' }).waitFor()
+    expect(await b.context.cookies(s.url)).toEqual([])
     const me = await fetch(`${s.url}/api/v1/auth/me`, {
       headers: { Authorization: `Bearer ${token}` },
     })
@@ -390,6 +389,7 @@ describe.skipIf(!existsChromium())('admin console in Chromium', { timeout: 90_00
     await expectAccessible(page, 'knowledge page')
 
     const host = await startHostSite()
+    let widgetKey = ''
     try {
       const cfgRes = await fetch(`${s.url}/api/v1/voice-widget/config`, {
         headers: { 'X-API-Key': s.tenant.apiKey },
@@ -400,6 +400,7 @@ describe.skipIf(!existsChromium())('admin console in Chromium', { timeout: 90_00
         display_title: string
         launcher_label: string
         enabled: boolean
+        public_widget_key: string
       }
       await fetch(`${s.url}/api/v1/voice-widget/config`, {
         method: 'PUT',
@@ -421,6 +422,7 @@ describe.skipIf(!existsChromium())('admin console in Chromium', { timeout: 90_00
       await poll(() => site.locator('aurion-widget .aw-panel').textContent()).toContain('Roomly')
       await shot(site, 'host-page-answer')
       await site.close()
+      widgetKey = cfg.public_widget_key
     } finally {
       await host.close()
     }
@@ -434,6 +436,25 @@ describe.skipIf(!existsChromium())('admin console in Chromium', { timeout: 90_00
     expect(await page.locator('.thread').textContent()).toContain('Roomly')
     await shot(page, 'conversations')
     await expectAccessible(page, 'conversations page')
+    // Someone types another person's email: the console shows it as an unverified claim.
+    const claim = await fetch(`${s.url}/api/v1/widget/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Origin: host.origin },
+      body: JSON.stringify({
+        tenant_id: s.tenant.tenantId,
+        public_key: widgetKey,
+        body: 'Please send my invoices to my new address',
+        sender_email: 'ceo@example.com',
+      }),
+    })
+    expect(claim.status).toBe(200)
+    await page.reload()
+    const claimed = page.locator('.conv-item', { hasText: 'ceo@example.com' })
+    await claimed.waitFor()
+    expect(await claimed.locator('.badge', { hasText: 'unverified' }).count()).toBe(1)
+    await claimed.click()
+    await poll(() => page.locator('.conv-head').textContent()).toContain('unverified')
+    await shot(page, 'conversations-unverified-email')
     await page.close()
   })
 
@@ -501,6 +522,9 @@ describe.skipIf(!existsChromium())('admin console in Chromium', { timeout: 90_00
     await page.keyboard.type(s.email)
     await page.keyboard.press('Tab')
     await page.keyboard.type(s.password)
+    await page.keyboard.press('Enter')
+    await page.getByRole('heading', { name: 'Insights', level: 1 }).waitFor()
+    await page.getByRole('link', { name: 'Voice Widget' }).focus()
     await page.keyboard.press('Enter')
     await page.getByRole('heading', { name: 'Voice Widget', level: 1 }).waitFor()
     await page.getByRole('tab', { name: 'Content' }).focus()
@@ -575,6 +599,38 @@ describe.skipIf(!existsChromium())('admin console in Chromium', { timeout: 90_00
       await expectAccessible(page, `${tab} tab`)
     }
     await page.getByRole('button', { name: 'Discard' }).click()
+    await page.close()
+  })
+
+  it('shows the identity secret only once, right after issuing it', async () => {
+    const secretOf = async () =>
+      (
+        await s.server.db
+          .selectFrom('tenants')
+          .select('identity_secret')
+          .where('id', '=', s.tenant.tenantId)
+          .executeTakeFirstOrThrow()
+      ).identity_secret
+    const page = await openSignedIn(b, s)
+    await page.getByRole('tab', { name: 'Access & security' }).click()
+    const section = page.getByRole('region', { name: 'Visitor identity' })
+    await section.getByText('Hidden. It is shown once, when it is issued.').waitFor()
+    await shot(page, 'identity-secret-hidden')
+    expect(await page.content()).not.toContain(await secretOf())
+    await section.getByRole('button', { name: 'Issue new secret' }).click()
+    await page.getByRole('button', { name: 'Rotate secret' }).click()
+    const shown = section.getByTestId('identity-secret')
+    await shown.waitFor()
+    const issued = (await shown.textContent())?.trim()
+    expect(issued).toMatch(/^[0-9a-f]{64}$/)
+    expect(issued).toBe(await secretOf())
+    await section.getByText('it will not be shown again').waitFor()
+    await shot(page, 'identity-secret-issued')
+    await expectAccessible(page, 'security tab with an issued secret')
+    await page.reload()
+    await page.getByRole('tab', { name: 'Access & security' }).click()
+    await section.getByText('Hidden. It is shown once, when it is issued.').waitFor()
+    expect(await page.content()).not.toContain(issued)
     await page.close()
   })
 })

@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
 // @ts-expect-error plain ESM helper without type declarations
 import { isBuildCurrent } from '../../packages/admin/build-stamp.mjs'
-import { createAdminUser } from '../../packages/server/src/admin-users/user-repo.ts'
 import { ARTIFACTS_DIR } from '../support/browser.ts'
 import { type RunningServer, startServer, type WidgetTenant } from '../support/server.ts'
 
@@ -37,18 +36,15 @@ export interface ConsoleServer {
   close(): Promise<void>
 }
 
-/** The whole app on a real socket with a tenant and a console user of it. */
-export async function startConsoleServer(): Promise<ConsoleServer> {
-  const server = await startServer()
-  const tenant = await server.createTenant({ allowed_origins: [] }, 'Acme Support')
-  const email = 'ada@acme.test'
-  const password = 'correct horse battery staple'
-  await createAdminUser(server.db, {
-    tenantId: tenant.tenantId,
-    email,
-    name: 'Ada Lovelace',
-    password,
+/** The whole app on a real socket with a tenant and a console user of it (`env` adds variables). */
+export async function startConsoleServer(
+  opts: { env?: Record<string, string> } = {},
+): Promise<ConsoleServer> {
+  const server = await startServer(opts)
+  const tenant = await server.createTenant({ allowed_origins: [] }, 'Acme Support', {
+    consoleUser: true,
   })
+  const { email, password } = tenant.consoleUser!
   return { server, url: server.url, tenant, email, password, close: () => server.close() }
 }
 
@@ -66,5 +62,12 @@ export async function signIn(page: Page, s: ConsoleServer): Promise<void> {
   await page.getByLabel('Email').fill(s.email)
   await page.getByLabel('Password', { exact: true }).fill(s.password)
   await page.getByRole('button', { name: 'Sign in' }).click()
+  // Owners land on Insights; the tests go on from the widget configuration (reached without a
+  // reload, as a click in the navigation would, whether or not a phone's menu is open).
+  await page.getByRole('heading', { name: 'Insights', level: 1 }).waitFor()
+  await page.evaluate(() => {
+    history.pushState(null, '', '/admin/widget')
+    dispatchEvent(new PopStateEvent('popstate'))
+  })
   await page.getByRole('heading', { name: 'Voice Widget', level: 1 }).waitFor()
 }

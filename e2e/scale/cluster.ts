@@ -1,18 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { connectDb, type DbHandle } from '../../packages/server/src/db/connect.ts'
+import { join } from 'node:path'
 import {
+  type DbHandle,
+  type ListeningProcess,
+  openStore,
+  startServerProcess,
   startTestRedisServer,
   type TestRedisServer,
-} from '../../packages/server/test/redis-server.ts'
+} from '@aurion/server/test-support'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts'
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-const BIN = join(ROOT, 'packages/server/bin/aurion.js')
 
 /** One `aurion serve` process. */
 export interface ServerProcess {
@@ -51,7 +49,8 @@ export async function startCluster(
 ): Promise<Cluster> {
   const count = opts.count ?? 2
   const schema = `scale_${randomBytes(6).toString('hex')}`
-  const database = await connectDb({ databaseUrl: pgUrl, pgSchema: schema, pgPoolSize: 3 })
+  // The servers migrate the schema as they start (racing, as in a rollout): not done here.
+  const database = await openStore({ dialect: 'postgres', url: pgUrl, schema }, { migrate: false })
   const target = new URL(pgUrl)
   const pgProxy = await startTcpProxy({
     host: target.hostname,
@@ -64,8 +63,6 @@ export async function startCluster(
   proxied.searchParams.set('options', `-c search_path=${schema}`)
   const dataDir = mkdtempSync(join(tmpdir(), 'aurion-scale-'))
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? dataDir,
     PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_URL: proxied.toString(),
@@ -100,52 +97,19 @@ export async function startCluster(
 }
 
 /** Spawns `aurion serve` and resolves with its URL once it logs that it listens. */
-function startServer(name: string, env: Record<string, string>): Promise<ServerProcess> {
-  return new Promise((resolvePromise, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [BIN, 'serve'], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    let url: string | undefined
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`server ${name} did not start within 60 s:\n${out}`))
-    }, 60_000)
-    const onData = (d: Buffer) => {
-      out += d.toString()
-      if (url !== undefined) return
-      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
-      if (m) {
-        url = m[1]!
-        clearTimeout(timer)
-        resolvePromise(handle(url))
-      }
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', onData)
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer)
-      if (url === undefined)
-        reject(new Error(`server ${name} exited (${code ?? signal}) before listening:\n${out}`))
-    })
-    const handle = (u: string): ServerProcess => ({
-      name,
-      url: u,
-      pid: child.pid!,
-      output: () => out,
-      alive: () => child.exitCode === null && child.signalCode === null,
-      stop: () =>
-        new Promise<void>((done) => {
-          if (child.exitCode !== null || child.signalCode !== null) return done()
-          const kill = setTimeout(() => child.kill('SIGKILL'), 5000)
-          child.once('exit', () => {
-            clearTimeout(kill)
-            done()
-          })
-          child.kill('SIGTERM')
-        }),
-    })
-  })
+async function startServer(name: string, env: Record<string, string>): Promise<ServerProcess> {
+  let proc: ListeningProcess
+  try {
+    proc = await startServerProcess(env)
+  } catch (err) {
+    throw new Error(`server ${name}: ${(err as Error).message}`)
+  }
+  return {
+    name,
+    url: proc.url,
+    pid: proc.child.pid!,
+    output: () => proc.stdout + proc.stderr,
+    alive: () => proc.child.exitCode === null && proc.child.signalCode === null,
+    stop: () => proc.stop(),
+  }
 }

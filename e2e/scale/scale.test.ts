@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto'
+import { eventually, provisionTenant, testRedisUrl } from '@aurion/server/test-support'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { createApiKey } from '../../packages/server/src/auth/api-key-repo.ts'
-import { createTenant } from '../../packages/server/src/tenants/tenant-repo.ts'
-import { eventually, testRedisUrl } from '../../packages/server/test/redis-server.ts'
 import { type Cluster, type ServerProcess, startCluster } from './cluster.ts'
 
 /**
@@ -68,8 +66,7 @@ describe.skipIf(!enabled)('scale-out: two instances on one PostgreSQL and one Re
   }, 60_000)
 
   const newTenant = async (name: string): Promise<Tenant> => {
-    const db = cluster.database.db
-    const tenant = await createTenant(db, {
+    const t = await provisionTenant(cluster.database.db, {
       name,
       config: {
         enabled: true,
@@ -77,12 +74,9 @@ describe.skipIf(!enabled)('scale-out: two instances on one PostgreSQL and one Re
         launcher_label: 'Chat with us',
         allowed_origins: [ORIGIN],
       },
-    })
-    const { key } = await createApiKey(db, {
-      tenantId: tenant.id,
       scopes: ['config:read', 'config:write', 'conversations:read'],
     })
-    return { tenantId: tenant.id, publicKey: tenant.public_widget_key, apiKey: key }
+    return { tenantId: t.tenantId, publicKey: t.publicKey, apiKey: t.apiKey }
   }
 
   const admin = (s: ServerProcess, t: Tenant, path: string, init: RequestInit = {}) =>
@@ -181,7 +175,16 @@ describe.skipIf(!enabled)('scale-out: two instances on one PostgreSQL and one Re
     const meta = (await up.json()) as { upload_id: string; size_bytes: number }
     expect(meta.size_bytes).toBe(PNG.length)
 
-    const q = `tenant_id=${t.tenantId}&public_key=${t.publicKey}`
+    // Served only to the visitor of the conversation it was sent in: send it on A.
+    const thread = `thread-${randomBytes(4).toString('hex')}`
+    const sent = await sendMessage(A, t, {
+      body: 'Here is the screenshot',
+      source_thread_id: thread,
+      upload_ids: [meta.upload_id],
+    })
+    expect(sent.status, await sent.clone().text()).toBe(200)
+
+    const q = `tenant_id=${t.tenantId}&public_key=${t.publicKey}&source_thread_id=${thread}`
     const got = await fetch(`${B.url}/api/v1/widget/uploads/${meta.upload_id}?${q}`, {
       headers: { Origin: ORIGIN },
     })
@@ -191,7 +194,7 @@ describe.skipIf(!enabled)('scale-out: two instances on one PostgreSQL and one Re
 
     // Another tenant cannot read it through either instance.
     const other = await newTenant('Other')
-    const q2 = `tenant_id=${other.tenantId}&public_key=${other.publicKey}`
+    const q2 = `tenant_id=${other.tenantId}&public_key=${other.publicKey}&source_thread_id=${thread}`
     const denied = await fetch(`${B.url}/api/v1/widget/uploads/${meta.upload_id}?${q2}`, {
       headers: { Origin: ORIGIN },
     })

@@ -1,26 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { WidgetConfigUpdate } from '@aurion/contract'
-import type { FastifyInstance } from 'fastify'
-import { buildApp } from '../../packages/server/src/app.ts'
-import { type Config, loadConfig } from '../../packages/server/src/config.ts'
-import { connectDb, type DbHandle } from '../../packages/server/src/db/connect.ts'
-import { migrateToLatest } from '../../packages/server/src/db/migrate.ts'
-import type { Db } from '../../packages/server/src/db/schema.ts'
-import { seedDemoArticles } from '../../packages/server/src/knowledge/demo-articles.ts'
-import { createTestTenant, TEST_SECRET } from '../../packages/server/test/helpers.ts'
+import {
+  freeLoopbackPort,
+  provisionTenant,
+  seedDemoArticles,
+  startTestServer,
+  type TestConsoleUser,
+  type TestServer,
+} from '@aurion/server/test-support'
 
 /** A free loopback port (the kernel's pick; released again right away). */
-export async function freePort(): Promise<number> {
-  const s = createServer()
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
-  const { port } = s.address() as AddressInfo
-  await new Promise((r) => s.close(r))
-  return port
-}
+export const freePort = freeLoopbackPort
 
 /** A widget tenant, configured through the real admin API. */
 export interface WidgetTenant {
@@ -30,24 +21,24 @@ export interface WidgetTenant {
   apiKey: string
   /** `embed_snippet` from `GET /api/v1/voice-widget/config`: what a customer pastes. */
   snippet: string
+  /** A console user of the tenant, when asked for. */
+  consoleUser?: TestConsoleUser
 }
 
-export interface RunningServer {
-  /** `http://127.0.0.1:<port>` (also the server's AURION_PUBLIC_URL). */
-  url: string
-  port: number
-  config: Config
-  app: FastifyInstance
-  db: Db
-  database: DbHandle
-  dataDir: string
-  /** Creates a tenant and PUTs its widget config (required fields default to sane values). */
-  createTenant(config?: Partial<WidgetConfigUpdate>, name?: string): Promise<WidgetTenant>
+export interface RunningServer extends TestServer {
+  /**
+   * Creates a tenant and PUTs its widget config (required fields default to sane values);
+   * `consoleUser` adds a console user, `articles` the demo help-desk articles.
+   */
+  createTenant(
+    config?: Partial<WidgetConfigUpdate>,
+    name?: string,
+    opts?: { consoleUser?: boolean; articles?: boolean },
+  ): Promise<WidgetTenant>
   /** PUT /api/v1/voice-widget/config for a tenant (merging into its required fields). */
   configure(t: WidgetTenant, config: Partial<WidgetConfigUpdate>): Promise<void>
   /** Gives a tenant the demo help-desk articles the built-in agent answers from. */
   seedArticles(t: WidgetTenant): Promise<number>
-  close(): Promise<void>
 }
 
 /**
@@ -57,22 +48,8 @@ export interface RunningServer {
 export async function startServer(
   opts: { env?: Record<string, string> } = {},
 ): Promise<RunningServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'aurion-e2e-'))
-  const port = await freePort()
-  const url = `http://127.0.0.1:${port}`
-  const config = loadConfig({
-    AURION_DATA_DIR: dataDir,
-    AURION_SECRET: TEST_SECRET,
-    AURION_PUBLIC_URL: url,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    LOG_LEVEL: 'silent',
-    ...opts.env,
-  })
-  const database = await connectDb({ dataDir })
-  await migrateToLatest(database)
-  const app = await buildApp(config, { database })
-  await app.listen({ port, host: '127.0.0.1' })
+  const server = await startTestServer(opts.env ? { env: opts.env } : {})
+  const { url } = server
 
   const api = async (apiKey: string, method: string, path: string, body?: unknown) => {
     const res = await fetch(`${url}${path}`, {
@@ -96,17 +73,13 @@ export async function startServer(
       ...config,
     })
   }
-
-  return {
-    url,
-    port,
-    config,
-    app,
-    db: database.db,
-    database,
-    dataDir,
-    async createTenant(config = {}, name = 'Acme') {
-      const t = await createTestTenant(database.db, { name, config: { enabled: true } })
+  return Object.assign(server, {
+    async createTenant(
+      config: Partial<WidgetConfigUpdate> = {},
+      name = 'Acme',
+      extra: { consoleUser?: boolean; articles?: boolean } = {},
+    ): Promise<WidgetTenant> {
+      const t = await provisionTenant(server.db, { name, config: { enabled: true }, ...extra })
       await configure(t, { enabled: true, ...config })
       const full = await api(t.apiKey, 'GET', '/api/v1/voice-widget/config')
       return {
@@ -114,16 +87,12 @@ export async function startServer(
         publicKey: String(full.public_widget_key),
         apiKey: t.apiKey,
         snippet: String(full.embed_snippet),
+        ...(t.consoleUser ? { consoleUser: t.consoleUser } : {}),
       }
     },
     configure,
-    seedArticles: (t) => seedDemoArticles(database.db, t.tenantId),
-    async close() {
-      await app.close()
-      await database.close()
-      rmSync(dataDir, { recursive: true, force: true })
-    },
-  }
+    seedArticles: (t: WidgetTenant) => seedDemoArticles(server.db, t.tenantId),
+  })
 }
 
 export interface HostSite {

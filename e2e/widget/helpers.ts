@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import type { Db } from '@aurion/server/test-support'
 import type { Locator, Page } from 'playwright-core'
 import { expect } from 'vitest'
-import type { Db } from '../../packages/server/src/db/schema.ts'
 
 /**
  * `expect.poll` with a timeout that suits a browser talking to a server on a busy machine (the

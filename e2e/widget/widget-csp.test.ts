@@ -20,14 +20,20 @@ import { ask, composer, launcher, openPanel, panel, poll, replies, settled } fro
 
 /**
  * The widget on a page with a strict Content-Security-Policy: `default-src 'none'`, the page's
- * own inline style by hash, and exactly the sources README's "Content Security Policy" section
- * lists (read from the README, so the documentation is what is tested). No violation may be
+ * own inline style by hash, and exactly the sources docs/embedding.md lists in the fenced block
+ * after its `csp-directives` marker (so the documentation is what is tested). No violation may be
  * reported; each listed source is shown to be needed by dropping it.
  */
 
-const README = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'README.md')
+const EMBEDDING_DOC = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'docs',
+  'embedding.md',
+)
 
-/** The placeholders README's list uses, and what stands for them here. */
+/** The placeholders the documented list uses, and what stands for them here. */
 const PLACEHOLDER = {
   server: 'https://support.example.com',
   serverWs: 'wss://support.example.com',
@@ -38,12 +44,11 @@ const PLACEHOLDER = {
 
 type Directives = [directive: string, sources: string[]][]
 
-/** The directives in the code block of README's "Content Security Policy" section. */
-function readmeDirectives(): Directives {
-  const readme = readFileSync(README, 'utf8')
-  const section = readme.split(/^### Content Security Policy$/m)[1]
-  const block = section && /```text\n([\s\S]*?)```/.exec(section)?.[1]
-  if (!block) throw new Error('README: no directive list under "### Content Security Policy"')
+/** The directives in the fenced block that follows the `csp-directives` marker of docs/embedding.md. */
+function documentedDirectives(): Directives {
+  const doc = readFileSync(EMBEDDING_DOC, 'utf8')
+  const block = /<!-- csp-directives\b[^>]*-->\s*```text\n([\s\S]*?)```/.exec(doc)?.[1]
+  if (!block) throw new Error('docs/embedding.md: no ```text block after the csp-directives marker')
   return block
     .trim()
     .split('\n')
@@ -122,7 +127,7 @@ let host: HostSite
 let browser: Browser
 let tenant: WidgetTenant
 let lk: FakeLiveKit
-/** README's directives with this run's origins and the snippet's hash filled in. */
+/** The documented directives with this run's origins and the snippet's hash filled in. */
 let listed: Directives
 let html: string
 
@@ -158,7 +163,7 @@ beforeAll(async () => {
     [PLACEHOLDER.livekitWs]: lk.ws,
     [PLACEHOLDER.snippetHash]: sha256(inlineBody(tenant.snippet, 'script')),
   }
-  listed = readmeDirectives().map(([d, sources]) => [d, sources.map((s) => fill[s] ?? s)])
+  listed = documentedDirectives().map(([d, sources]) => [d, sources.map((s) => fill[s] ?? s)])
 }, 180_000)
 
 afterAll(async () => {
@@ -256,7 +261,7 @@ const startCall = (page: Page) =>
 const notice = (page: Page) => page.locator('aurion-widget .aw-notice')
 
 describe('the widget under a strict Content-Security-Policy', () => {
-  it('README lists only what a policy can name: script, connect and img sources', () => {
+  it('the docs list only what a policy can name: script, connect and img sources', () => {
     expect(listed.map(([d]) => d)).toEqual(['script-src', 'connect-src', 'img-src'])
     const all = listed.flatMap(([, s]) => s)
     // Every placeholder was understood, and nothing opens the door wide.
@@ -265,7 +270,7 @@ describe('the widget under a strict Content-Security-Policy', () => {
     expect(all).toContain('data:')
   })
 
-  it('README’s list and nothing else: styled as without a policy, chat round trip, history, no violation', async () => {
+  it('the documented list and nothing else: styled as without a policy, chat round trip, history, no violation', async () => {
     const csp = policy(listed)
     expect(csp).not.toContain('unsafe')
     const t = await openUnder(csp)
@@ -309,6 +314,9 @@ describe('the widget under a strict Content-Security-Policy', () => {
 
     const reply = await ask(page, 'How do I reset my password?')
     expect(reply.toLowerCase()).toContain('password')
+    // The answer part (source cards, follow-up buttons) brings its own sheet once a conversation starts.
+    await poll(() => shadowStyling(page)).toEqual({ adopted: 3, styleElements: 0 })
+    await page.locator('aurion-widget .aw-srcs').first().waitFor()
     expect(sockets.some((u) => u.startsWith(`${server.url.replace(/^http/, 'ws')}/`))).toBe(true)
     // The message box grows with its text (a CSSOM style write).
     const height = () => composer(page).evaluate((el) => el.getBoundingClientRect().height)
@@ -329,7 +337,7 @@ describe('the widget under a strict Content-Security-Policy', () => {
         return [s.height, s.borderRadius]
       }),
     ).toEqual(['42px', '12px'])
-    expect(await shadowStyling(page)).toEqual({ adopted: 3, styleElements: 0 })
+    expect(await shadowStyling(page)).toEqual({ adopted: 4, styleElements: 0 })
 
     expect(await t.violations()).toEqual([])
     expect(t.reported()).toEqual([])
@@ -381,7 +389,7 @@ describe('the widget under a strict Content-Security-Policy', () => {
   })
 
   describe('each listed source is needed: without it the browser reports a violation', () => {
-    it('script-src without the snippet’s hash: the snippet is refused, and Chrome names the hash README says to add', async () => {
+    it('script-src without the snippet’s hash: the snippet is refused, and Chrome names the hash the docs say to add', async () => {
       const hash = sha256(inlineBody(tenant.snippet, 'script'))
       const t = await openUnder(policy(without('script-src', hash)))
       await poll(() => t.violations()).toContainEqual({

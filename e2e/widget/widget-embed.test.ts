@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureDemoTenant } from '../../packages/server/src/demo/demo-tenant.ts'
+import { computeUserHash } from '../../packages/server/src/visitors/email-token.ts'
 import type { WidgetMessageEvent } from '../../packages/widget/src/shared/host.ts'
 import { launchBrowser, newTestPage, screenshot } from '../support/browser.ts'
 import {
@@ -81,7 +82,10 @@ describe('where the widget must not appear', () => {
     await page.goto(other.origin)
     // The server refuses the origin (no CORS grant): the loader says so, once.
     await poll(() => logs.filter((l) => l.includes('[Aurion]'))).toHaveLength(1)
-    expect(logs.find((l) => l.includes('[Aurion]'))).toContain(`origin ${other.origin} not allowed`)
+    // The one real reason, not a list of possible ones.
+    expect(logs.find((l) => l.includes('[Aurion]'))).toBe(
+      `warning: [Aurion] Widget not shown: config request failed (origin ${other.origin} not allowed).`,
+    )
     expect(await page.locator('aurion-widget').count()).toBe(0)
     // The API stays callable (no errors for the host page), it just does nothing.
     expect(await aurion(page, 'open()')).toBeUndefined()
@@ -109,7 +113,10 @@ describe('where the widget must not appear', () => {
     const { page, context, console: logs } = await newTestPage(browser)
     await page.goto(`${host.origin}/off`)
     await poll(() => logs.filter((l) => l.includes('[Aurion]'))).toHaveLength(1)
-    expect(logs.find((l) => l.includes('[Aurion]'))).toContain('widget disabled')
+    // The server's own words.
+    expect(logs.find((l) => l.includes('[Aurion]'))).toBe(
+      'warning: [Aurion] Widget not shown: config request failed (HTTP 403: Invalid widget credentials or widget disabled).',
+    )
     expect(await page.locator('aurion-widget').count()).toBe(0)
     await context.close()
   })
@@ -241,9 +248,16 @@ describe('returning visitors', () => {
       'Globex',
     )
     await server.seedArticles(sso)
+    // History on another device needs a proven email: the host's backend signs it (user_hash).
+    const { identity_secret } = await server.db
+      .selectFrom('tenants')
+      .select('identity_secret')
+      .where('id', '=', sso.tenantId)
+      .executeTakeFirstOrThrow()
+    const userHash = computeUserHash(identity_secret, 'jane@example.com')
     const snippet = sso.snippet.replace(
       "apiBaseUrl: '",
-      "user: { email: 'Jane@Example.com', name: 'Jane Doe' },\n      apiBaseUrl: '",
+      `user: { email: 'Jane@Example.com', name: 'Jane Doe', user_hash: '${userHash}' },\n      apiBaseUrl: '`,
     )
     host.setPage(hostPage(snippet), '/sso')
     const first = await newTestPage(browser)

@@ -246,7 +246,10 @@ describe('look and feel', () => {
     await openPanel(page)
     expect(await page.locator('aurion-widget .aw-bubble').count()).toBe(0)
     expect(await page.locator('aurion-widget .aw-head .aw-logo img').getAttribute('src')).toBe(LOGO)
-    expect(await page.locator('aurion-widget .aw-chip').count()).toBe(0)
+    // No suggested questions; the hand-off's "Talk to a person" stays (hand-off is on by default).
+    expect(await page.locator('aurion-widget .aw-qa .aw-chip').allInnerTexts()).toEqual([
+      'Talk to a person',
+    ])
     expect(await page.locator('aurion-widget .aw-foot').count()).toBe(0)
     // Chat only: no call button.
     expect(
@@ -261,11 +264,13 @@ describe('look and feel', () => {
     const d = await newTestPage(browser)
     await d.page.goto(host.origin)
     await openPanel(d.page)
-    const chips = d.page.locator('aurion-widget .aw-chip')
+    // Quick actions (.aw-qa); the follow-up buttons under an answer are chips too.
+    const chips = d.page.locator('aurion-widget .aw-qa .aw-chip')
     expect(await chips.allInnerTexts()).toEqual([
       'How do I reset my password?',
       'How do I connect to the VPN?',
       'Set up multi-factor authentication',
+      'Talk to a person',
     ])
     expect(await d.page.locator('aurion-widget .aw-foot').innerText()).toBe('Powered by Aurion')
     await chips.nth(1).click()

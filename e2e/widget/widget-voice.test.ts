@@ -289,6 +289,12 @@ const FAKE_SPEECH = () => {
     current: undefined as Rec | undefined,
     langs: [] as string[],
     spoken: [] as string[],
+    fail(error: string) {
+      const r = speech.current!
+      speech.current = undefined
+      r.onerror?.({ error })
+      r.onend?.()
+    },
     say(text: string) {
       const r = speech.current!
       speech.current = undefined
@@ -335,6 +341,7 @@ const FAKE_SPEECH = () => {
 }
 
 type Speech = {
+  fail(error: string): void
   started: number
   spoken: string[]
   langs: string[]
@@ -363,6 +370,11 @@ describe('voice without LiveKit: the Web Speech API', () => {
     await poll(() => speech(page, (s) => s.spoken.length), { timeout: 15_000 }).toBe(1)
     expect((await speech(page, (s) => s.spoken[0]))!.toLowerCase()).toContain('password')
     expect(await speech(page, (s) => s.spoken[0])).not.toMatch(/[*#`[\]]/)
+    // Spoken style, asked for by the call: no "Source:" line, no "…Just ask." read out verbatim.
+    expect(await speech(page, (s) => s.spoken[0])).toContain(
+      'That\'s from our help article "Reset your password".',
+    )
+    expect(await speech(page, (s) => s.spoken[0])).not.toMatch(/Source:|Just ask/)
     await poll(() => callState(page)).toBe('Listening…')
     await settled(page)
     await screenshot(page, 'widget/desktop-light-speech-call')
@@ -375,7 +387,35 @@ describe('voice without LiveKit: the Web Speech API', () => {
     const stored = await storedMessages(speechServer.db, speechTenant.tenantId)
     expect(new Set(stored.map((m) => m.conversation_id)).size).toBe(1)
     expect(stored.map((m) => m.sender_type)).toEqual(['contact', 'ai', 'contact', 'ai'])
+    expect(stored.map((m) => m.channel)).toEqual(['voice', 'voice', 'chat', 'chat'])
     expect(errors).toEqual([])
+    await context.close()
+  })
+
+  it('a speech-recognition failure says so (not "No microphone"), and its × is "Dismiss"', async () => {
+    const { page, context } = await newTestPage(browser, {
+      viewport: { width: 1280, height: 800 },
+    })
+    await context.addInitScript(FAKE_SPEECH)
+    await page.goto(`${host.origin}/speech`)
+    await openPanel(page)
+    for (const error of ['audio-capture', 'network']) {
+      await startCall(page)
+      await poll(() => speech(page, (s) => s.current !== undefined)).toBe(true)
+      await speech(
+        page,
+        new Function('s', `s.fail(${JSON.stringify(error)})`) as (s: Speech) => void,
+      )
+      await poll(() => notice(page)).toBe(
+        'Speech recognition isn’t working in this browser right now. You can continue in chat.',
+      )
+      const close = page.locator('aurion-widget .aw-notice button')
+      expect(await close.getAttribute('aria-label')).toBe('Dismiss')
+      await settled(page)
+      if (error === 'network') await screenshot(page, 'widget/desktop-light-speech-failed')
+      await close.click()
+      await poll(() => page.locator('aurion-widget .aw-notice').count()).toBe(0)
+    }
     await context.close()
   })
 

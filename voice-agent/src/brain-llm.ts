@@ -19,6 +19,11 @@ export interface BrainReply {
   userMessageId: string
   aiMessageId: string
   text: string
+  /**
+   * A person takes over (this turn handed the conversation off, or a person already has it):
+   * the reply says what happens next; the call ends once it is spoken, the chat goes on.
+   */
+  endCall: boolean
 }
 
 /** Callbacks the worker uses to keep the conversation complete. */
@@ -149,6 +154,7 @@ class AurionBrainStream extends llm.LLMStream {
             userMessageId,
             aiMessageId: ev.ai_message_id,
             text: ev.ai_response,
+            endCall: ev.end_call === true,
           })
           return
         } else if (ev.type === 'error') {

@@ -1,53 +1,18 @@
-/** A message of the conversation as the internal API returns it, oldest first. */
-export interface ConversationMessage {
-  id: string
-  sender_type: 'contact' | 'ai' | 'agent'
-  body: string
-  channel: 'chat' | 'voice'
-  created_at: string
-}
+import type {
+  InternalConversationMessage,
+  InternalConversationSnapshot,
+  InternalStoredMessage,
+  VoiceAgentHeartbeat,
+  VoiceAgentHeartbeatResult,
+  VoiceReplyLine,
+} from '@aurion/contract'
 
-/** `GET /internal/v1/conversations/:id`: what the worker needs to start a call. */
-export interface ConversationSnapshot {
-  tenant_id: string
-  conversation_id: string
-  /** The call's thread; null only for a conversation without any thread yet. */
-  thread_id: string | null
-  subject: string
-  status: string
-  messages: ConversationMessage[]
-  /** The tenant's welcome text (or the server's default) for the call's greeting. */
-  greeting: string | null
-  display_title: string | null
-}
-
-export interface StoredMessage {
-  message_id: string
-  conversation_id: string
-  thread_id: string
-  sender_type: 'contact' | 'ai'
-  created_at: string
-  deduplicated: boolean
-}
-
+// The internal API's shapes are the contract's.
+export type ConversationMessage = InternalConversationMessage
+export type ConversationSnapshot = InternalConversationSnapshot
+export type StoredMessage = InternalStoredMessage
 /** One line of the `/reply` NDJSON stream. */
-export type ReplyEvent =
-  | {
-      type: 'ack'
-      conversation_id: string
-      thread_id: string
-      user_message_id: string
-      deduplicated: boolean
-    }
-  | { type: 'chunk'; index: number; chunk: string }
-  | {
-      type: 'done'
-      ai_message_id: string
-      ai_response: string
-      sources: { id: string; title: string }[]
-      deduplicated: boolean
-    }
-  | { type: 'error'; code: string; message: string }
+export type ReplyEvent = VoiceReplyLine
 
 /** Where a call belongs: read from the job's dispatch metadata. */
 export interface CallTarget {
@@ -76,22 +41,8 @@ export class InternalApiConnectionError extends Error {
   }
 }
 
-export interface HeartbeatInput {
-  worker_id: string
-  agent_name: string
-  status: 'connecting' | 'registered' | 'draining' | 'stopped'
-  active_jobs: number
-  version: string
-  /** The id LiveKit gave the worker once registered. */
-  livekit_worker_id?: string
-}
-
-export interface HeartbeatResult {
-  ok: boolean
-  /** The agent name the server's voice tokens dispatch to. */
-  agent_name: string
-  agent_name_matches: boolean
-}
+export type HeartbeatInput = VoiceAgentHeartbeat
+export type HeartbeatResult = VoiceAgentHeartbeatResult
 
 /**
  * Client of the Aurion server's internal API (`/internal/v1/*`), authenticated with the shared
@@ -183,6 +134,27 @@ export class InternalClient {
     }
     const rest = (buffer + decoder.decode()).trim()
     if (rest !== '') yield JSON.parse(rest) as ReplyEvent
+  }
+
+  /** Reports that the call ended: the server sends the tenant's `voice.call.ended` event. */
+  async callEnded(
+    target: CallTarget,
+    input: { room: string | undefined; durationSeconds: number },
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const res = await this.request(
+      'POST',
+      `/internal/v1/conversations/${encodeURIComponent(target.conversationId)}/call-ended`,
+      {
+        tenant_id: target.tenantId,
+        ...(target.threadId ? { thread_id: target.threadId } : {}),
+        ...(input.room ? { room: input.room } : {}),
+        duration_seconds: Math.max(0, Math.round(input.durationSeconds)),
+      },
+      signal,
+      true,
+    )
+    await res.arrayBuffer()
   }
 
   /** Reports the worker's registration so the server's readiness check can see it. */

@@ -7,12 +7,18 @@ import {
   type VAD,
 } from '@livekit/agents'
 import * as silero from '@livekit/agents-plugin-silero'
+import { CallEnd } from './call-end.ts'
 import { watchCall } from './call-lifecycle.ts'
 import { loadVoiceConfig } from './config.ts'
-import { type ConversationSnapshot, InternalApiError, InternalClient } from './internal-client.ts'
+import {
+  type CallTarget,
+  type ConversationSnapshot,
+  InternalApiError,
+  InternalClient,
+} from './internal-client.ts'
 import { parseCallTarget } from './job-metadata.ts'
 import { createSpeechPlugins } from './speech-plugins.ts'
-import { startVoiceCall, type VoiceCall } from './voice-call.ts'
+import { HANDOFF_CLOSE_REASON, startVoiceCall } from './voice-call.ts'
 
 /**
  * The job the worker runs in each visitor's room (LiveKit Agents loads this file in a job
@@ -32,31 +38,31 @@ export default defineAgent({
 
     // Watch the room from the start: a visitor who never arrives (or leaves while the call is
     // being set up) must not keep a job running in an empty room.
-    let call: VoiceCall | undefined
-    let ended = false
-    const endJob = (reason: string) => {
-      if (ended) return
-      ended = true
-      logger.info({ reason }, 'ending the call')
-      void (call ? call.close() : Promise.resolve()).finally(() => ctx.shutdown(reason))
-    }
+    // Once per call that started, the server sends the tenant's voice.call.ended event.
+    const ending = new CallEnd({
+      report: (t, durationSeconds) =>
+        client.callEnded(t, { room: ctx.job.room?.name, durationSeconds }),
+      shutdown: (reason) => ctx.shutdown(reason),
+      logger,
+    })
+    const endJob = (reason: string) => ending.end(reason)
     const watch = watchCall(ctx.room, {
       emptyRoomTimeoutMs: config.emptyRoomTimeoutMs,
       onEnd: endJob,
     })
     ctx.addShutdownCallback(async () => {
       watch.stop()
-      await call?.close()
+      await ending.shutdown()
     })
 
     // The dispatch metadata names the conversation; the visitor's token carries the same
     // metadata, read as a fallback for jobs dispatched without it.
-    let target = parseCallTarget(ctx.job.metadata)
+    let target: CallTarget | undefined = parseCallTarget(ctx.job.metadata)
     if (!target) {
       const visitor = await ctx.waitForParticipant()
       target = parseCallTarget(visitor.metadata)
     }
-    if (ended) return
+    if (ending.ended) return
     if (!target) {
       logger.error('job has no tenant/conversation metadata; leaving the room')
       endJob('missing conversation metadata')
@@ -76,8 +82,8 @@ export default defineAgent({
     }
 
     const { stt, tts } = await createSpeechPlugins(config)
-    if (ended) return
-    call = await startVoiceCall({
+    if (ending.ended) return
+    const call = await startVoiceCall({
       client,
       target,
       snapshot,
@@ -90,11 +96,15 @@ export default defineAgent({
       defaultGreeting: config.defaultGreeting,
       room: ctx.room,
     })
-    if (ended) {
+    if (ending.ended) {
       await call.close()
       return
     }
-    // The session may also close on its own (the visitor hung up, an unrecoverable error).
-    void call.closed.then(() => endJob('session closed'))
+    ending.started(target, call)
+    // The session may also close on its own: a person took over (after the reply that says
+    // so), the visitor hung up, an unrecoverable error.
+    void call.closed.then((reason) =>
+      endJob(reason === HANDOFF_CLOSE_REASON ? 'handed off to a person' : 'session closed'),
+    )
   },
 })

@@ -33,11 +33,17 @@ export interface VoiceCall {
   /** Replies the brain produced in this call, in order. */
   readonly replies: BrainReply[]
   readonly writeBack: WriteBack
-  /** Resolves when the session has closed, whoever closed it. */
-  readonly closed: Promise<void>
+  /**
+   * Resolves when the session has closed, whoever closed it, with the reason: `handoff` when a
+   * person took over and the call ended after the reply that said so.
+   */
+  readonly closed: Promise<string>
   /** Closes the session and waits until every turn is stored. Safe to call twice. */
   close(): Promise<void>
 }
+
+/** The session's close reason when a person took over the conversation. */
+export const HANDOFF_CLOSE_REASON = 'handoff'
 
 /** Instructions of the framework-side agent; the real prompt lives with the server's agent. */
 const AGENT_INSTRUCTIONS =
@@ -70,7 +76,10 @@ export async function startVoiceCall(opts: VoiceCallOptions): Promise<VoiceCall>
         opts.client.postMessage(target, { sender: 'contact', body: text, segmentId }),
       ),
     beforeReply: () => writeBack.idle(),
-    onReply: (reply) => replies.push(reply),
+    onReply: (reply) => {
+      replies.push(reply)
+      if (reply.endCall) endAfter(replySpeech)
+    },
     onStreamStart: (stop) => {
       if (replySpeech) onInterrupted(replySpeech, stop)
     },
@@ -94,14 +103,29 @@ export async function startVoiceCall(opts: VoiceCallOptions): Promise<VoiceCall>
     },
   })
 
-  let resolveClosed!: () => void
-  const closed = new Promise<void>((r) => {
+  let resolveClosed!: (reason: string) => void
+  const closed = new Promise<string>((r) => {
     resolveClosed = r
   })
   session.on(voice.AgentSessionEventTypes.Close, (ev) => {
     logger.info({ reason: ev.reason }, 'voice session closed')
-    resolveClosed()
+    resolveClosed(String(ev.reason))
   })
+
+  // A person takes over: the reply says so (or is silent, a person already has it). It is
+  // spoken to its end — interrupted only by the visitor — and then the session closes; the job
+  // leaves the room and the conversation goes on in the chat.
+  let handingOff = false
+  const endAfter = (speech: voice.SpeechHandle | undefined) => {
+    if (handingOff) return
+    handingOff = true
+    logger.info('a person takes over: ending the call after this reply')
+    // Not speech.waitForPlayout(): this runs inside the speech's own reply task.
+    const spoken = new Promise<void>((resolve) =>
+      speech ? speech.addDoneCallback(() => resolve()) : resolve(),
+    )
+    void spoken.then(() => session.shutdown({ drain: true, reason: HANDOFF_CLOSE_REASON }))
+  }
   session.on(voice.AgentSessionEventTypes.SpeechCreated, (ev) => {
     if (ev.source === 'generate_reply') replySpeech = ev.speechHandle
   })

@@ -1,7 +1,6 @@
+import { type Agent, type AgentRequest, AgentUnavailableError } from '@aurion/server/test-support'
 import { initializeLogger, llm, voice } from '@livekit/agents'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Agent, AgentRequest } from '../../packages/server/src/agent/agent.ts'
-import { AgentUnavailableError } from '../../packages/server/src/agent/agent.ts'
 import { pendingUserTurns } from '../src/brain-llm.ts'
 import { toChatContext } from '../src/chat-history.ts'
 import {
@@ -100,6 +99,7 @@ describe('a call on the real server (built-in knowledge agent)', () => {
         userMessageId: rows[1]!.id,
         aiMessageId: rows[2]!.id,
         text: rows[2]!.body,
+        endCall: false,
       },
     ])
   })

@@ -11,6 +11,15 @@ export const API_KEY_SCOPES = [
   'knowledge:read',
   'knowledge:write',
   'conversations:read',
+  'conversations:write',
+  'audit:read',
+  'privacy:read',
+  'privacy:write',
+  'help-center:read',
+  'help-center:write',
+  'webhooks:read',
+  'webhooks:write',
+  'analytics:read',
 ] as const
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number]
 
@@ -37,7 +46,8 @@ export type RegenerateKeyResponse = Static<typeof RegenerateKeyResponse>
 /** `POST /api/v1/voice-widget/config/rotate-identity-secret`. */
 export const RotateIdentitySecretResponse = Type.Object({
   identity_secret: Type.String({
-    description: 'The new identity-verification secret; hashes made with the old one fail at once',
+    description:
+      'The new identity-verification secret, shown this once (GET /config never returns it); hashes made with the old one fail at once',
   }),
 })
 export type RotateIdentitySecretResponse = Static<typeof RotateIdentitySecretResponse>

@@ -1,9 +1,19 @@
 import { type Static, Type } from '@sinclair/typebox'
+import { ConversationStateFields, HandoffMetricFields, MessageAuthor } from './inbox.ts'
+import { TeamRoleSchema } from './team.ts'
 
 /** `POST /api/v1/auth/login` body. */
 export const LoginRequest = Type.Object({
   email: Type.String({ minLength: 1, maxLength: 320, examples: ['admin@example.com'] }),
   password: Type.String({ minLength: 1, maxLength: 1024 }),
+  code: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description:
+        'With two-factor sign-in on: the 6-digit code of the authenticator app, or one unused recovery code',
+    }),
+  ),
 })
 export type LoginRequest = Static<typeof LoginRequest>
 
@@ -13,14 +23,22 @@ export const AdminUserInfo = Type.Object({
   email: Type.String(),
   name: Type.Union([Type.String(), Type.Null()]),
   tenant_id: Type.String(),
+  role: TeamRoleSchema,
 })
 export type AdminUserInfo = Static<typeof AdminUserInfo>
 
-/** `POST /api/v1/auth/login` → 200: a session token to send as `Authorization: Bearer …`. */
+/**
+ * `POST /api/v1/auth/login` → 200: a session token to send as `Authorization: Bearer …`; the
+ * same session also arrives as the console's HttpOnly cookie.
+ */
 export const LoginResponse = Type.Object({
   token: Type.String({ description: 'Session token (`ases_…`); shown once, stored hashed' }),
   token_type: Type.Literal('bearer'),
   expires_at: Type.String({ description: 'When the session ends (ISO 8601)' }),
+  csrf_token: Type.String({
+    description:
+      'Send as `X-CSRF-Token` on writes authenticated by the session cookie (not needed with Bearer)',
+  }),
   user: AdminUserInfo,
 })
 export type LoginResponse = Static<typeof LoginResponse>
@@ -31,6 +49,7 @@ export const MeResponse = Type.Object({
   tenant: Type.Object({ id: Type.String(), name: Type.String() }),
   scopes: Type.Array(Type.String()),
   expires_at: Type.String(),
+  csrf_token: Type.String({ description: "The session's `X-CSRF-Token` for cookie writes" }),
 })
 export type MeResponse = Static<typeof MeResponse>
 
@@ -48,6 +67,19 @@ export const ConsoleConversationListQuery = Type.Object({
     }),
   ),
   status: Type.Optional(Type.String({ maxLength: 40, description: 'e.g. `open`' })),
+  handled_by: Type.Optional(
+    Type.Union([Type.Literal('ai'), Type.Literal('human')], {
+      description: 'Who answers: `ai` (the assistant) or `human` (a person)',
+    }),
+  ),
+  assignee: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 320,
+      description:
+        "`me` (the signed-in user), `none` (the team queue: nobody assigned) or a console user's email",
+    }),
+  ),
   limit: Type.Optional(
     Type.Integer({
       minimum: 1,
@@ -64,6 +96,10 @@ const Contact = Type.Union([
     id: Type.String(),
     email: Type.Union([Type.String(), Type.Null()]),
     name: Type.Union([Type.String(), Type.Null()]),
+    email_verified: Type.Boolean({
+      description:
+        'true: the visitor proved `email` (identity verification or a mailed code). false: `email` is only what the visitor typed',
+    }),
   }),
   Type.Null(),
 ])
@@ -87,6 +123,8 @@ export const ConsoleConversationSummary = Type.Object({
   ]),
   created_at: Type.String(),
   updated_at: Type.String(),
+  ...ConversationStateFields,
+  ...HandoffMetricFields,
 })
 export type ConsoleConversationSummary = Static<typeof ConsoleConversationSummary>
 
@@ -108,6 +146,10 @@ export const ConsoleConversationMessage = Type.Object({
   channel: Type.String({ description: '`chat` or `voice`' }),
   created_at: Type.String(),
   metadata: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  private: Type.Boolean({
+    description: 'A private note of the team: never shown to the visitor',
+  }),
+  author: MessageAuthor,
   attachments: Type.Array(
     Type.Object({
       upload_id: Type.String(),

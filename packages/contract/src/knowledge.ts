@@ -5,7 +5,16 @@ export const ARTICLE_LIMITS = {
   title: { min: 1, max: 200 },
   body: { min: 1, max: 20_000 },
   tags: { maxItems: 20, maxLength: 40 },
+  category: { max: 80 },
+  slug: { max: 80 },
 } as const
+
+/** An article's state: drafts are never public (Help Center) and the assistant does not use them. */
+export const ARTICLE_STATUSES = ['published', 'draft'] as const
+export type ArticleStatus = (typeof ARTICLE_STATUSES)[number]
+
+/** A slug: lowercase letters and digits in groups joined by single hyphens. */
+export const SLUG_PATTERN = '^[a-z0-9]+(?:-[a-z0-9]+)*$'
 
 /** Page size limits of `GET /api/v1/knowledge/articles`. */
 export const ARTICLE_PAGE = { defaultLimit: 20, maxLimit: 100 } as const
@@ -26,22 +35,60 @@ const Tags = Type.Array(Type.String({ minLength: 1, maxLength: ARTICLE_LIMITS.ta
   description: 'Keywords and synonyms visitors may use (e.g. "wifi", "wireless")',
 })
 
+const Category = Type.Union(
+  [Type.String({ maxLength: ARTICLE_LIMITS.category.max }), Type.Null()],
+  { description: 'Help Center category, e.g. "Billing" (null or empty: none)' },
+)
+const Slug = Type.String({
+  minLength: 1,
+  maxLength: ARTICLE_LIMITS.slug.max,
+  pattern: SLUG_PATTERN,
+  description:
+    'Address in the Help Center (`/articles/{slug}`), unique per tenant; made from the title when left out',
+})
+const Status = Type.Union(
+  ARTICLE_STATUSES.map((s) => Type.Literal(s)),
+  {
+    description:
+      '`published` (default) or `draft`: drafts are never public and the assistant does not answer from them',
+  },
+)
+
 /** A knowledge article as the admin API returns it. */
 export const KnowledgeArticle = Type.Object({
   id: Type.String({ description: 'e.g. kb_3kT…' }),
   title: Type.String(),
   body: Type.String(),
   tags: Type.Array(Type.String()),
+  category: Type.Union([Type.String(), Type.Null()]),
+  slug: Type.String(),
+  status: Status,
+  helpful_count: Type.Integer({ description: 'Help Center readers who found it helpful' }),
+  not_helpful_count: Type.Integer({ description: 'Help Center readers who did not' }),
+  source_url: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], {
+      description: 'The page it was imported from (what answers from it cite)',
+    }),
+  ),
+  source_file: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], { description: 'The file it was imported from' }),
+  ),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
 })
 export type KnowledgeArticle = Static<typeof KnowledgeArticle>
 
-/** Body of `POST /api/v1/knowledge/articles` and `PUT /api/v1/knowledge/articles/{id}`. */
+/**
+ * Body of `POST /api/v1/knowledge/articles` and `PUT /api/v1/knowledge/articles/{id}`. On PUT,
+ * omitted `tags` become `[]`; omitted `category`, `slug` and `status` keep their value.
+ */
 export const KnowledgeArticleInput = Type.Object({
   title: Title,
   body: Body,
   tags: Type.Optional(Tags),
+  category: Type.Optional(Category),
+  slug: Type.Optional(Slug),
+  status: Type.Optional(Status),
 })
 export type KnowledgeArticleInput = Static<typeof KnowledgeArticleInput>
 
@@ -50,6 +97,9 @@ export const KnowledgeArticlePatch = Type.Object({
   title: Type.Optional(Title),
   body: Type.Optional(Body),
   tags: Type.Optional(Tags),
+  category: Type.Optional(Category),
+  slug: Type.Optional(Slug),
+  status: Type.Optional(Status),
 })
 export type KnowledgeArticlePatch = Static<typeof KnowledgeArticlePatch>
 
@@ -69,6 +119,7 @@ export const KnowledgeArticleListQuery = Type.Object({
     }),
   ),
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+  status: Type.Optional(Status),
 })
 export type KnowledgeArticleListQuery = Static<typeof KnowledgeArticleListQuery>
 

@@ -106,8 +106,48 @@ export const WidgetSessionRequest = Type.Object({
         "Identity verification: hex HMAC-SHA256 of the email with the tenant's identity secret, computed by your backend. Required when identity_verification_required is on",
     }),
   ),
+  source_thread_id: Type.Optional(
+    clientId(
+      "The thread this browser is in: its conversation becomes the new token's when nobody claimed it yet (signing in after chatting). Anything else is ignored",
+    ),
+  ),
 })
 export type WidgetSessionRequest = Static<typeof WidgetSessionRequest>
+
+/** A verification code: 6 digits. */
+export const EMAIL_CODE_LENGTH = 6
+/** How long a mailed code can be used (10 minutes). */
+export const EMAIL_CODE_TTL_SECONDS = 600
+/** Wrong codes accepted before a code is refused for good. */
+export const EMAIL_CODE_MAX_TRIES = 5
+
+/** `POST /api/v1/widget/session/code` body: mail a one-time code to the token's email. */
+export const WidgetSessionCodeRequest = Type.Object({
+  tenant_id: TenantId,
+  public_key: PublicKey,
+  email_token: EmailToken,
+})
+export type WidgetSessionCodeRequest = Static<typeof WidgetSessionCodeRequest>
+
+/** `POST /api/v1/widget/session/code` 202 body. */
+export const WidgetSessionCodeResponse = Type.Object({
+  sent: Type.Boolean(),
+  expires_in_seconds: Type.Integer(),
+})
+export type WidgetSessionCodeResponse = Static<typeof WidgetSessionCodeResponse>
+
+/** `POST /api/v1/widget/session/verify` body: the mailed code → a verified email token. */
+export const WidgetSessionVerifyRequest = Type.Object({
+  tenant_id: TenantId,
+  public_key: PublicKey,
+  email_token: EmailToken,
+  code: Type.String({
+    minLength: 1,
+    maxLength: 16,
+    description: `The ${EMAIL_CODE_LENGTH}-digit code from the email (spaces are ignored)`,
+  }),
+})
+export type WidgetSessionVerifyRequest = Static<typeof WidgetSessionVerifyRequest>
 
 /** `POST /api/v1/widget/session` 200 body. */
 export const WidgetSessionResponse = Type.Object({
@@ -125,6 +165,30 @@ export const WidgetMessageRequest = Type.Object({
 })
 export type WidgetMessageRequest = Static<typeof WidgetMessageRequest>
 
+/** An article an assistant reply was answered from, shown as a card linking to it. */
+export const AnswerSource = Type.Object({
+  title: Type.String(),
+  url: Type.Optional(
+    Type.String({ description: "The article's page (http or https), when the article has one" }),
+  ),
+})
+export type AnswerSource = Static<typeof AnswerSource>
+
+/**
+ * Optional structure of an assistant reply, beside its text: the articles it cites and
+ * questions the visitor can ask next. Absent on visitors' and human agents' messages.
+ */
+export const AnswerExtras = {
+  sources: Type.Optional(
+    Type.Array(AnswerSource, { description: 'Articles the reply was answered from' }),
+  ),
+  follow_ups: Type.Optional(
+    Type.Array(Type.String(), {
+      description: 'Questions the visitor can ask next (e.g. other sections of the article)',
+    }),
+  ),
+}
+
 /** `POST /api/v1/widget/messages` 200 body. */
 export const WidgetMessageResponse = Type.Object({
   tenant_id: Type.String(),
@@ -132,9 +196,21 @@ export const WidgetMessageResponse = Type.Object({
   thread_id: Type.String(),
   contact_id: Type.String(),
   user_message_id: Type.String(),
-  ai_message_id: Type.String(),
-  ai_response: Type.String(),
+  ai_message_id: Type.String({
+    description:
+      'The reply\'s id; `""` when a person handles the conversation (`handled_by: human`)',
+  }),
+  ai_response: Type.String({
+    description:
+      'The assistant\'s reply; `""` when a person handles the conversation: the assistant stays silent and the person\'s reply comes later (a `message` frame, /widget/history)',
+  }),
   deduplicated: Type.Boolean(),
+  handled_by: Type.Optional(
+    Type.Union([Type.Literal('ai'), Type.Literal('human')], {
+      description: 'Who answers the conversation now (after this message)',
+    }),
+  ),
+  ...AnswerExtras,
 })
 export type WidgetMessageResponse = Static<typeof WidgetMessageResponse>
 
@@ -168,6 +244,12 @@ export const AttachmentSchema = Type.Object({
   file_name: Type.String(),
   content_type: Type.String(),
   size_bytes: Type.Integer(),
+  url: Type.Optional(
+    Type.String({
+      description:
+        'In /widget/history: a signed download URL of this attachment, valid for one hour, usable without a token',
+    }),
+  ),
 })
 export type Attachment = Static<typeof AttachmentSchema>
 
@@ -184,6 +266,7 @@ export const HistoryMessage = Type.Object({
   created_at: Type.String({ description: 'UTC, e.g. 2026-06-09T15:00:00Z' }),
   channel: Type.Union([Type.Literal('chat'), Type.Literal('voice')]),
   attachments: Type.Array(AttachmentSchema),
+  ...AnswerExtras,
 })
 export type HistoryMessage = Static<typeof HistoryMessage>
 
@@ -202,6 +285,18 @@ export const WidgetHistoryResponse = Type.Object({
   tenant_id: Type.String(),
   email: Type.String(),
   conversations: Type.Array(HistoryConversation),
+  email_verified: Type.Optional(
+    Type.Boolean({
+      description:
+        "true: the token proves the email and every conversation of the email is listed. false: only this token's (this browser's) conversations",
+    }),
+  ),
+  email_code_available: Type.Optional(
+    Type.Boolean({
+      description:
+        'A one-time code can be mailed to prove the email (POST /widget/session/code); false when this server sends no mail',
+    }),
+  ),
 })
 export type WidgetHistoryResponse = Static<typeof WidgetHistoryResponse>
 
@@ -226,3 +321,20 @@ export const WidgetResolveResponse = Type.Object({
   updated_at: Type.String(),
 })
 export type WidgetResolveResponse = Static<typeof WidgetResolveResponse>
+
+/**
+ * `POST /api/v1/widget/conversations/:conversation_id/delete` body: the proof of
+ * `WidgetResolveRequest` (the conversation's `email_token`, or one of its threads for a
+ * conversation nobody claimed).
+ */
+export const WidgetDeleteConversationRequest = WidgetResolveRequest
+export type WidgetDeleteConversationRequest = WidgetResolveRequest
+
+/** `POST /api/v1/widget/conversations/:conversation_id/delete` 200 body. */
+export const WidgetDeleteConversationResponse = Type.Object({
+  tenant_id: Type.String(),
+  conversation_id: Type.String(),
+  deleted: Type.Literal(true),
+  messages: Type.Integer({ minimum: 0, description: 'Messages deleted with it' }),
+})
+export type WidgetDeleteConversationResponse = Static<typeof WidgetDeleteConversationResponse>

@@ -105,7 +105,16 @@ describe('checkLogoDataUrl', () => {
     ['HTML labelled SVG', dataUrl('image/svg+xml', '<html><body>hi</body></html>'), /not an SVG/],
     ['SVG with <script>', svg('<script>alert(1)</script>'), /script element/],
     ['SVG with onload=', svg('<rect onload="alert(1)"/>'), /event handler/],
-    ['SVG with /onload=', dataUrl('image/svg+xml', '<svg/onload=alert(1)>'), /event handler/],
+    [
+      'SVG with /onload= (not XML)',
+      dataUrl('image/svg+xml', '<svg/onload=alert(1)>'),
+      /not well-formed/,
+    ],
+    [
+      'SVG with onload on the root',
+      dataUrl('image/svg+xml', '<svg onload="alert(1)"/>'),
+      /event handler/,
+    ],
     ['SVG with ONCLICK', svg('<rect ONCLICK="x()"/>'), /event handler/],
     ['SVG with a javascript: link', svg('<a href="javascript:alert(1)"><rect/></a>'), /script URL/],
     [

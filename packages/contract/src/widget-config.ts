@@ -1,4 +1,21 @@
 import { type Static, Type } from '@sinclair/typebox'
+import {
+  applyHandoffUpdate,
+  checkHandoffUpdate,
+  HANDOFF_DEFAULTS,
+  type HandoffSettings,
+  HandoffSettingsSchema,
+  HandoffSettingsUpdate,
+  resolveHandoffSettings,
+} from './handoff.ts'
+import { checkLogoDataUrl, MAX_LOGO_BYTES } from './logo-data-url.ts'
+import { normalizeOrigin } from './normalize-origin.ts'
+import {
+  PRIVACY_CONFIG_DEFAULTS,
+  type PrivacyConfig,
+  PrivacyConfigResponseFields,
+  PrivacyConfigUpdateFields,
+} from './privacy-settings.ts'
 
 /** One FastAPI-style validation problem (same shape as the server's 422 items). */
 export interface ConfigIssue {
@@ -20,8 +37,10 @@ export const TRANSLATABLE_FIELDS = [
 export type TranslatableField = (typeof TRANSLATABLE_FIELDS)[number]
 
 export const MAX_ALLOWED_ORIGINS = 50
-/** Decoded bytes of a logo data URL. */
-export const MAX_LOGO_BYTES = 256 * 1024
+/** The origin check lives in normalize-origin.ts; exported here too, where callers found it. */
+export { normalizeOrigin } from './normalize-origin.ts'
+/** The logo check lives in logo-data-url.ts; exported here too, where callers found it. */
+export { checkLogoDataUrl, MAX_LOGO_BYTES }
 /**
  * Upper bound on the data URL's length: room for an image somewhat over the limit, so the answer
  * says "at most 256 KB" instead of a character count; the 1 MB body limit still applies.
@@ -106,11 +125,13 @@ export const WidgetConfigUpdate = Type.Object({
       }),
     ),
   ),
+  ...PrivacyConfigUpdateFields,
+  handoff: Type.Optional(Type.Union([HandoffSettingsUpdate, Type.Null()])),
 })
 export type WidgetConfigUpdate = Static<typeof WidgetConfigUpdate>
 
 /** The stored config with every default applied. */
-export interface WidgetConfig {
+export interface WidgetConfig extends PrivacyConfig {
   enabled: boolean
   display_title: string
   launcher_label: string
@@ -135,6 +156,8 @@ export interface WidgetConfig {
   identity_verification_required: boolean
   voice_auth_enabled: boolean
   agent_instructions: string | null
+  /** Human hand-off (see handoff.ts). */
+  handoff: HandoffSettings
 }
 
 export const WIDGET_CONFIG_DEFAULTS: Readonly<WidgetConfig> = Object.freeze({
@@ -166,6 +189,8 @@ export const WIDGET_CONFIG_DEFAULTS: Readonly<WidgetConfig> = Object.freeze({
   identity_verification_required: false,
   voice_auth_enabled: true,
   agent_instructions: null,
+  ...PRIVACY_CONFIG_DEFAULTS,
+  handoff: HANDOFF_DEFAULTS,
 })
 
 /** Stored JSON (possibly partial, from an older version) → a complete config. */
@@ -176,6 +201,7 @@ export function resolveWidgetConfig(stored: unknown): WidgetConfig {
     const v = (s as Record<string, unknown>)[key]
     if (v !== undefined) out[key] = v
   }
+  out.handoff = resolveHandoffSettings((s as Record<string, unknown>).handoff)
   return out as unknown as WidgetConfig
 }
 
@@ -192,9 +218,6 @@ export const VoiceWidgetConfigResponse = Type.Object({
   }),
   embed_script_url: Type.String({ description: 'URL of the loader script `aurion.js`' }),
   embed_snippet: Type.String({ description: 'Inline bootstrap snippet, ready to paste' }),
-  identity_secret: Type.String({
-    description: 'Secret for identity verification: user_hash = HMAC-SHA256(email, secret), hex',
-  }),
   updated_at: Type.String({ description: 'When the configuration last changed (ISO 8601)' }),
   enabled: Type.Boolean(),
   display_title: Type.String(),
@@ -220,6 +243,8 @@ export const VoiceWidgetConfigResponse = Type.Object({
   identity_verification_required: Type.Boolean(),
   voice_auth_enabled: Type.Boolean(),
   agent_instructions: nullableString(),
+  ...PrivacyConfigResponseFields,
+  handoff: HandoffSettingsSchema,
 })
 export type VoiceWidgetConfigResponse = Static<typeof VoiceWidgetConfigResponse>
 
@@ -250,154 +275,22 @@ export const PUBLIC_CONFIG_FIELDS = [
 export type PublicWidgetConfig = Pick<WidgetConfig, (typeof PUBLIC_CONFIG_FIELDS)[number]> & {
   /** Whether the server can issue LiveKit tokens; otherwise the widget may use the Web Speech API. */
   voice_available: boolean
+  /**
+   * Show the "Talk to a person" quick action: hand-off is on with its `quick_action` trigger. It
+   * sends a message with `metadata.action` = `talk_to_person` (see `HANDOFF_QUICK_ACTION`).
+   */
+  handoff_quick_action: boolean
 }
 
 export function toPublicConfig(config: WidgetConfig, voiceAvailable: boolean): PublicWidgetConfig {
   const out: Record<string, unknown> = {}
   for (const k of PUBLIC_CONFIG_FIELDS) out[k] = config[k]
   out.voice_available = voiceAvailable
+  out.handoff_quick_action = config.handoff.enabled && config.handoff.triggers.quick_action
   return out as PublicWidgetConfig
 }
 
-/**
- * Normalizes an origin to `scheme://host[:port]` (lower-case, default port dropped, IDN in
- * punycode). Returns an error message instead when it is not a full http(s) origin.
- */
-export function normalizeOrigin(input: string): { origin: string } | { error: string } {
-  const raw = input.trim()
-  if (raw === '') return { error: 'Origin must not be empty' }
-  if (raw.includes('*')) {
-    return { error: 'Wildcards are not allowed; list each origin (scheme://host[:port])' }
-  }
-  // The URL parser silently drops tabs/newlines and reads "\\" as "/": refuse both instead of
-  // storing something other than what the admin typed.
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we refuse
-  if (/[\s\u0000-\u001f\u007f\\]/.test(raw)) {
-    return { error: 'Origin must not contain spaces, control characters or backslashes' }
-  }
-  if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(raw)) {
-    return {
-      error:
-        'Origin must be a full origin with a scheme, e.g. https://example.com (not a bare domain)',
-    }
-  }
-  let url: URL
-  try {
-    url = new URL(raw)
-  } catch {
-    return { error: 'Origin is not a valid URL' }
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return { error: 'Origin must use http or https' }
-  }
-  if (url.username !== '' || url.password !== '' || raw.includes('@')) {
-    return { error: 'Origin must not contain user info' }
-  }
-  if (url.search !== '' || raw.includes('?')) {
-    return { error: 'Origin must not contain a query string' }
-  }
-  if (url.hash !== '' || raw.includes('#')) return { error: 'Origin must not contain a fragment' }
-  const afterHost = raw.replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/]*/, '')
-  if (afterHost !== '' && afterHost !== '/') {
-    return { error: 'Origin must not contain a path (use scheme://host[:port])' }
-  }
-  if (url.hostname === '') return { error: 'Origin must have a host' }
-  return { origin: url.origin.toLowerCase() }
-}
-
 const LOCALE_RE = /^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*$/
-
-const SVG_FORBIDDEN: [RegExp, string][] = [
-  [/<!DOCTYPE|<!ENTITY/i, 'DOCTYPE or entity declaration'],
-  [/<\s*script\b/i, 'script element'],
-  [/[\s/"':]on[a-z]+\s*=/i, 'event handler attribute'],
-  [/(?:java|vb)script\s*:/i, 'script URL'],
-  [/<\s*foreignObject\b/i, 'foreignObject element'],
-  [/<\s*(?:iframe|embed|object|audio|video|handler|listener)\b/i, 'embedded content'],
-  [
-    /<\s*(?:set|animate\w*)\b[^>]*attributeName\s*=\s*["']?\s*(?:on|href|xlink:href)/i,
-    'animated link',
-  ],
-  [/@import/i, 'stylesheet import'],
-]
-
-/** What an `href`/`url()` inside a logo may point at: a fragment or an embedded raster image. */
-const SVG_SAFE_REF = /^(?:#|data:image\/(?:png|jpeg|gif|webp);base64,)/i
-
-/** `&#106;` and `&#x6A;` hide text from naive scans; decode them before looking. */
-function decodeCharRefs(text: string): string {
-  const char = (code: number) =>
-    Number.isInteger(code) && code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : ''
-  return text
-    .replace(/&#x([0-9a-f]+);?/gi, (_, hex: string) => char(Number.parseInt(hex, 16)))
-    .replace(/&#([0-9]+);?/g, (_, dec: string) => char(Number.parseInt(dec, 10)))
-}
-
-/** Why an SVG document is unsafe to show, or undefined when it holds only passive content. */
-function svgProblem(source: string): string | undefined {
-  const texts = [source, decodeCharRefs(source)]
-  for (const [re, what] of SVG_FORBIDDEN) {
-    if (texts.some((t) => re.test(t))) return what
-  }
-  for (const text of texts) {
-    const refs = [
-      ...text.matchAll(/\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi),
-      ...text.matchAll(/\burl\s*\(\s*(?:"([^"]*)"|'([^']*)'|([^)]*))\s*\)/gi),
-    ]
-    for (const m of refs) {
-      const ref = (m[1] ?? m[2] ?? m[3] ?? '').trim()
-      if (!SVG_SAFE_REF.test(ref)) return 'external reference'
-    }
-  }
-  return undefined
-}
-
-function decodeBase64(b64: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0) return undefined
-  try {
-    const bin = atob(b64)
-    const out = new Uint8Array(bin.length)
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
-    return out
-  } catch {
-    return undefined
-  }
-}
-
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
-const JPEG_SIGNATURE = [0xff, 0xd8, 0xff]
-const startsWith = (bytes: Uint8Array, sig: number[]) => sig.every((b, i) => bytes[i] === b)
-
-/**
- * Checks a logo data URL: PNG/JPEG/SVG, base64, at most {@link MAX_LOGO_BYTES}, bytes matching
- * the declared type, and an SVG free of scripts, event handlers and external references.
- * Returns the problem, or undefined when the logo is acceptable.
- */
-export function checkLogoDataUrl(value: string): string | undefined {
-  const m = /^data:(image\/png|image\/jpeg|image\/svg\+xml);base64,(.*)$/s.exec(value)
-  if (!m) {
-    return 'logo_url must be a base64 data URL of a PNG, JPEG or SVG image (data:image/png;base64,…)'
-  }
-  const bytes = decodeBase64(m[2]!.replace(/\s+/g, ''))
-  if (!bytes || bytes.length === 0) return 'logo_url has invalid base64 data'
-  if (bytes.length > MAX_LOGO_BYTES) {
-    return `logo_url image must be at most ${MAX_LOGO_BYTES / 1024} KB`
-  }
-  const type = m[1]
-  if (type === 'image/png' && !startsWith(bytes, PNG_SIGNATURE)) {
-    return 'logo_url data is not a PNG image'
-  }
-  if (type === 'image/jpeg' && !startsWith(bytes, JPEG_SIGNATURE)) {
-    return 'logo_url data is not a JPEG image'
-  }
-  if (type === 'image/svg+xml') {
-    const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes)
-    if (!/<svg[\s/>]/i.test(text)) return 'logo_url data is not an SVG image'
-    const problem = svgProblem(text)
-    if (problem) return `logo_url SVG must not contain active content (${problem})`
-  }
-  return undefined
-}
 
 /**
  * The checks JSON Schema cannot express: origins, logo, translation locales and lengths.
@@ -459,6 +352,7 @@ export function checkWidgetConfigUpdate(
       }
     }
   }
+  if (update.handoff) issues.push(...checkHandoffUpdate(update.handoff))
   return issues.length > 0 ? { issues } : { value }
 }
 
@@ -470,6 +364,10 @@ export function applyWidgetConfigUpdate(
   const next = { ...current } as Record<string, unknown>
   for (const [k, v] of Object.entries(update)) {
     if (!(k in WIDGET_CONFIG_DEFAULTS) || v === undefined) continue
+    if (k === 'handoff') {
+      next.handoff = applyHandoffUpdate(current.handoff, v as HandoffSettingsUpdate | null)
+      continue
+    }
     next[k] = v === null ? (WIDGET_CONFIG_DEFAULTS as unknown as Record<string, unknown>)[k] : v
   }
   return next as unknown as WidgetConfig

@@ -1,5 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox'
-import { AttachmentSchema, SENDER_TYPES, VisitorMessageFields } from './widget-api.ts'
+import { ERROR_CODES } from './errors.ts'
+import { HANDLED_BY } from './inbox.ts'
+import { AnswerExtras, AttachmentSchema, SENDER_TYPES, VisitorMessageFields } from './widget-api.ts'
 
 /** Path of the widget's WebSocket. */
 export const WS_PATH = '/api/v1/widget/ws'
@@ -18,18 +20,15 @@ export const WS_CLOSE = {
   TRY_AGAIN_LATER: 1013,
 } as const
 
-/** `code` values of `error` frames. */
-export const WS_ERROR_CODES = [
-  'invalid_json',
-  'validation_error',
-  'rate_limited',
-  'agent_unavailable',
-  'invalid_email_token',
-  'forbidden',
-  'conflict',
-  'busy',
-  'internal_error',
-] as const
+/**
+ * `code` values of `error` frames: any code of the server's error catalogue (a frame that fails
+ * the way a REST request would says why with the same code), plus `invalid_json` (a frame that
+ * is not JSON), `busy` (too many frames in flight) and `internal_error` (a fault of ours). The
+ * ones a client acts on: `rate_limited` (wait `retry_after`), `agent_unavailable` (the message
+ * is stored, the reply is missing), `validation_error` (fix the frame); anything else means the
+ * frame was not handled.
+ */
+export const WS_ERROR_CODES = [...ERROR_CODES, 'invalid_json', 'busy', 'internal_error'] as const
 export type WsErrorCode = (typeof WS_ERROR_CODES)[number]
 
 /**
@@ -51,6 +50,12 @@ export const WsConnectQuery = Type.Object({
   email_token: Type.Optional(
     Type.String({ description: 'Default email_token of the frames sent on this socket' }),
   ),
+  after_message_id: Type.Optional(
+    Type.String({
+      description:
+        "Catching up after a reconnect: the id of the last message the client has of `source_thread_id`'s conversation. The server sends every later message (at most 100, as `message` frames), then a `conversation` frame with the current state",
+    }),
+  ),
 })
 export type WsConnectQuery = Static<typeof WsConnectQuery>
 
@@ -60,6 +65,13 @@ export const WsMessageFrame = Type.Object({
   ...VisitorMessageFields,
 })
 export type WsMessageFrame = Static<typeof WsMessageFrame>
+
+/**
+ * The visitor is typing (send at most every 2 s while they type): shown live in the inbox when a
+ * person handles the conversation of the socket's current thread. Never answered.
+ */
+export const WsVisitorTypingFrame = Type.Object({ type: Type.Literal('typing') })
+export type WsVisitorTypingFrame = Static<typeof WsVisitorTypingFrame>
 
 /** Application-level keep-alive for clients that cannot see WebSocket pings: answered with `pong`. */
 export const WsPingFrame = Type.Object({ type: Type.Literal('ping') })
@@ -102,13 +114,14 @@ export const WsDoneFrame = Type.Object({
   ai_message_id: Type.String(),
   ai_response: Type.String(),
   deduplicated: Type.Boolean(),
+  ...AnswerExtras,
 })
 export type WsDoneFrame = Static<typeof WsDoneFrame>
 
 /** A problem with one frame; the socket stays usable. */
 export const WsErrorFrame = Type.Object({
   type: Type.Literal('error'),
-  code: Type.String(),
+  code: Type.Unsafe<WsErrorCode>(Type.String()),
   message: Type.String(),
   source_message_id: Type.Optional(Type.String()),
   retry_after: Type.Optional(Type.Integer({ description: 'Seconds, for rate_limited' })),
@@ -129,6 +142,18 @@ export const WsThreadMessageFrame = Type.Object({
     channel: Type.Union([Type.Literal('chat'), Type.Literal('voice')]),
     created_at: Type.String(),
     attachments: Type.Array(AttachmentSchema),
+    author_name: Type.Optional(
+      Type.Union([Type.String(), Type.Null()], {
+        description: "A person's message (`sender_type: agent`): their display name",
+      }),
+    ),
+    source_message_id: Type.Optional(
+      Type.String({
+        description:
+          "A visitor's message (`sender_type: contact`) sent with a client id: that id, so the client that sent it shows it once",
+      }),
+    ),
+    ...AnswerExtras,
   }),
 })
 export type WsThreadMessageFrame = Static<typeof WsThreadMessageFrame>
@@ -141,7 +166,34 @@ export const WsConversationStatusFrame = Type.Object({
 })
 export type WsConversationStatusFrame = Static<typeof WsConversationStatusFrame>
 
+/**
+ * The conversation's state changed (`status`, `handled_by` or `assignee`): a person took it over,
+ * was assigned, gave it back to the assistant, resolved or reopened it. Also sent after a
+ * catch-up (`after_message_id`).
+ */
+export const WsConversationFrame = Type.Object({
+  type: Type.Literal('conversation'),
+  ...ThreadRef,
+  status: Type.Union([Type.Literal('open'), Type.Literal('resolved')]),
+  handled_by: Type.Union(HANDLED_BY.map((h) => Type.Literal(h))),
+  assignee: Type.Union([
+    Type.Object({ name: Type.String({ description: "The person's display name" }) }),
+    Type.Null(),
+  ]),
+})
+export type WsConversationFrame = Static<typeof WsConversationFrame>
+
+/** A person is typing in the conversation (sent every few seconds while they type). */
+export const WsAgentTypingFrame = Type.Object({
+  type: Type.Literal('typing'),
+  conversation_id: Type.String(),
+  sender_type: Type.Literal('agent'),
+})
+export type WsAgentTypingFrame = Static<typeof WsAgentTypingFrame>
+
+/** The answer to a `ping` frame. */
 export const WsPongFrame = Type.Object({ type: Type.Literal('pong') })
+export type WsPongFrame = Static<typeof WsPongFrame>
 
 /** Every frame the server sends. */
 export const WsServerFrame = Type.Union([
@@ -152,6 +204,8 @@ export const WsServerFrame = Type.Union([
   WsErrorFrame,
   WsThreadMessageFrame,
   WsConversationStatusFrame,
+  WsConversationFrame,
+  WsAgentTypingFrame,
   WsPongFrame,
 ])
 export type WsServerFrame = Static<typeof WsServerFrame>

@@ -1,6 +1,6 @@
 /**
  * The V8 flags the server runs with. Also spelled out where no module can be read: the shebang
- * of `aurion.js`, `npm start` and the README's systemd unit.
+ * of `aurion.js`, `npm start` and `deploy/systemd/aurion@.service` (a test checks all three).
  *
  * - A young generation of at least 16 MB: with V8's default start (1 MB, grown on demand) a busy
  *   server can settle on a small one, where the objects of requests in flight outlive

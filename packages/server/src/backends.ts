@@ -3,6 +3,8 @@ import { createMemoryRateLimiter } from './limits/memory-rate-limiter.ts'
 import type { RateLimiter } from './limits/rate-limiter.ts'
 import { createRedisRateLimiter } from './limits/redis-rate-limiter.ts'
 import { scaleRateLimits } from './limits/scaled-rate-limiter.ts'
+import { createMailer } from './mail/create-mailer.ts'
+import type { Mailer } from './mail/mailer.ts'
 import type { RealtimeBus } from './realtime/bus.ts'
 import { createMemoryBus } from './realtime/memory-bus.ts'
 import { createRedisBus } from './realtime/redis-bus.ts'
@@ -13,7 +15,9 @@ export interface Backends {
   readonly kind: 'memory' | 'redis'
   readonly limiter: RateLimiter
   readonly bus: RealtimeBus
-  /** Closes both; `buildApp`'s onClose hook already does this for an app built on them. */
+  /** Outgoing mail: SMTP when `AURION_SMTP_URL` is set, else none (whatever `kind` is). */
+  readonly mailer: Mailer
+  /** Closes them all; `buildApp`'s onClose hook already does this for an app built on them. */
   close(): Promise<void>
 }
 
@@ -21,9 +25,11 @@ export interface Backends {
  * `REDIS_URL` set → Redis rate limiter + Redis pub/sub bus (keys and channel under
  * `AURION_REDIS_PREFIX`); otherwise the in-process ones (one instance only). Redis connections
  * are made in the background: until they are up, requests that need them answer 503 and
- * `/readyz` reports not ready. Limits are scaled by `AURION_RATE_LIMIT_MULTIPLIER`.
+ * `/readyz` reports not ready. Limits are scaled by `AURION_RATE_LIMIT_MULTIPLIER`. Mail goes
+ * out over SMTP when `AURION_SMTP_URL` is set.
  */
 export function createBackends(config: Config): Backends {
+  const mailer = createMailer(config)
   if (config.redisUrl === undefined) {
     const limiter = scaleRateLimits(createMemoryRateLimiter(), config.rateLimitMultiplier)
     const bus = createMemoryBus()
@@ -31,8 +37,9 @@ export function createBackends(config: Config): Backends {
       kind: 'memory',
       limiter,
       bus,
+      mailer,
       close: async () => {
-        await Promise.all([limiter.close(), bus.close()])
+        await Promise.all([limiter.close(), bus.close(), mailer.close()])
       },
     }
   }
@@ -46,8 +53,9 @@ export function createBackends(config: Config): Backends {
     kind: 'redis',
     limiter,
     bus,
+    mailer,
     close: async () => {
-      await Promise.all([limiter.close(), bus.close()])
+      await Promise.all([limiter.close(), bus.close(), mailer.close()])
     },
   }
 }

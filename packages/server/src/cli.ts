@@ -57,7 +57,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     })
     .addHelpText(
       'after',
-      '\nEnvironment: the same variables as the server (AURION_DATA_DIR, DATABASE_URL, …; see README).\nExit codes: 0 done, 1 failed, 2 invalid usage or configuration.',
+      '\nEnvironment: the same variables as the server (AURION_DATA_DIR, DATABASE_URL, …; see docs/configuration.md).\nExit codes: 0 done, 1 failed, 2 invalid usage or configuration.',
     )
   for (const group of GROUPS) group(program, ctx)
   // Subcommands inherit exit/output behaviour only when set before they are created.

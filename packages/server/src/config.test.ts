@@ -117,6 +117,17 @@ describe('loadConfig', () => {
     expect(load({ AURION_TRUST_PROXY: raw }).trustProxy).toEqual(want)
   })
 
+  it('reads the metrics settings', () => {
+    expect(load()).toMatchObject({ metricsToken: undefined, metricsPort: undefined })
+    const token = 'm'.repeat(32)
+    expect(
+      load({ AURION_METRICS_TOKEN: token, AURION_METRICS_PORT: '9464', PORT: '8080' }),
+    ).toMatchObject({ metricsToken: token, metricsPort: 9464 })
+    expect(problemsOf({ AURION_METRICS_PORT: '8080', PORT: '8080' })).toEqual([
+      'AURION_METRICS_PORT must differ from PORT',
+    ])
+  })
+
   it('reads LiveKit, Help Center, log level, agent and demo settings', () => {
     const c = load({
       LIVEKIT_URL: 'wss://lk.example.com',
@@ -158,6 +169,8 @@ describe('loadConfig', () => {
       AURION_INTERNAL_TOKEN: 'tiny',
       AURION_DEMO: 'maybe',
       AURION_SHUTDOWN_TIMEOUT_MS: '-1',
+      AURION_METRICS_TOKEN: 'short',
+      AURION_METRICS_PORT: '99999',
     }
     const problems = problemsOf(env)
     for (const name of [
@@ -175,13 +188,15 @@ describe('loadConfig', () => {
       'AURION_INTERNAL_TOKEN',
       'AURION_DEMO',
       'AURION_SHUTDOWN_TIMEOUT_MS',
+      'AURION_METRICS_TOKEN',
+      'AURION_METRICS_PORT',
     ]) {
       expect(
         problems.some((p) => p.startsWith(name)),
         `${name} in ${JSON.stringify(problems)}`,
       ).toBe(true)
     }
-    expect(problems).toHaveLength(14)
+    expect(problems).toHaveLength(16)
     // Nothing was written for a configuration that is refused.
     expect(() => statSync(join(dir, 'secret.key'))).toThrow()
     try {
@@ -206,18 +221,58 @@ describe('loadConfig', () => {
   )
 })
 
-describe('README', () => {
-  it('documents every environment variable config.ts reads', () => {
+describe('docs/configuration.md', () => {
+  it('has a row in its environment table for every variable config.ts reads', () => {
     const here = dirname(fileURLToPath(import.meta.url))
     const source = readFileSync(join(here, 'config.ts'), 'utf8')
-    const readme = readFileSync(join(here, '../../../README.md'), 'utf8')
+    const doc = readFileSync(join(here, '../../../docs/configuration.md'), 'utf8')
     const names = new Set(
       [...source.matchAll(/\b(?:val|int|num|url|bool)\(\s*'([A-Z][A-Z0-9_]+)'/g)].map((m) => m[1]!),
     )
     expect(names.size).toBeGreaterThan(15)
-    const documented = new Set([...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)`/gm)].map((m) => m[1]!))
+    // The table between the env-table markers, not the prose around it.
+    const table = /<!-- env-table\b[^>]*-->\n([\s\S]*?)<!-- \/env-table -->/.exec(doc)?.[1]
+    expect(table, 'docs/configuration.md: no table between the env-table markers').toBeDefined()
+    const documented = new Set([...table!.matchAll(/^\| `([A-Z][A-Z0-9_]+)`/gm)].map((m) => m[1]!))
     const missing = [...names].filter((n) => !documented.has(n))
-    expect(missing, 'add these to the README environment table').toEqual([])
+    expect(missing, 'add these to the table in docs/configuration.md').toEqual([])
+    const unknown = [...documented].filter((n) => !names.has(n))
+    expect(unknown, 'rows of docs/configuration.md that config.ts does not read').toEqual([])
+  })
+})
+
+describe('AURION_SQLITE_GROUP_COMMIT', () => {
+  it('defaults to on and reads a switch', () => {
+    expect(load().sqliteGroupCommit).toBe(true)
+    expect(load({ AURION_SQLITE_GROUP_COMMIT: 'false' }).sqliteGroupCommit).toBe(false)
+    expect(load({ AURION_SQLITE_GROUP_COMMIT: 'off' }).sqliteGroupCommit).toBe(false)
+    expect(load({ AURION_SQLITE_GROUP_COMMIT: 'true' }).sqliteGroupCommit).toBe(true)
+  })
+
+  it('refuses anything but a boolean', () => {
+    expect(problemsOf({ AURION_SQLITE_GROUP_COMMIT: 'sometimes' })).toEqual([
+      'AURION_SQLITE_GROUP_COMMIT must be true or false (got "sometimes")',
+    ])
+  })
+})
+
+describe('AURION_UPLOAD_QUOTA_MB and AURION_VOICE_TOKEN_TTL_SECONDS', () => {
+  it('default to 1024 MB and 3600 s (the contract’s value) and read a value', () => {
+    expect(load().uploadQuotaBytes).toBe(1024 * 1024 * 1024)
+    expect(load({ AURION_UPLOAD_QUOTA_MB: '5' }).uploadQuotaBytes).toBe(5 * 1024 * 1024)
+    expect(load().livekit.tokenTtlSeconds).toBe(3600)
+    expect(load({ AURION_VOICE_TOKEN_TTL_SECONDS: '120' }).livekit.tokenTtlSeconds).toBe(120)
+  })
+
+  it.each([
+    ['AURION_UPLOAD_QUOTA_MB', '0'],
+    ['AURION_UPLOAD_QUOTA_MB', '1.5'],
+    ['AURION_VOICE_TOKEN_TTL_SECONDS', '30'],
+    ['AURION_VOICE_TOKEN_TTL_SECONDS', '7200'],
+  ])('refuses %s=%s', (name, value) => {
+    expect(problemsOf({ [name]: value })).toEqual([
+      expect.stringMatching(new RegExp(`^${name} must be an integer from`)),
+    ])
   })
 })
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
+import { ensurePrivateDir, tightenPrivateFile } from './db/private-files.ts'
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 export type AgentKind = 'builtin' | 'openai'
@@ -12,6 +13,11 @@ export interface Config {
   readonly dataDir: string
   /** `undefined` → SQLite file `aurion.db` in {@link dataDir}. */
   readonly databaseUrl: string | undefined
+  /**
+   * SQLite: consecutive transactions share one commit (`AURION_SQLITE_GROUP_COMMIT`, default
+   * true; see docs/adr/0001-sqlite-group-commit.md). Off, each transaction commits alone.
+   */
+  readonly sqliteGroupCommit: boolean
   readonly redisUrl: string | undefined
   /** Prefix of every Redis key and channel (`AURION_REDIS_PREFIX`, default `aurion:`). */
   readonly redisKeyPrefix: string
@@ -27,6 +33,11 @@ export interface Config {
     readonly apiSecret: string | undefined
     /** Agent name used in the token's RoomAgentDispatch. */
     readonly agentName: string
+    /**
+     * Lifetime of issued participant tokens (`AURION_VOICE_TOKEN_TTL_SECONDS`, default 3600 as the
+     * contract states). A token only admits a join; removal on key regeneration revokes it early.
+     */
+    readonly tokenTtlSeconds: number
   }
   readonly helpCenterDomain: string | undefined
   /** Fastify `trustProxy` value: false, true, a hop count, or a list of addresses/CIDRs. */
@@ -40,6 +51,8 @@ export interface Config {
     readonly temperature: number
     readonly maxTokens: number
     readonly timeoutMs: number
+    /** The model takes images (`AURION_LLM_VISION`): image attachments are passed to it. */
+    readonly vision: boolean
   }
   /** Shared secret for the internal API used by the voice agent worker. */
   readonly internalApiToken: string | undefined
@@ -52,6 +65,49 @@ export interface Config {
    * tests from one address, or sites whose visitors share a few NAT addresses.
    */
   readonly rateLimitMultiplier: number
+  /**
+   * Bearer token `/metrics` answers to (`AURION_METRICS_TOKEN`, at least 32 characters);
+   * undefined: no token is asked for.
+   */
+  readonly metricsToken: string | undefined
+  /**
+   * `AURION_METRICS_PORT`: `/metrics` is served on this port of {@link host} only, never on the
+   * main one (0: a free port). Undefined: on the main port.
+   */
+  readonly metricsPort: number | undefined
+  /**
+   * Outgoing mail (`AURION_SMTP_URL`, `AURION_MAIL_FROM`, set together): verification codes and
+   * other notices. Unset → this server sends no mail.
+   */
+  readonly mail: {
+    readonly smtpUrl: string | undefined
+    readonly from: string | undefined
+  }
+  /** Bytes of attachments one tenant may store (`AURION_UPLOAD_QUOTA_MB`, default 1024 MB). */
+  readonly uploadQuotaBytes: number
+  /**
+   * Outbound requests to tenant-chosen URLs (crawls, webhooks) may reach private, loopback and
+   * link-local addresses (`AURION_FETCH_ALLOW_PRIVATE`, default false: refused).
+   */
+  readonly fetchAllowPrivate: boolean
+  /** Pause between two requests of one crawl worker (`AURION_CRAWL_DELAY_MS`, default 250). */
+  readonly crawlDelayMs: number
+  readonly webhooks: {
+    /**
+     * `AURION_WEBHOOK_ALLOW_PRIVATE`: endpoints may be on loopback, private or link-local
+     * addresses and use plain http (development, tests, on-premises help desks). Default false.
+     */
+    readonly allowPrivate: boolean
+    /** `AURION_WEBHOOK_RETRY_BASE_MS`: first retry delay (default 5 s); the schedule scales with it. */
+    readonly retryBaseMs: number
+    /** `AURION_WEBHOOK_POLL_MS`: how often each instance looks for due deliveries (default 1 s). */
+    readonly pollMs: number
+    /**
+     * `AURION_WEBHOOK_TIMEOUT_MS`: limit of one delivery attempt (default 10 s). A delivery a
+     * worker took is another's again after three times this (the worker died mid-attempt).
+     */
+    readonly timeoutMs: number
+  }
 }
 
 export class ConfigError extends Error {
@@ -135,6 +191,7 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
   const dataDirRaw = val('AURION_DATA_DIR') ?? './data'
   const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw)
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:', 'sqlite:', 'file:'])
+  const sqliteGroupCommit = bool('AURION_SQLITE_GROUP_COMMIT', true)
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:'])
   const redisKeyPrefix = val('AURION_REDIS_PREFIX') ?? 'aurion:'
   const tenantCacheTtlMs = int('AURION_TENANT_CACHE_TTL_MS', 10_000, 0, 300_000)
@@ -212,6 +269,7 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
   const temperature = num('AURION_LLM_TEMPERATURE', 0.2, 0, 2)
   const maxTokens = int('AURION_LLM_MAX_TOKENS', 512, 1, 32_768)
   const timeoutMs = int('AURION_LLM_TIMEOUT_MS', 30_000, 100, 600_000)
+  const vision = bool('AURION_LLM_VISION', false)
 
   const internalApiToken = val('AURION_INTERNAL_TOKEN')
   if (internalApiToken !== undefined && internalApiToken.length < 32)
@@ -224,6 +282,31 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
   const demo = bool('AURION_DEMO', false)
   const shutdownTimeoutMs = int('AURION_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000)
   const rateLimitMultiplier = num('AURION_RATE_LIMIT_MULTIPLIER', 1, 0.01, 1_000_000)
+  const metricsToken = val('AURION_METRICS_TOKEN')
+  if (metricsToken !== undefined && metricsToken.length < 32)
+    problems.push('AURION_METRICS_TOKEN must be at least 32 characters')
+  const metricsPort =
+    val('AURION_METRICS_PORT') === undefined ? undefined : int('AURION_METRICS_PORT', 0, 0, 65535)
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port)
+    problems.push('AURION_METRICS_PORT must differ from PORT')
+  const uploadQuotaMb = int('AURION_UPLOAD_QUOTA_MB', 1024, 1, 1_048_576)
+  const voiceTokenTtlSeconds = int('AURION_VOICE_TOKEN_TTL_SECONDS', 3600, 60, 3600)
+  const fetchAllowPrivate = bool('AURION_FETCH_ALLOW_PRIVATE', false)
+  const crawlDelayMs = int('AURION_CRAWL_DELAY_MS', 250, 0, 60_000)
+  const webhookAllowPrivate = bool('AURION_WEBHOOK_ALLOW_PRIVATE', false)
+  const webhookRetryBaseMs = int('AURION_WEBHOOK_RETRY_BASE_MS', 5000, 1, 3_600_000)
+  const webhookPollMs = int('AURION_WEBHOOK_POLL_MS', 1000, 10, 60_000)
+  const webhookTimeoutMs = int('AURION_WEBHOOK_TIMEOUT_MS', 10_000, 100, 10_000)
+
+  const smtpUrl = url('AURION_SMTP_URL', ['smtp:', 'smtps:'])
+  const mailFrom = val('AURION_MAIL_FROM')
+  if (
+    (smtpUrl === undefined) !== (mailFrom === undefined) &&
+    problems.every((p) => !p.startsWith('AURION_SMTP_URL'))
+  )
+    problems.push('AURION_SMTP_URL and AURION_MAIL_FROM must be set together')
+  if (mailFrom !== undefined && (mailFrom.length > 320 || /[\r\n]/.test(mailFrom)))
+    problems.push('AURION_MAIL_FROM must be one address such as "Support <help@example.com>"')
 
   if (problems.length > 0) throw new ConfigError(problems)
 
@@ -242,6 +325,7 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
     host,
     dataDir,
     databaseUrl,
+    sqliteGroupCommit,
     redisUrl,
     redisKeyPrefix,
     tenantCacheTtlMs,
@@ -252,6 +336,7 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
       apiKey: livekitApiKey,
       apiSecret: livekitApiSecret,
       agentName: val('AURION_VOICE_AGENT_NAME') ?? 'aurion-voice-agent',
+      tokenTtlSeconds: voiceTokenTtlSeconds,
     }),
     helpCenterDomain,
     trustProxy,
@@ -264,11 +349,24 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
       temperature,
       maxTokens,
       timeoutMs,
+      vision,
     }),
     internalApiToken,
     demo,
     shutdownTimeoutMs,
     rateLimitMultiplier,
+    metricsToken,
+    metricsPort,
+    mail: Object.freeze({ smtpUrl, from: mailFrom }),
+    uploadQuotaBytes: uploadQuotaMb * 1024 * 1024,
+    fetchAllowPrivate,
+    crawlDelayMs,
+    webhooks: Object.freeze({
+      allowPrivate: webhookAllowPrivate,
+      retryBaseMs: webhookRetryBaseMs,
+      pollMs: webhookPollMs,
+      timeoutMs: webhookTimeoutMs,
+    }),
   })
 }
 
@@ -281,8 +379,11 @@ function readOrCreateSecret(dataDir: string): string {
       throw new Error(`${file} holds no usable secret: delete it to generate a new one`)
     return s
   }
-  if (existsSync(file)) return read()
-  mkdirSync(dataDir, { recursive: true })
+  if (existsSync(file)) {
+    tightenPrivateFile(file)
+    return read()
+  }
+  ensurePrivateDir(dataDir)
   const s = randomBytes(32).toString('hex')
   // Written aside, then linked into place: link() is atomic and refuses to replace, so a second
   // process (the CLI beside a starting server) never reads a half-written file nor overwrites it.

@@ -1,3 +1,5 @@
+import type { ErrorCode } from '@aurion/contract'
+
 /** One validation problem, FastAPI style: `loc` like `["body", "display_title"]`. */
 export interface ValidationIssue {
   type: string
@@ -12,7 +14,7 @@ export interface ValidationIssue {
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     readonly detail: string | ValidationIssue[],
     readonly headers: Record<string, string | number> = {},
     readonly extra: Record<string, unknown> = {},
@@ -24,10 +26,17 @@ export class ApiError extends Error {
   toBody(): Record<string, unknown> {
     return { detail: this.detail, ...this.extra }
   }
+
+  /**
+   * The answer's headers: its own (e.g. `Retry-After`) and `X-Error-Code`, the catalogue code,
+   * so a client acts on the code (`agent_unavailable`: the message is stored), not the text.
+   */
+  responseHeaders(): Record<string, string | number> {
+    return { ...this.headers, 'X-Error-Code': this.code }
+  }
 }
 
 export const badRequest = (detail: string) => new ApiError(400, 'bad_request', detail)
-export const invalidJson = () => new ApiError(400, 'invalid_json', 'Malformed JSON body')
 export const notAuthenticated = () =>
   new ApiError(401, 'not_authenticated', 'Not authenticated', { 'WWW-Authenticate': 'ApiKey' })
 export const invalidApiKey = () =>
@@ -42,6 +51,23 @@ export const invalidEmailToken = () =>
   new ApiError(401, 'invalid_email_token', 'Invalid or expired email token')
 export const invalidCredentials = () =>
   new ApiError(401, 'invalid_credentials', 'Invalid email or password')
+/**
+ * Right email and password, but the user signs in with a second factor: send `code` too. The
+ * body says so in `two_factor_required: true`.
+ */
+export const twoFactorRequired = () =>
+  new ApiError(
+    401,
+    'two_factor_required',
+    'Enter the code from your authenticator app',
+    {},
+    { two_factor_required: true },
+  )
+/** A wrong, expired or already used two-factor or recovery code. */
+export const invalidTwoFactorCode = (status: 401 | 403 = 401) =>
+  new ApiError(status, 'invalid_two_factor_code', 'Invalid or already used code')
+/** A signed-in user's password, asked again before a security change, was wrong. */
+export const invalidPassword = () => new ApiError(403, 'invalid_password', 'Wrong password')
 export const missingScope = (scope: string) =>
   new ApiError(403, 'missing_scope', `API key missing required scope: ${scope}`)
 /** One body for every unknown tenant / wrong key / disabled widget case: no tenant enumeration. */
@@ -54,11 +80,39 @@ export const identityVerificationFailed = () =>
     'identity_verification_failed',
     'Identity verification failed: user_hash is missing or invalid',
   )
+/** A cookie-authenticated write without the session's CSRF token, or from another site. */
+export const csrfRejected = () =>
+  new ApiError(
+    403,
+    'csrf_rejected',
+    'Cross-site request refused: send the X-CSRF-Token of your session from the console',
+  )
+/**
+ * A console user whose role does not include what the route needs (an agent on API keys…):
+ * `needs` is a scope such as `config:read`, or a role such as `the owner role`.
+ */
+export const roleForbidden = (role: string, needs: string) =>
+  new ApiError(
+    403,
+    'role_forbidden',
+    `Your role (${role}) does not allow this: it needs ${needs}. Ask an owner or admin of your team.`,
+  )
+/** A forged, expired, used or withdrawn invitation (one body for all: nothing to probe). */
+export const invalidInvite = () =>
+  new ApiError(400, 'invalid_invite', 'Invalid or expired invitation link')
 export const forbidden = (detail: string) => new ApiError(403, 'forbidden', detail)
 export const notFound = (detail = 'Not Found') => new ApiError(404, 'not_found', detail)
 export const conflict = (detail: string) => new ApiError(409, 'conflict', detail)
 export const payloadTooLarge = (detail = 'Payload too large') =>
   new ApiError(413, 'payload_too_large', detail)
+/** The tenant's attachments would exceed `AURION_UPLOAD_QUOTA_MB`. */
+export const uploadQuotaExceeded = (quotaBytes: number, usedBytes: number) =>
+  new ApiError(
+    413,
+    'upload_quota_exceeded',
+    `Upload quota exceeded: this widget's attachments may use ${mb(quotaBytes)} MB in total and ${mb(usedBytes)} MB are in use; unattached uploads expire after 24 hours`,
+  )
+const mb = (bytes: number) => String(Math.round((bytes / 1048576) * 10) / 10)
 export const unsupportedMediaType = (detail: string) =>
   new ApiError(415, 'unsupported_media_type', detail)
 export const validationError = (issues: ValidationIssue[]) =>
@@ -82,7 +136,7 @@ export const rateLimited = (limit: number, retryAfterSec: number) =>
     { 'Retry-After': retryAfterSec, 'X-RateLimit-Limit': limit, 'X-RateLimit-Remaining': 0 },
     { limit },
   )
-/** Login attempts over the per IP+email limit; says when to retry, not whether the account exists. */
+/** Too many failed sign-ins from this address; says when to retry, not whether the account exists. */
 export const tooManyLoginAttempts = (retryAfterSec: number) =>
   new ApiError(
     429,
@@ -120,9 +174,16 @@ export const voiceNotConfigured = () =>
     'voice_not_configured',
     'Voice is not configured on this server (LiveKit settings missing)',
   )
+/** LiveKit refused or could not be reached while the server changed something there. */
+export const liveKitError = (detail: string) => new ApiError(502, 'livekit_error', detail)
 /** Internal API (voice agent worker): missing or wrong `Authorization: Bearer <AURION_INTERNAL_TOKEN>`. */
 export const invalidInternalToken = () =>
   new ApiError(401, 'invalid_internal_token', 'Invalid or missing internal token', {
+    'WWW-Authenticate': 'Bearer',
+  })
+/** `/metrics` with `AURION_METRICS_TOKEN` set: missing or wrong `Authorization: Bearer …`. */
+export const invalidMetricsToken = () =>
+  new ApiError(401, 'invalid_metrics_token', 'Invalid or missing metrics token', {
     'WWW-Authenticate': 'Bearer',
   })
 /** The internal API is off: the server has no `AURION_INTERNAL_TOKEN`. */
@@ -132,3 +193,21 @@ export const internalApiDisabled = () =>
     'internal_api_disabled',
     'The internal API is disabled on this server (AURION_INTERNAL_TOKEN is not set)',
   )
+/** The server sends no mail (`AURION_SMTP_URL` unset), so no code can prove an email. */
+export const mailNotConfigured = () =>
+  new ApiError(
+    503,
+    'mail_not_configured',
+    'Email verification is not available: this server sends no email',
+  )
+/** The mail server refused or could not be reached; nothing was stored as sent. */
+export const mailSendFailed = () =>
+  new ApiError(503, 'mail_send_failed', 'The verification email could not be sent. Please retry.', {
+    'Retry-After': 30,
+  })
+/** A wrong, expired, used or never-sent verification code (one body for all: nothing to probe). */
+export const invalidVerificationCode = () =>
+  new ApiError(400, 'invalid_code', 'Invalid or expired verification code')
+/** The token already proves its email: no code needed. */
+export const emailAlreadyVerified = () =>
+  new ApiError(409, 'email_already_verified', 'The email of this token is already verified')

@@ -33,8 +33,8 @@ const TIME_CHARS = 7
  * Ids made later sort after (to the millisecond), so new rows go to the end of their indexes
  * instead of anywhere in them: fewer pages to change and to write to the log per insert.
  */
-export function newId(prefix: string): string {
-  let t = Date.now()
+export function newId(prefix: string, atMs = Date.now()): string {
+  let t = atMs
   let time = ''
   for (let i = 0; i < TIME_CHARS; i++) {
     time = BASE62[t % 62] + time

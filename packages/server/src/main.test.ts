@@ -53,7 +53,8 @@ describe('aurion serve: graceful shutdown', { timeout: 90_000 }, () => {
     const server = startAurion(['serve'], {
       AURION_DATA_DIR: dir,
       PORT: String(port),
-      LOG_LEVEL: 'info',
+      // Request lines are logged at debug: the test sees when the server has read a head.
+      LOG_LEVEL: 'debug',
     })
     await server.waitFor(/Server listening/)
 
@@ -77,8 +78,8 @@ describe('aurion serve: graceful shutdown', { timeout: 90_000 }, () => {
         '',
       ].join('\r\n') + body.slice(0, 10),
     )
-    // Let the server read the head before it is told to stop.
-    await new Promise((r) => setTimeout(r, 200))
+    // The server has read the head before it is told to stop.
+    await server.waitFor(/incoming request/)
 
     server.kill('SIGTERM')
     await server.waitFor(/shutting down/)
@@ -176,9 +177,10 @@ describe('aurion serve: graceful shutdown', { timeout: 90_000 }, () => {
     const { server, release, llm } = await replyInFlightAtStop({})
     try {
       server.kill('SIGTERM')
-      await server.waitFor(/shutting down/)
-      // The connection is gone: only the reply in flight keeps the database open now.
-      await new Promise((r) => setTimeout(r, 300))
+      // The connection is gone: only the reply in flight keeps the database open now. Had the
+      // server not waited for it, it would have closed the database right after this line.
+      await server.waitFor(/settling messages in flight/)
+      expect(server.stdout).not.toMatch(/shutdown complete/)
       release()
       expect(await server.exited).toEqual({ code: 0, signal: null })
     } finally {

@@ -3,10 +3,13 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.ts'
 import { type Backends, createBackends } from './backends.ts'
 import type { Config } from './config.ts'
-import { settleMessagesInFlight } from './conversations/message-service.ts'
-import { connectDb, type DbHandle } from './db/connect.ts'
+import { createMessagesInFlight } from './conversations/in-flight.ts'
+import { connectDb, connectOptionsOf, type DbHandle } from './db/connect.ts'
 import { migrateToLatest } from './db/migrate.ts'
 import { demoBanner, ensureDemoTenant } from './demo/demo-tenant.ts'
+import { startRetentionJob } from './privacy/retention-job.ts'
+import { type MetricsListener, startMetricsListener } from './routes/ops/metrics-listener.ts'
+import { startUploadSweeper } from './uploads/upload-sweeper.ts'
 
 export interface ServerOptions {
   /** Create the demo tenant on an empty database and print its credentials (`npm start`). */
@@ -20,6 +23,8 @@ export interface RunningServer {
   database: DbHandle
   /** The port actually bound (differs from `config.port` when that is 0). */
   port: number
+  /** The metrics port actually bound, with `AURION_METRICS_PORT`. */
+  metricsPort: number | undefined
   /**
    * Graceful stop: stop accepting connections, let in-flight requests finish (connections still
    * open after `config.shutdownTimeoutMs` are closed), close the backends and the database.
@@ -34,15 +39,34 @@ export async function startServer(
   opts: ServerOptions = {},
 ): Promise<RunningServer> {
   const print = opts.print ?? ((text: string) => process.stdout.write(text))
-  const database = await connectDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+  const database = await connectDb(connectOptionsOf(config))
+  const inflight = createMessagesInFlight()
   let backends: Backends | undefined
   let app: FastifyInstance | undefined
+  let metrics: MetricsListener | undefined
   try {
     await migrateToLatest(database)
     // REDIS_URL → rate limits and realtime events shared by every instance; else in-process.
     backends = createBackends(config)
-    app = await buildApp(config, { database, limiter: backends.limiter, bus: backends.bus })
+    app = await buildApp(config, {
+      database,
+      limiter: backends.limiter,
+      bus: backends.bus,
+      mailer: backends.mailer,
+      inflight,
+    })
     await app.listen({ port: config.port, host: config.host })
+    if (config.metricsPort !== undefined) {
+      metrics = await startMetricsListener({
+        port: config.metricsPort,
+        host: config.host,
+        token: config.metricsToken,
+      })
+    } else if (config.metricsToken === undefined && !isLoopbackHost(config.host)) {
+      app.log.warn(
+        '/metrics answers anyone who reaches this port: set AURION_METRICS_TOKEN or AURION_METRICS_PORT',
+      )
+    }
   } catch (err) {
     // The app's onClose closes the backends; without an app they are closed here.
     if (app) await app.close().catch(() => {})
@@ -58,11 +82,17 @@ export async function startServer(
       const info = await ensureDemoTenant(database.db, config, port)
       print(demoBanner(info, config.publicUrl))
     } catch (err) {
+      await metrics?.close().catch(() => {})
       await running.close().catch(() => {})
       await database.close().catch(() => {})
       throw err
     }
   }
+
+  // Abandoned uploads are deleted in the background, off the request path.
+  const sweeper = startUploadSweeper(database.db, { log: running.log })
+  // Tenants' retention policies, in batches, one instance at a time on PostgreSQL.
+  const retention = startRetentionJob(database, { log: running.log })
 
   let stopping: Promise<void> | undefined
   const stop = () => {
@@ -73,13 +103,17 @@ export async function startServer(
         running.server.closeAllConnections()
       }, config.shutdownTimeoutMs)
       try {
+        await metrics?.close()
         await running.close()
       } finally {
         clearTimeout(force)
+        await sweeper.stop()
+        await retention.stop()
         // Work whose client already left (within the same time limit) finishes before the
         // database closes under it.
         const left = Math.max(0, deadline - performance.now())
-        if (!(await settleMessagesInFlight(database.db, left))) {
+        running.log.info('shutdown: connections closed, settling messages in flight')
+        if (!(await inflight.settle(left))) {
           running.log.warn('shutdown: messages still in flight at the drain timeout')
         }
         await database.close()
@@ -87,7 +121,7 @@ export async function startServer(
     })()
     return stopping
   }
-  return { app: running, database, port, stop }
+  return { app: running, database, port, metricsPort: metrics?.port, stop }
 }
 
 /**
@@ -138,6 +172,10 @@ export async function runServer(config: Config, opts: ServerOptions = {}): Promi
     process.off('SIGTERM', onSignal)
     process.off('SIGINT', onSignal)
   }
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.')
 }
 
 function startupProblem(err: unknown, config: Config): string {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { Agent, AgentReply } from './agent/agent.ts'
 import { rateLimitStoreUnavailable } from './errors.ts'
 import { createMemoryRateLimiter } from './limits/memory-rate-limiter.ts'
-import type { RateLimiter } from './limits/rate-limiter.ts'
+import type { RateLimiter, RateLimitResult } from './limits/rate-limiter.ts'
 import { instrumentAgent, instrumentLimiter, metricsRegistry } from './metrics.ts'
 
 /** Sum of the values of a metric's series matching `labels` (histograms: the `_count` series). */
@@ -63,9 +63,15 @@ describe('instrumentLimiter', () => {
     const bucket = `b-${randomBytes(4).toString('hex')}`
     const limiter = instrumentLimiter(createMemoryRateLimiter())
     const rule = { bucket, limit: 1, windowSec: 60 }
-    expect(limiter.consumeSync?.(rule, 'ip').allowed).toBe(true)
-    expect(limiter.consumeSync?.(rule, 'ip').allowed).toBe(false)
-    // The same counters as the promise-based consume.
+    // Still answered at once through the instrumentation: no promise.
+    const first = limiter.consume(rule, 'ip')
+    const second = limiter.consume(rule, 'ip')
+    expect(first).not.toBeInstanceOf(Promise)
+    expect(second).not.toBeInstanceOf(Promise)
+    expect([(first as RateLimitResult).allowed, (second as RateLimitResult).allowed]).toEqual([
+      true,
+      false,
+    ])
     expect((await limiter.consume(rule, 'ip')).allowed).toBe(false)
     expect(await value('aurion_rate_limit_rejections_total', { bucket })).toBe(2)
   })
@@ -74,6 +80,9 @@ describe('instrumentLimiter', () => {
     const bucket = `b-${randomBytes(4).toString('hex')}`
     const broken: RateLimiter = {
       async consume() {
+        throw rateLimitStoreUnavailable()
+      },
+      async refund() {
         throw rateLimitStoreUnavailable()
       },
       async ping() {

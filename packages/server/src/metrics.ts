@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { Agent, AgentReply } from './agent/agent.ts'
-import type { RateLimiter, RateLimitResult, RateLimitRule } from './limits/rate-limiter.ts'
+import { type RateLimiter, whenConsumed } from './limits/rate-limiter.ts'
 
 /**
  * Prometheus metrics of this process, served at `/metrics`. One registry per process: every
@@ -69,6 +69,41 @@ const rateLimitStoreErrors = new Counter({
   registers: [metricsRegistry],
 })
 
+const handoffs = new Counter({
+  name: 'aurion_handoffs_total',
+  help: 'Conversations handed to a person, by reason (visitor_request, unanswered_twice, quick_action, agent_takeover).',
+  labelNames: ['reason'] as const,
+  registers: [metricsRegistry],
+})
+const firstHumanReply = new Histogram({
+  name: 'aurion_handoff_first_human_reply_seconds',
+  help: "Time from a hand-off to a person's first reply to the visitor, by the person who replied (their email; api_key for an API key).",
+  labelNames: ['agent'] as const,
+  buckets: [5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 43200, 86400],
+  registers: [metricsRegistry],
+})
+const agentMessages = new Counter({
+  name: 'aurion_agent_messages_total',
+  help: 'Messages people wrote in conversations, by person (email; api_key) and kind (reply, note).',
+  labelNames: ['agent', 'kind'] as const,
+  registers: [metricsRegistry],
+})
+
+/** One hand-off to a person. */
+export function recordHandoffMetric(reason: string): void {
+  handoffs.inc({ reason })
+}
+
+/** A person's message; `firstReplySeconds` when it was the first reply after a hand-off. */
+export function recordAgentMessageMetric(
+  agent: string,
+  kind: 'reply' | 'note',
+  firstReplySeconds?: number,
+): void {
+  agentMessages.inc({ agent, kind })
+  if (firstReplySeconds !== undefined) firstHumanReply.observe({ agent }, firstReplySeconds)
+}
+
 let defaultsStarted = false
 /** Process metrics (CPU, memory, event loop lag, GC); started once, on the first app. */
 export function startDefaultMetrics(): void {
@@ -122,21 +157,21 @@ export function rateLimitRejected(bucket: string): void {
 
 /** Counts rejections and store failures of any limiter; behaviour is unchanged. */
 export function instrumentLimiter(limiter: RateLimiter): RateLimiter {
-  const counted = (rule: RateLimitRule, r: RateLimitResult) => {
-    if (!r.allowed) rateLimitRejected(rule.bucket)
-    return r
-  }
-  const sync = limiter.consumeSync
   return {
-    async consume(rule, key) {
-      try {
-        return counted(rule, await limiter.consume(rule, key))
-      } catch (err) {
-        rateLimitStoreErrors.inc({ bucket: rule.bucket })
-        throw err
-      }
+    consume(rule, key) {
+      return whenConsumed(
+        limiter.consume(rule, key),
+        (r) => {
+          if (!r.allowed) rateLimitRejected(rule.bucket)
+          return r
+        },
+        (err) => {
+          rateLimitStoreErrors.inc({ bucket: rule.bucket })
+          throw err
+        },
+      )
     },
-    ...(sync ? { consumeSync: (rule, key) => counted(rule, sync(rule, key)) } : {}),
+    refund: (rule, key) => limiter.refund(rule, key),
     ...(limiter.ping ? { ping: () => limiter.ping!() } : {}),
     close: () => limiter.close(),
   }
@@ -155,6 +190,7 @@ export function instrumentAgent(agent: Agent): Agent {
       const inner = agent.reply(request)
       return {
         sources: inner.sources,
+        ...(inner.followUps ? { followUps: inner.followUps } : {}),
         async *[Symbol.asyncIterator]() {
           let outcome: 'ok' | 'error' | 'aborted' = 'aborted'
           let first = true

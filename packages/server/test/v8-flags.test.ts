@@ -6,16 +6,19 @@ const root = new URL('../../../', import.meta.url)
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8')
 
 describe('the V8 flags of the server', () => {
-  it('are on every command line that starts it: the shebang, npm start, the systemd unit', () => {
+  it('are on every command line that starts it: the shebang, npm start, the systemd unit file', () => {
     const flags = V8_FLAGS.join(' ')
     expect(read('packages/server/bin/aurion.js').split('\n')[0]).toBe(
       `#!/usr/bin/env -S node ${flags}`,
     )
     const start = JSON.parse(read('package.json')).scripts.start as string
     expect(start).toContain(`node ${flags} packages/server/bin/aurion.js serve --demo`)
-    expect(read('README.md')).toContain(
+    const execStart = read('deploy/systemd/aurion@.service')
+      .split('\n')
+      .filter((line) => line.startsWith('ExecStart='))
+    expect(execStart).toEqual([
       `ExecStart=/usr/bin/node ${flags} packages/server/bin/aurion.js serve`,
-    )
+    ])
   })
 
   it('are set late only where the command line left them out, either way', () => {

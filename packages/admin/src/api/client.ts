@@ -14,6 +14,8 @@ export class ApiRequestError extends Error {
     readonly detail: string,
     readonly issues: FieldIssue[] = [],
     readonly retryAfterSec?: number,
+    /** Fields of the body besides `detail`, e.g. `two_factor_required` of a sign-in. */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(detail)
     this.name = 'ApiRequestError'
@@ -39,6 +41,10 @@ export async function toApiError(res: Response): Promise<ApiRequestError> {
   const retry = Number(res.headers.get('Retry-After'))
   const retryAfter = Number.isFinite(retry) && retry > 0 ? retry : undefined
   const detail = (body as { detail?: unknown } | undefined)?.detail
+  const extra: Record<string, unknown> =
+    body !== null && typeof body === 'object' && !Array.isArray(body)
+      ? Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'detail'))
+      : {}
   if (Array.isArray(detail)) {
     const issues = detail.filter(
       (d): d is FieldIssue =>
@@ -46,7 +52,9 @@ export async function toApiError(res: Response): Promise<ApiRequestError> {
     )
     return new ApiRequestError(res.status, describeIssues(issues), issues, retryAfter)
   }
-  if (typeof detail === 'string') return new ApiRequestError(res.status, detail, [], retryAfter)
+  if (typeof detail === 'string') {
+    return new ApiRequestError(res.status, detail, [], retryAfter, extra)
+  }
   const fallback =
     res.status >= 500
       ? 'The server had a problem. Please try again.'
@@ -55,35 +63,41 @@ export async function toApiError(res: Response): Promise<ApiRequestError> {
 }
 
 export interface ApiClientOptions {
-  token: () => string | undefined
-  /** Called when the server refuses the session (expired, revoked): the console signs out. */
+  /** The session's CSRF token, sent as `X-CSRF-Token` on writes (the session is the cookie). */
+  csrfToken: () => string | undefined
+  /** Called on a 401 (session expired or revoked, maybe in another tab): the console signs out. */
   onUnauthorized: () => void
   fetch?: typeof fetch
 }
 
-/** Sends endpoint requests with the session as `Authorization: Bearer`, parses JSON answers. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/**
+ * Sends endpoint requests with the session cookie (same origin only) and, on writes, the
+ * session's CSRF token; parses JSON answers.
+ */
 export class ApiClient {
   constructor(private readonly opts: ApiClientOptions) {}
 
   async send<T>(req: ApiRequest): Promise<T> {
-    const token = this.opts.token()
     const headers: Record<string, string> = {
       Accept: 'application/json',
       ...(req.init.headers as Record<string, string>),
     }
-    if (token) headers.Authorization = `Bearer ${token}`
+    const csrf = this.opts.csrfToken()
+    if (csrf && !SAFE_METHODS.has(req.init.method.toUpperCase())) headers['X-CSRF-Token'] = csrf
     let res: Response
     try {
       res = await (this.opts.fetch ?? fetch)(req.url, {
         ...req.init,
         headers,
-        credentials: 'omit',
+        credentials: 'same-origin',
         cache: 'no-store',
       })
     } catch {
       throw new ApiRequestError(0, 'Cannot reach the server. Check your connection and retry.')
     }
-    if (res.status === 401 && token) this.opts.onUnauthorized()
+    if (res.status === 401) this.opts.onUnauthorized()
     if (!res.ok) throw await toApiError(res)
     if (res.status === 204) return undefined as T
     return (await res.json()) as T

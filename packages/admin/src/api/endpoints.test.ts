@@ -3,6 +3,15 @@ import { ApiClient, ApiRequestError, toApiError } from './client.ts'
 import { endpoints } from './endpoints.ts'
 
 describe('console endpoints', () => {
+  it('a closing heartbeat is sent with keepalive, so it outlives the page', () => {
+    expect(endpoints.heartbeat('tab_1', true).init.keepalive).toBe(true)
+    expect(JSON.parse(String(endpoints.heartbeat('tab_1', true).init.body))).toEqual({
+      tab_id: 'tab_1',
+      closing: true,
+    })
+    expect(endpoints.heartbeat('tab_1').init.keepalive).toBeUndefined()
+  })
+
   it.each([
     [
       endpoints.login({ email: 'a@b.co', password: 'pw' }),
@@ -11,6 +20,30 @@ describe('console endpoints', () => {
       { email: 'a@b.co', password: 'pw' },
     ],
     [endpoints.me(), 'GET', '/api/v1/auth/me', undefined],
+    [endpoints.lookupInvite('ainv_x'), 'POST', '/api/v1/auth/invites/lookup', { token: 'ainv_x' }],
+    [
+      endpoints.acceptInvite({ token: 'ainv_x', password: 'pw' }),
+      'POST',
+      '/api/v1/auth/invites/accept',
+      { token: 'ainv_x', password: 'pw' },
+    ],
+    [endpoints.listMembers(), 'GET', '/api/v1/team/members', undefined],
+    [
+      endpoints.changeRole('usr/1', 'agent'),
+      'PATCH',
+      '/api/v1/team/members/usr%2F1',
+      { role: 'agent' },
+    ],
+    [endpoints.removeMember('usr_1'), 'DELETE', '/api/v1/team/members/usr_1', undefined],
+    [
+      endpoints.createInvite({ email: 'a@b.co', role: 'admin' }),
+      'POST',
+      '/api/v1/team/invites',
+      { email: 'a@b.co', role: 'admin' },
+    ],
+    [endpoints.withdrawInvite('inv_1'), 'DELETE', '/api/v1/team/invites/inv_1', undefined],
+    [endpoints.setAvailability('away'), 'PATCH', '/api/v1/team/me', { availability: 'away' }],
+    [endpoints.heartbeat('tab_1'), 'POST', '/api/v1/team/me/heartbeat', { tab_id: 'tab_1' }],
     [endpoints.logout(), 'POST', '/api/v1/auth/logout', undefined],
     [endpoints.getConfig(), 'GET', '/api/v1/voice-widget/config', undefined],
     [endpoints.regenerateKey(), 'POST', '/api/v1/voice-widget/config/regenerate-key', undefined],
@@ -31,6 +64,16 @@ describe('console endpoints', () => {
     ],
     [endpoints.listArticles({ q: '' }), 'GET', '/api/v1/knowledge/articles', undefined],
     [endpoints.deleteArticle('kb_1'), 'DELETE', '/api/v1/knowledge/articles/kb_1', undefined],
+    [endpoints.listSources(), 'GET', '/api/v1/knowledge/sources', undefined],
+    [endpoints.getSource('ks/1'), 'GET', '/api/v1/knowledge/sources/ks%2F1', undefined],
+    [
+      endpoints.addSource({ type: 'sitemap', url: 'https://a.co/sitemap.xml', max_pages: 50 }),
+      'POST',
+      '/api/v1/knowledge/sources',
+      { type: 'sitemap', url: 'https://a.co/sitemap.xml', max_pages: 50 },
+    ],
+    [endpoints.syncSource('ks_1'), 'POST', '/api/v1/knowledge/sources/ks_1/sync', undefined],
+    [endpoints.deleteSource('ks_1'), 'DELETE', '/api/v1/knowledge/sources/ks_1', undefined],
     [
       endpoints.searchKnowledge('How?'),
       'POST',
@@ -111,10 +154,10 @@ describe('API errors', () => {
 })
 
 describe('ApiClient', () => {
-  it('sends the session as a bearer token, never cookies', async () => {
+  it('sends the session cookie (same origin only), the CSRF token on writes only, never a bearer token', async () => {
     const seen: RequestInit[] = []
     const client = new ApiClient({
-      token: () => 'ases_abc',
+      csrfToken: () => 'csrf-abc',
       onUnauthorized: () => {},
       fetch: async (_url, init) => {
         seen.push(init ?? {})
@@ -122,16 +165,21 @@ describe('ApiClient', () => {
       },
     })
     expect(await client.send(endpoints.me())).toEqual({ ok: true })
-    const headers = seen[0]!.headers as Record<string, string>
-    expect(headers.Authorization).toBe('Bearer ases_abc')
-    expect(seen[0]!.credentials).toBe('omit')
+    await client.send(endpoints.putConfig({ enabled: true } as never))
+    await client.send(endpoints.revokeApiKey('k1'))
+    const [read, put, del] = seen.map((i) => i.headers as Record<string, string>)
+    for (const init of seen) expect(init.credentials).toBe('same-origin')
+    for (const h of [read, put, del]) expect(h!.Authorization).toBeUndefined()
+    expect(read!['X-CSRF-Token']).toBeUndefined()
+    expect(put!['X-CSRF-Token']).toBe('csrf-abc')
+    expect(del!['X-CSRF-Token']).toBe('csrf-abc')
   })
 
-  it('a 401 with a session signs the console out; 204 resolves to undefined', async () => {
+  it('a 401 tells the console (it signs out if signed in); 204 resolves to undefined', async () => {
     let signedOut = 0
     let status = 401
     const client = new ApiClient({
-      token: () => 'ases_old',
+      csrfToken: () => undefined,
       onUnauthorized: () => signedOut++,
       fetch: async () =>
         status === 204
@@ -142,11 +190,12 @@ describe('ApiClient', () => {
     expect(signedOut).toBe(1)
     status = 204
     expect(await client.send(endpoints.logout())).toBeUndefined()
+    expect(signedOut).toBe(1)
   })
 
   it('a network failure is a readable error, not a TypeError', async () => {
     const client = new ApiClient({
-      token: () => undefined,
+      csrfToken: () => undefined,
       onUnauthorized: () => {},
       fetch: async () => {
         throw new TypeError('Failed to fetch')

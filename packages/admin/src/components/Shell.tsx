@@ -2,7 +2,9 @@ import type { LoginResponse } from '@aurion/contract'
 import type { ComponentChildren } from 'preact'
 import { useEffect } from 'preact/hooks'
 import { useApp } from '../lib/app-context.ts'
+import { canOpen } from '../lib/roles.ts'
 import { BASE, linkClick } from '../lib/router.ts'
+import { AvailabilitySwitch } from './AvailabilitySwitch.tsx'
 import { Icon, type IconName } from './Icon.tsx'
 
 interface NavItem {
@@ -13,24 +15,46 @@ interface NavItem {
 
 const NAV: { section: string; items: NavItem[] }[] = [
   {
+    section: 'Overview',
+    items: [{ route: '/insights', label: 'Insights', icon: 'sparkles' }],
+  },
+  {
     section: 'Configuration',
     items: [
       { route: '/widget', label: 'Voice Widget', icon: 'widget' },
       { route: '/api-keys', label: 'API keys', icon: 'key' },
+      { route: '/integrations', label: 'Integrations', icon: 'external' },
+      { route: '/team', label: 'Team', icon: 'user' },
+      { route: '/privacy', label: 'Privacy', icon: 'key' },
     ],
   },
-  { section: 'Assistant', items: [{ route: '/knowledge', label: 'Knowledge', icon: 'book' }] },
+  {
+    section: 'Assistant',
+    items: [
+      { route: '/knowledge', label: 'Knowledge', icon: 'book' },
+      { route: '/help-center', label: 'Help Center', icon: 'globe' },
+    ],
+  },
   {
     section: 'Activity',
     items: [{ route: '/conversations', label: 'Conversations', icon: 'inbox' }],
   },
+  {
+    section: 'Account',
+    items: [{ route: '/account', label: 'Sign-in & security', icon: 'shield' }],
+  },
 ]
 
 const TITLES: Record<string, string> = {
+  '/insights': 'Insights',
   '/widget': 'Voice Widget',
   '/api-keys': 'API keys',
+  '/integrations': 'Integrations',
   '/knowledge': 'Knowledge',
+  '/help-center': 'Help Center',
   '/conversations': 'Conversations',
+  '/team': 'Team',
+  '/account': 'Sign-in & security',
 }
 
 /** Sidebar navigation, the signed-in user, and the page. */
@@ -44,6 +68,11 @@ export function Shell({
   children: ComponentChildren
 }) {
   const { me, signOut } = useApp()
+  const role = me?.user.role ?? user.role
+  const nav = NAV.map((g) => ({
+    ...g,
+    items: g.items.filter((i) => canOpen(role, i.route)),
+  })).filter((g) => g.items.length > 0)
   const top = `/${route.split('/')[1] ?? ''}`
   useEffect(() => {
     document.title = `${TITLES[top] ?? 'Console'} · Aurion`
@@ -60,7 +89,7 @@ export function Shell({
         Skip to content
       </a>
       <aside class="sidebar">
-        <a class="brand" href={`${BASE}/widget`} onClick={linkClick('/widget')}>
+        <a class="brand" href={`${BASE}/`} onClick={linkClick('/')}>
           <span class="brand-mark" aria-hidden="true">
             A
           </span>
@@ -70,7 +99,7 @@ export function Shell({
           </span>
         </a>
         <nav aria-label="Console">
-          {NAV.map((group) => (
+          {nav.map((group) => (
             <div class="nav-group" key={group.section}>
               <p class="nav-section">{group.section}</p>
               <ul>
@@ -100,6 +129,7 @@ export function Shell({
             API reference
             <Icon name="external" size={14} class="muted-icon" />
           </a>
+          <AvailabilitySwitch />
           <div class="user-card">
             <span class="avatar" aria-hidden="true">
               {initials}

@@ -39,3 +39,20 @@ export function formatBytes(n: number): string {
 export function cx(...names: (string | false | null | undefined)[]): string {
   return names.filter(Boolean).join(' ')
 }
+
+/** A wait in words, rounded up: "45 seconds", "1 minute", "15 minutes". */
+export function formatWait(seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds))
+  if (s < 60) return s === 1 ? '1 second' : `${s} seconds`
+  const m = Math.ceil(s / 60)
+  return m === 1 ? '1 minute' : `${m} minutes`
+}
+
+/** The host (and port) of a URL, for short labels; the text itself when it is not a URL. */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host
+  } catch {
+    return url
+  }
+}

@@ -39,6 +39,27 @@ const SCOPE_INFO: Record<ApiKeyScope, { title: string; text: string }> = {
     title: 'Read conversations',
     text: 'Visitors’ conversations and messages',
   },
+  'conversations:write': {
+    title: 'Answer conversations',
+    text: 'Reply, take over, assign, resolve',
+  },
+  'audit:read': { title: 'Read the audit log', text: 'Who changed what, and when' },
+  'privacy:read': { title: 'Export visitor data', text: 'Everything stored about an email' },
+  'privacy:write': { title: 'Erase visitor data', text: 'Delete everything about an email' },
+  'help-center:read': { title: 'Read Help Center settings', text: 'GET /help-center' },
+  'help-center:write': {
+    title: 'Change the Help Center',
+    text: 'PUT /help-center: address, title, on/off',
+  },
+  'webhooks:read': { title: 'Read webhooks', text: 'Endpoints and their delivery log' },
+  'webhooks:write': {
+    title: 'Manage webhooks',
+    text: 'Add, change and test endpoints, rotate secrets, redeliver',
+  },
+  'analytics:read': {
+    title: 'Read analytics',
+    text: 'Resolution, hand-off and satisfaction figures, unanswered questions',
+  },
 }
 
 /** API keys: create with chosen scopes (the key is shown once), list, revoke. */

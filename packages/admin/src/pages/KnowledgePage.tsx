@@ -5,17 +5,17 @@ import {
   type KnowledgeSearchResponse,
 } from '@aurion/contract'
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { ApiRequestError } from '../api/client.ts'
 import { endpoints } from '../api/endpoints.ts'
 import { Badge, EmptyState, LoadError, Loading, PageHeader } from '../components/Bits.tsx'
-import { Field, TextField } from '../components/Field.tsx'
 import { Icon } from '../components/Icon.tsx'
-import { ConfirmDialog, Modal } from '../components/Modal.tsx'
+import { ConfirmDialog } from '../components/Modal.tsx'
 import { Pager } from '../components/Pager.tsx'
 import { useApp } from '../lib/app-context.ts'
-import { absoluteTime, relativeTime } from '../lib/format.ts'
+import { absoluteTime, hostOf, relativeTime } from '../lib/format.ts'
 import { toast } from '../lib/toast.ts'
 import { errorMessage, useAsync } from '../lib/use-async.ts'
+import { ArticleEditor } from './ArticleEditor.tsx'
+import { KnowledgeSources } from './KnowledgeSources.tsx'
 
 const PAGE = 20
 
@@ -29,7 +29,11 @@ export function KnowledgePage() {
     () => api.send<KnowledgeArticleList>(endpoints.listArticles({ q: query, limit: PAGE, offset })),
     [api, query, offset],
   )
-  const [editing, setEditing] = useState<KnowledgeArticle | 'new' | undefined>(undefined)
+  // `/knowledge?title=…` opens a new article with that title (e.g. from an unanswered question).
+  const [prefill, setPrefill] = useState(() => takeTitleParam())
+  const [editing, setEditing] = useState<KnowledgeArticle | 'new' | undefined>(
+    prefill === undefined ? undefined : 'new',
+  )
   const [deleting, setDeleting] = useState<KnowledgeArticle | undefined>(undefined)
   const [busy, setBusy] = useState(false)
   const [tryRevision, setTryRevision] = useState(0)
@@ -62,6 +66,7 @@ export function KnowledgePage() {
           </button>
         }
       />
+      <KnowledgeSources onChanged={changed} />
       <div class="knowledge-layout">
         <section class="card card-flush" aria-labelledby="articles-title" aria-busy={list.loading}>
           <header class="card-head card-head-pad">
@@ -117,11 +122,18 @@ export function KnowledgePage() {
               {items.map((a) => (
                 <li key={a.id} class="article-row">
                   <button type="button" class="article-main" onClick={() => setEditing(a)}>
-                    <span class="article-title">{a.title}</span>
+                    <span class="article-title">
+                      {a.title} {a.status === 'draft' && <Badge>Draft</Badge>}
+                    </span>
                     <span class="article-excerpt">
                       {a.body.replace(/^##\s+/gm, '').slice(0, 160)}
                     </span>
                     <span class="article-meta">
+                      {(a.source_url || a.source_file) && (
+                        <span class="chip" title={a.source_url ?? a.source_file ?? ''}>
+                          {a.source_url ? `From ${hostOf(a.source_url)}` : a.source_file}
+                        </span>
+                      )}
                       {a.tags.slice(0, 5).map((t) => (
                         <span class="chip" key={t}>
                           {t}
@@ -178,9 +190,14 @@ export function KnowledgePage() {
       {editing !== undefined && (
         <ArticleEditor
           article={editing === 'new' ? undefined : editing}
-          onClose={() => setEditing(undefined)}
+          initialTitle={editing === 'new' ? prefill : undefined}
+          onClose={() => {
+            setEditing(undefined)
+            setPrefill(undefined)
+          }}
           onSaved={(a, created) => {
             setEditing(undefined)
+            setPrefill(undefined)
             toast.success(
               created
                 ? `“${a.title}” published. The assistant can use it now.`
@@ -216,6 +233,18 @@ export function KnowledgePage() {
       />
     </div>
   )
+}
+
+/** The `title` query parameter, removed from the address so a reload does not reopen it. */
+function takeTitleParam(): string | undefined {
+  const params = new URLSearchParams(location.search)
+  const title = params.get('title')?.trim().slice(0, ARTICLE_LIMITS.title.max)
+  if (params.has('title')) {
+    params.delete('title')
+    const rest = params.toString()
+    history.replaceState(history.state, '', location.pathname + (rest ? `?${rest}` : ''))
+  }
+  return title || undefined
 }
 
 function TryQuestion({ revision, onOpen }: { revision: number; onOpen: (id: string) => void }) {
@@ -332,158 +361,5 @@ function TryQuestion({ revision, onOpen }: { revision: number; onOpen: (id: stri
         )}
       </div>
     </section>
-  )
-}
-
-function ArticleEditor({
-  article,
-  onClose,
-  onSaved,
-}: {
-  article: KnowledgeArticle | undefined
-  onClose: () => void
-  onSaved: (a: KnowledgeArticle, created: boolean) => void
-}) {
-  const { api } = useApp()
-  const [title, setTitle] = useState(article?.title ?? '')
-  const [body, setBody] = useState(article?.body ?? '')
-  const [tags, setTags] = useState<string[]>(article?.tags ?? [])
-  const [tagInput, setTagInput] = useState('')
-  const [errors, setErrors] = useState<Record<string, string>>({})
-  const [busy, setBusy] = useState(false)
-
-  const addTags = (raw: string) => {
-    const next = [...tags]
-    for (const t of raw
-      .split(',')
-      .map((s) => s.trim().toLowerCase())
-      .filter(Boolean)) {
-      if (!next.includes(t) && next.length < ARTICLE_LIMITS.tags.maxItems)
-        next.push(t.slice(0, ARTICLE_LIMITS.tags.maxLength))
-    }
-    setTags(next)
-    setTagInput('')
-  }
-
-  const submit = async (e: Event) => {
-    e.preventDefault()
-    const pendingTags = tagInput.trim()
-      ? [
-          ...tags,
-          ...tagInput
-            .split(',')
-            .map((s) => s.trim().toLowerCase())
-            .filter(Boolean),
-        ]
-      : tags
-    const errs: Record<string, string> = {}
-    if (!title.trim()) errs.title = 'Required'
-    else if ([...title].length > ARTICLE_LIMITS.title.max)
-      errs.title = `At most ${ARTICLE_LIMITS.title.max} characters`
-    if (!body.trim()) errs.body = 'Required'
-    else if ([...body].length > ARTICLE_LIMITS.body.max)
-      errs.body = `At most ${ARTICLE_LIMITS.body.max} characters`
-    setErrors(errs)
-    if (Object.keys(errs).length > 0) return
-    setBusy(true)
-    try {
-      const input = { title: title.trim(), body, tags: [...new Set(pendingTags)] }
-      const saved = article
-        ? await api.send<KnowledgeArticle>(endpoints.updateArticle(article.id, input))
-        : await api.send<KnowledgeArticle>(endpoints.createArticle(input))
-      onSaved(saved, !article)
-    } catch (err) {
-      if (err instanceof ApiRequestError && err.status === 422) {
-        const m: Record<string, string> = {}
-        for (const i of err.issues) m[String(i.loc[1] ?? '')] ??= i.msg
-        setErrors(m)
-      }
-      toast.error(`Not saved: ${errorMessage(err)}`)
-    } finally {
-      setBusy(false)
-    }
-  }
-
-  return (
-    <Modal open title={article ? 'Edit article' : 'New article'} onClose={onClose} size="lg">
-      <form class="stack" onSubmit={submit} noValidate>
-        <TextField
-          label="Title"
-          name="title"
-          value={title}
-          max={ARTICLE_LIMITS.title.max}
-          error={errors.title}
-          placeholder="Reset your password"
-          hint="Visitors see it as the source of an answer."
-          onInput={setTitle}
-        />
-        <TextField
-          label="Body"
-          name="body"
-          multiline
-          rows={12}
-          value={body}
-          max={ARTICLE_LIMITS.body.max}
-          error={errors.body}
-          placeholder={
-            '## Reset from the sign-in page\n1. Open the sign-in page and choose “Forgot password”.\n2. Enter your work email.\n3. Follow the link in the email within 30 minutes.'
-          }
-          hint="Plain text. Lines starting with “## ” start a section (the assistant answers with the best section); numbered and “-” lines are steps."
-          onInput={setBody}
-        />
-        <Field
-          label="Tags"
-          optional
-          hint="Words visitors may use that are not in the text, e.g. wifi for “wireless network”. Enter or comma adds one."
-          error={errors.tags}
-        >
-          {({ id, describedBy }) => (
-            <div class="tag-input">
-              {tags.map((t) => (
-                <span class="chip chip-removable" key={t}>
-                  {t}
-                  <button
-                    type="button"
-                    aria-label={`Remove tag ${t}`}
-                    onClick={() => setTags(tags.filter((x) => x !== t))}
-                  >
-                    <Icon name="x" size={12} />
-                  </button>
-                </span>
-              ))}
-              <input
-                id={id}
-                aria-describedby={describedBy}
-                class="tag-field"
-                value={tagInput}
-                placeholder={tags.length === 0 ? 'password, login, sso' : ''}
-                onInput={(e) => {
-                  const v = e.currentTarget.value
-                  if (v.includes(',')) addTags(v)
-                  else setTagInput(v)
-                }}
-                onKeyDown={(e) => {
-                  if (e.key === 'Enter') {
-                    e.preventDefault()
-                    addTags(tagInput)
-                  } else if (e.key === 'Backspace' && tagInput === '' && tags.length > 0) {
-                    setTags(tags.slice(0, -1))
-                  }
-                }}
-              />
-            </div>
-          )}
-        </Field>
-        <div class="modal-foot inline">
-          <button type="button" class="btn btn-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn-primary" disabled={busy} aria-busy={busy}>
-            {busy && <span class="spinner" aria-hidden="true" />}
-            {article ? 'Save article' : 'Publish article'}
-          </button>
-        </div>
-      </form>
-    </Modal>
   )
 }

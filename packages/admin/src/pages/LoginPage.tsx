@@ -1,8 +1,10 @@
 import type { LoginResponse } from '@aurion/contract'
 import { useEffect, useRef, useState } from 'preact/hooks'
-import type { ApiClient } from '../api/client.ts'
+import { type ApiClient, ApiRequestError } from '../api/client.ts'
 import { endpoints } from '../api/endpoints.ts'
 import { Icon } from '../components/Icon.tsx'
+import { RevealPassword } from '../components/RevealPassword.tsx'
+import { formatWait } from '../lib/format.ts'
 import { errorMessage } from '../lib/use-async.ts'
 
 export interface LoginPageProps {
@@ -11,10 +13,16 @@ export interface LoginPageProps {
   onSignedIn: (res: LoginResponse) => void
 }
 
-/** Email + password sign-in. Errors stay generic: the server never says which one was wrong. */
+/**
+ * Email + password sign-in, then (for a user with two-factor sign-in) the authenticator's code
+ * or a recovery code. Errors stay generic: the server never says which one was wrong.
+ */
 export function LoginPage({ api, expired, onSignedIn }: LoginPageProps) {
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
+  const [needCode, setNeedCode] = useState(false)
+  const [code, setCode] = useState('')
+  const codeRef = useRef<HTMLInputElement>(null)
   const [showPassword, setShowPassword] = useState(false)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | undefined>(undefined)
@@ -26,6 +34,17 @@ export function LoginPage({ api, expired, onSignedIn }: LoginPageProps) {
     emailRef.current?.focus()
   }, [])
 
+  useEffect(() => {
+    if (needCode) codeRef.current?.focus()
+  }, [needCode])
+
+  const startOver = () => {
+    setNeedCode(false)
+    setCode('')
+    setPassword('')
+    setError(undefined)
+  }
+
   const submit = async (e: Event) => {
     e.preventDefault()
     if (busy) return
@@ -33,14 +52,33 @@ export function LoginPage({ api, expired, onSignedIn }: LoginPageProps) {
       setError('Enter your email and password.')
       return
     }
+    if (needCode && !code.trim()) {
+      setError('Enter the 6-digit code from your authenticator app, or a recovery code.')
+      return
+    }
     setBusy(true)
     setError(undefined)
     try {
-      onSignedIn(await api.send<LoginResponse>(endpoints.login({ email: email.trim(), password })))
+      const body = { email: email.trim(), password, ...(needCode ? { code: code.trim() } : {}) }
+      onSignedIn(await api.send<LoginResponse>(endpoints.login(body)))
     } catch (err) {
-      setError(errorMessage(err))
-      setPassword('')
-      passwordRef.current?.focus()
+      if (err instanceof ApiRequestError && err.extra.two_factor_required === true) {
+        setNeedCode(true)
+        return
+      }
+      setError(
+        err instanceof ApiRequestError && err.status === 429 && err.retryAfterSec
+          ? // Sign-ins are limited per address; codes per user.
+            `${needCode ? 'Too many wrong codes' : 'Too many failed sign-ins from your network'}. Try again in ${formatWait(err.retryAfterSec)}.`
+          : errorMessage(err),
+      )
+      if (needCode) {
+        setCode('')
+        codeRef.current?.focus()
+      } else {
+        setPassword('')
+        passwordRef.current?.focus()
+      }
     } finally {
       setBusy(false)
     }
@@ -69,49 +107,68 @@ export function LoginPage({ api, expired, onSignedIn }: LoginPageProps) {
           </p>
         )}
         <form onSubmit={submit} noValidate>
-          <div class="field">
-            <label class="field-label" for="login-email">
-              Email
-            </label>
-            <input
-              ref={emailRef}
-              id="login-email"
-              class="input input-lg"
-              type="email"
-              name="email"
-              autoComplete="username"
-              value={email}
-              onInput={(e) => setEmail(e.currentTarget.value)}
-              required
-            />
-          </div>
-          <div class="field">
-            <label class="field-label" for="login-password">
-              Password
-            </label>
-            <div class="input-affix">
+          {needCode ? (
+            <div class="field">
+              <label class="field-label" for="login-code">
+                Authentication code
+              </label>
               <input
-                ref={passwordRef}
-                id="login-password"
-                class="input input-lg"
-                type={showPassword ? 'text' : 'password'}
-                name="password"
-                autoComplete="current-password"
-                value={password}
-                onInput={(e) => setPassword(e.currentTarget.value)}
-                required
+                ref={codeRef}
+                id="login-code"
+                class="input input-lg code-input"
+                name="code"
+                inputMode="text"
+                autoComplete="one-time-code"
+                spellcheck={false}
+                maxLength={64}
+                aria-describedby="login-code-hint"
+                value={code}
+                onInput={(e) => setCode(e.currentTarget.value)}
               />
-              <button
-                type="button"
-                class="icon-btn affix-btn"
-                aria-label={showPassword ? 'Hide password' : 'Show password'}
-                aria-pressed={showPassword}
-                onClick={() => setShowPassword(!showPassword)}
-              >
-                <Icon name={showPassword ? 'eyeOff' : 'eye'} />
-              </button>
+              <p id="login-code-hint" class="field-hint">
+                The 6-digit code from your authenticator app for {email.trim()}. Lost the device?
+                Enter one of your recovery codes instead.
+              </p>
             </div>
-          </div>
+          ) : (
+            <>
+              <div class="field">
+                <label class="field-label" for="login-email">
+                  Email
+                </label>
+                <input
+                  ref={emailRef}
+                  id="login-email"
+                  class="input input-lg"
+                  type="email"
+                  name="email"
+                  autoComplete="username"
+                  value={email}
+                  onInput={(e) => setEmail(e.currentTarget.value)}
+                  required
+                />
+              </div>
+              <div class="field">
+                <label class="field-label" for="login-password">
+                  Password
+                </label>
+                <div class="input-affix">
+                  <input
+                    ref={passwordRef}
+                    id="login-password"
+                    class="input input-lg"
+                    type={showPassword ? 'text' : 'password'}
+                    name="password"
+                    autoComplete="current-password"
+                    value={password}
+                    onInput={(e) => setPassword(e.currentTarget.value)}
+                    required
+                  />
+                  <RevealPassword shown={showPassword} onToggle={setShowPassword} />
+                </div>
+              </div>
+            </>
+          )}
           <button
             type="submit"
             class="btn btn-primary btn-block btn-lg"
@@ -119,8 +176,13 @@ export function LoginPage({ api, expired, onSignedIn }: LoginPageProps) {
             aria-busy={busy}
           >
             {busy && <span class="spinner" aria-hidden="true" />}
-            {busy ? 'Signing in…' : 'Sign in'}
+            {busy ? 'Signing in…' : needCode ? 'Verify' : 'Sign in'}
           </button>
+          {needCode && (
+            <button type="button" class="btn btn-ghost btn-block" onClick={startOver}>
+              Use another account
+            </button>
+          )}
         </form>
         <p class="login-foot">
           No account? An operator creates one with <code>aurion user create</code>.

@@ -116,7 +116,9 @@ let booting: Promise<void> = Promise.resolve()
 let timer: ReturnType<typeof setTimeout> | undefined
 
 async function boot(update: PreviewUpdate, rev: number): Promise<void> {
-  if (w.Aurion?.__aurion && w.Aurion.shutdown) await w.Aurion.shutdown()
+  // The widget being replaced may still be starting (a busy machine, edits in quick succession);
+  // if its teardown fails, the new one must render all the same.
+  if (w.Aurion?.__aurion && w.Aurion.shutdown) await w.Aurion.shutdown().catch(() => {})
   for (const el of document.querySelectorAll('aurion-widget')) el.remove()
   for (const el of document.querySelectorAll('script[data-aurion-preview]')) el.remove()
   w.Aurion = undefined
@@ -155,7 +157,12 @@ addEventListener('message', (e: MessageEvent) => {
   clearTimeout(timer)
   // Typing re-renders at most every 150 ms; renders never overlap.
   timer = setTimeout(() => {
-    booting = booting.then(() => (rev === revision && current ? boot(current, rev) : undefined))
+    // A failed render must not stall the chain: every later edit would then never show.
+    booting = booting
+      .then(() => (rev === revision && current ? boot(current, rev) : undefined))
+      .catch((err: unknown) =>
+        post({ type: 'aurion-preview:error', message: `The preview failed: ${String(err)}` }),
+      )
   }, 150)
 })
 

@@ -13,14 +13,16 @@ import type { Draft } from './draft.ts'
 export interface IdentitySectionProps {
   draft: Draft
   update: (patch: Partial<Draft>) => void
-  secret: string
-  onSecretRotated: (secret: string) => void
 }
 
-/** Identity verification (`user_hash`), single sign-on of known visitors, and voice auth. */
-export function IdentitySection({ draft, update, secret, onSecretRotated }: IdentitySectionProps) {
+/**
+ * Identity verification (`user_hash`), single sign-on of known visitors, and voice auth. The
+ * identity secret is write-only: the server never returns it with the config, so it is shown
+ * here once, right after a rotation issues it, and forgotten when the page is left.
+ */
+export function IdentitySection({ draft, update }: IdentitySectionProps) {
   const { api } = useApp()
-  const [revealed, setRevealed] = useState(false)
+  const [issued, setIssued] = useState<string | undefined>(undefined)
   const [confirming, setConfirming] = useState(false)
   const [busy, setBusy] = useState(false)
   return (
@@ -48,27 +50,32 @@ export function IdentitySection({ draft, update, secret, onSecretRotated }: Iden
           Identity secret
         </span>
         <div class="secret-box">
-          <code class="mono secret-value">{revealed ? secret : '•'.repeat(32)}</code>
-          <button
-            type="button"
-            class="btn btn-ghost btn-sm"
-            aria-pressed={revealed}
-            onClick={() => setRevealed(!revealed)}
-          >
-            <Icon name={revealed ? 'eyeOff' : 'eye'} size={16} />
-            {revealed ? 'Hide' : 'Reveal'}
-          </button>
-          <CopyButton text={secret} label="Copy" what="Identity secret" variant="ghost" small />
+          {issued === undefined ? (
+            <span class="secret-value secret-hidden">
+              Hidden. It is shown once, when it is issued.
+            </span>
+          ) : (
+            <>
+              <code class="mono secret-value" data-testid="identity-secret">
+                {issued}
+              </code>
+              <CopyButton text={issued} label="Copy" what="Identity secret" variant="ghost" small />
+            </>
+          )}
           <button
             type="button"
             class="btn btn-ghost btn-sm danger-text"
             onClick={() => setConfirming(true)}
           >
             <Icon name="refresh" size={16} />
-            Rotate
+            {issued === undefined ? 'Issue new secret' : 'Rotate'}
           </button>
         </div>
-        <p class="field-hint">Keep it on your server only; never put it in a web page.</p>
+        <p class="field-hint" role={issued === undefined ? undefined : 'status'}>
+          {issued === undefined
+            ? 'Lost it? Issue a new one and update your server. Keep it on your server only; never put it in a web page.'
+            : 'Copy it to your server now: it will not be shown again. Never put it in a web page.'}
+        </p>
       </div>
       <Toggle
         label="Sign in known visitors automatically"
@@ -102,10 +109,9 @@ export function IdentitySection({ draft, update, secret, onSecretRotated }: Iden
             const res = await api.send<RotateIdentitySecretResponse>(
               endpoints.rotateIdentitySecret(),
             )
-            onSecretRotated(res.identity_secret)
-            setRevealed(true)
+            setIssued(res.identity_secret)
             setConfirming(false)
-            toast.success('New identity secret issued. Update your server’s copy.')
+            toast.success('New identity secret issued. Copy it to your server now.')
           } catch (err) {
             toast.error(errorMessage(err))
           } finally {

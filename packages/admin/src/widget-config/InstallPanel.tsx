@@ -4,6 +4,7 @@ import { Badge, CopyButton, LoadError, Skeleton } from '../components/Bits.tsx'
 import { Icon } from '../components/Icon.tsx'
 import { ConfirmDialog } from '../components/Modal.tsx'
 import { BASE, linkClick } from '../lib/router.ts'
+import { checkState, guideHref, warningCount } from './readiness.ts'
 import type { TabId } from './tabs.ts'
 
 export interface InstallPanelProps {
@@ -24,7 +25,8 @@ export function InstallPanel({ config, dirty, onRegenerate }: InstallPanelProps)
           <div>
             <h2 id="snippet-title">Embed snippet</h2>
             <p>
-              Paste it before <code>&lt;/body&gt;</code> on every page that should show the widget.
+              Paste it before <code>&lt;/head&gt;</code> on every page that should show the widget
+              (anywhere in <code>&lt;body&gt;</code> works too: it loads without blocking the page).
               It already contains your app id and public key.
             </p>
           </div>
@@ -154,6 +156,8 @@ const FIXES: Record<string, Fix> = {
   agent_configured: { label: 'Add knowledge articles', route: '/knowledge' },
 }
 
+const CHECK_ICONS = { passed: 'circleCheck', warning: 'alert', failed: 'circleX' } as const
+
 const prettify = (key: string) =>
   CHECK_LABELS[key] ?? key.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase())
 
@@ -176,7 +180,11 @@ export function ReadinessPanel({ readiness, error, loading, onRetry, onFix }: Re
         </div>
         {readiness && (
           <Badge tone={readiness.ready ? 'green' : 'amber'}>
-            {readiness.ready ? 'Ready' : `${readiness.failed_checks.length} to fix`}
+            {readiness.ready
+              ? warningCount(readiness) > 0
+                ? `Ready · ${warningCount(readiness)} to note`
+                : 'Ready'
+              : `${readiness.failed_checks.length} to fix`}
           </Badge>
         )}
       </header>
@@ -186,33 +194,39 @@ export function ReadinessPanel({ readiness, error, loading, onRetry, onFix }: Re
         <ul class="checks">
           {Object.entries(readiness.checks).map(([key, check]) => {
             const fix = FIXES[key]
+            const state = checkState(check)
             return (
-              <li key={key} class={check.passed ? 'check passed' : 'check failed'}>
-                <Icon name={check.passed ? 'circleCheck' : 'circleX'} class="check-icon" />
+              <li key={key} class={`check ${state}`}>
+                <Icon name={CHECK_ICONS[state]} class="check-icon" />
                 <div class="check-text">
                   <p class="check-name">
                     {prettify(key)}
-                    <span class="sr-only">{check.passed ? ': passed' : ': failing'}</span>
+                    <span class="sr-only">{`: ${state === 'warning' ? 'passed, with a warning' : state === 'passed' ? 'passed' : 'failing'}`}</span>
                   </p>
                   {check.reason && <p class="check-reason">{check.reason}</p>}
                 </div>
-                {!check.passed && fix && (
+                {state !== 'passed' && (
                   <div class="check-fix">
-                    {fix.tab && (
+                    {state === 'failed' && fix?.tab && (
                       <button type="button" class="link-btn" onClick={() => onFix(fix.tab!)}>
                         {fix.label}
                         <Icon name="chevronRight" size={14} />
                       </button>
                     )}
-                    {fix.route && (
+                    {state === 'failed' && fix?.route && (
                       <a class="link-btn" href={BASE + fix.route} onClick={linkClick(fix.route)}>
                         {fix.label}
                         <Icon name="chevronRight" size={14} />
                       </a>
                     )}
                     {key === 'voice_configured' && (
-                      <a class="link-btn" href="/docs" target="_blank" rel="noopener noreferrer">
-                        or set up LiveKit
+                      <a
+                        class="link-btn"
+                        href={guideHref(check)}
+                        target="_blank"
+                        rel="noopener noreferrer"
+                      >
+                        Voice set-up guide
                         <Icon name="external" size={14} />
                       </a>
                     )}

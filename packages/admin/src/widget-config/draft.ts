@@ -41,7 +41,9 @@ interface StringRules {
 
 /** The string schema of a property, looking through `Optional` and `X | null`. */
 function stringRules(schema: unknown): StringRules | undefined {
-  const s = schema as { type?: string; anyOf?: unknown[] } & StringRules
+  const s = schema as ({ type?: string; anyOf?: unknown[] } & StringRules) | undefined
+  // A list or union without one string schema to read (e.g. `X[] | null`): nothing to check here.
+  if (s === undefined || s === null) return undefined
   if (s.type === 'string') return s
   if (Array.isArray(s.anyOf)) {
     for (const branch of s.anyOf) {

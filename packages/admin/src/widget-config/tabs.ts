@@ -1,12 +1,14 @@
 import { TRANSLATABLE_FIELDS } from '@aurion/contract'
+import { useState } from 'preact/hooks'
 
-export type TabId = 'content' | 'appearance' | 'languages' | 'security' | 'install'
+export type TabId = 'content' | 'appearance' | 'languages' | 'security' | 'phone' | 'install'
 
 export const TABS: { id: TabId; label: string }[] = [
   { id: 'content', label: 'Content' },
   { id: 'appearance', label: 'Appearance' },
   { id: 'languages', label: 'Languages' },
   { id: 'security', label: 'Access & security' },
+  { id: 'phone', label: 'Phone' },
   { id: 'install', label: 'Install' },
 ]
 
@@ -43,4 +45,22 @@ export function tabOf(path: string): TabId {
 
 export function isTabId(v: string | null): v is TabId {
   return TABS.some((t) => t.id === v)
+}
+
+function initialTab(): TabId {
+  const t = new URLSearchParams(location.search).get('tab')
+  return isTabId(t) ? t : 'content'
+}
+
+/** The open tab, kept in the address (`?tab=install`) so a reload or a link lands on it. */
+export function useConfigTab(): [TabId, (tab: TabId) => void] {
+  const [tab, setTabState] = useState<TabId>(initialTab)
+  const setTab = (t: TabId) => {
+    setTabState(t)
+    const url = new URL(location.href)
+    if (t === 'content') url.searchParams.delete('tab')
+    else url.searchParams.set('tab', t)
+    history.replaceState(null, '', url.pathname + url.search)
+  }
+  return [tab, setTab]
 }

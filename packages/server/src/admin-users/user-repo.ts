@@ -1,8 +1,10 @@
+import type { TeamRole } from '@aurion/contract'
+import type { Insertable, Selectable } from 'kysely'
 import type { AdminUsersTable, Db } from '../db/schema.ts'
 import { newId, nowIso } from '../ids.ts'
 import { hashPassword } from './password.ts'
 
-export type AdminUserRow = AdminUsersTable
+export type AdminUserRow = Selectable<AdminUsersTable>
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
@@ -19,21 +21,39 @@ export function checkEmail(email: string): string | undefined {
   return undefined
 }
 
-/** Creates an admin user of a tenant; the password is stored only as a scrypt hash. */
+/**
+ * Creates a console user of a tenant (role `owner` unless given); the password is stored only as
+ * a scrypt hash.
+ */
 export async function createAdminUser(
   db: Db,
-  input: { tenantId: string; email: string; name?: string | null; password: string },
+  input: {
+    tenantId: string
+    email: string
+    name?: string | null
+    password: string
+    role?: TeamRole
+  },
 ): Promise<AdminUserRow> {
-  const row: AdminUserRow = {
+  const row: Insertable<AdminUsersTable> = {
     id: newId('usr'),
     tenant_id: input.tenantId,
     email: normalizeEmail(input.email),
     name: input.name?.trim() || null,
     password_hash: await hashPassword(input.password),
     created_at: nowIso(),
+    role: input.role ?? 'owner',
+    availability: 'online',
   }
   await db.insertInto('admin_users').values(row).execute()
-  return row
+  return {
+    ...row,
+    name: row.name ?? null,
+    totp_secret: null,
+    totp_pending_secret: null,
+    totp_enabled_at: null,
+    totp_last_step: null,
+  } as AdminUserRow
 }
 
 export async function findAdminUserByEmail(

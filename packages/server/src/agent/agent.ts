@@ -4,12 +4,24 @@ export interface AgentTurn {
   text: string
   channel: 'chat' | 'voice'
   createdAt: string
+  /** Titles of the articles an assistant reply cited (stored with it; older replies cite in text). */
+  sources?: readonly string[] | undefined
 }
 
 /** A knowledge article the reply was grounded in. */
 export interface AgentSource {
   id: string
   title: string
+  /** The article's page, when it has one. */
+  url?: string | undefined
+}
+
+/** A file the visitor attached to their latest message (metadata; bytes via `readAttachment`). */
+export interface AgentAttachment {
+  id: string
+  fileName: string
+  contentType: string
+  sizeBytes: number
 }
 
 export interface AgentRequest {
@@ -19,7 +31,14 @@ export interface AgentRequest {
   history: AgentTurn[]
   /** Tenant's `agent_instructions` (system prompt extension), if any. */
   instructions?: string | undefined
+  /** Tenant's `redact_pii`: mask emails, phones, cards and IBANs before a model sees the text. */
+  redactPii?: boolean | undefined
+  /** The visitor's browser locale (BCP-47), a hint for the reply's language. */
   locale?: string | undefined
+  /** Files attached to the visitor's latest message. */
+  attachments?: readonly AgentAttachment[] | undefined
+  /** Reads an attachment's bytes (this tenant's uploads only); for vision-capable models. */
+  readAttachment?: ((id: string) => Promise<Buffer | undefined>) | undefined
   /**
    * The tenant's knowledge revision, read together with `history` (saves the agent a look-up);
    * omitted → the agent reads it.
@@ -32,9 +51,13 @@ export interface AgentRequest {
   signal?: AbortSignal | undefined
 }
 
-/** A streamed reply: iterate for text chunks; `sources` resolves once retrieval is done. */
+/**
+ * A streamed reply: iterate for text chunks; `sources` resolves once retrieval is done,
+ * `followUps` (questions to offer the visitor next) once the text is complete.
+ */
 export interface AgentReply extends AsyncIterable<string> {
   readonly sources: Promise<AgentSource[]>
+  readonly followUps?: Promise<string[]> | undefined
 }
 
 /** The brain behind chat and voice: built-in knowledge-base agent or an OpenAI-compatible LLM. */

@@ -1,23 +1,46 @@
 import type { IndexedArticle, TenantKnowledge } from '../knowledge/knowledge-base.ts'
+import { type Lang, languageName } from '../knowledge/language.ts'
 import type { Passage } from '../knowledge/passages.ts'
 import type { SmallTalk } from './intents.ts'
-import { bestPassage, passageSaid, type Retrieval, scorePassages } from './retrieval.ts'
+import { say } from './phrases/index.ts'
+import {
+  bestPassage,
+  normalizeForCompare,
+  passageSaid,
+  type Retrieval,
+  scorePassages,
+} from './retrieval.ts'
 
-/** `chat` answers use short lists and a "Source:" line; `voice` answers are speakable sentences. */
+/** `chat` answers are text plus structured sources and follow-ups; `voice` answers are speakable sentences. */
 export type AnswerStyle = 'chat' | 'voice'
+
+/** How to say it: spoken or written, and in which language. */
+export interface ComposeOptions {
+  style: AnswerStyle
+  lang: Lang
+}
+
+/** A composed reply: its text, the article it cites, and questions to offer next (chat). */
+export interface Answer {
+  text: string
+  article?: IndexedArticle | undefined
+  followUps: string[]
+}
 
 const MAX_SECTION_CHARS = 1400
 const MAX_INTRO_CHARS = 450
 const MAX_VOICE_STEPS = 6
+const MAX_FOLLOW_UPS = 5
 
-/** The built-in agent's reply text for a retrieval (the article's most relevant section). */
-export function composeAnswer(
-  kb: TenantKnowledge,
-  r: Retrieval,
-  style: AnswerStyle,
-): { text: string; article: IndexedArticle | undefined } {
+/**
+ * The built-in agent's reply for a retrieval: the article's most relevant section. In chat the
+ * article's other sections become follow-ups and the source is left to the reply's structured
+ * sources; spoken, both are said in words.
+ */
+export function composeAnswer(kb: TenantKnowledge, r: Retrieval, o: ComposeOptions): Answer {
   const article = r.article
-  if (!article) return { text: composeNotFound(kb, r, style), article: undefined }
+  if (!article) return composeNotFound(kb, r, o)
+  const { style, lang } = o
 
   const passages = article.passages()
   const scores = scorePassages(article, r.groups, r.trouble)
@@ -42,7 +65,7 @@ export function composeAnswer(
       // A specific question the article does not answer, or everything was said already.
       exhausted = true
     } else if (r.trouble) {
-      lead = "Sorry that didn't sort it out."
+      lead = say(lang, 'troubleLead')
     }
   } else {
     chosen = bestPassage(article, r.groups, r.trouble)
@@ -54,42 +77,54 @@ export function composeAnswer(
   }
 
   const parts: string[] = []
+  const others = sections.filter((p) => p !== chosen && p.heading !== null && !said(p))
+  let followUps: string[] = []
   if (exhausted) {
-    const others = sections.filter((p) => !said(p)).map((p) => p.heading!)
     if (r.groups.length > 0 && others.length > 0) {
-      parts.push(
-        `Our article "${article.title}" doesn't cover that specifically. It does cover: ${others.join('; ')}.`,
-      )
+      if (style === 'voice') {
+        const topics = joinOr(
+          others.map((p) => p.heading!),
+          lang,
+        )
+        parts.push(say(lang, 'notCoveredVoice', { title: article.title, topics }))
+      } else {
+        parts.push(say(lang, 'notCovered', { title: article.title }))
+        followUps = others.map((p) => p.heading!)
+      }
     } else {
-      parts.push(
-        `That's everything our article "${article.title}" covers. If it still isn't working, a member of the support team should take a look: your conversation is saved here, so they can pick it up.`,
-      )
+      parts.push(say(lang, 'exhausted', { title: article.title }))
     }
   } else if (chosen) {
     if (lead) parts.push(lead)
-    parts.push(formatPassage(chosen, style, chosen === intro))
-    if (!r.followUp) {
-      const more = sections.filter((p) => p !== chosen && p.heading).map((p) => p.heading!)
-      if (more.length > 0) {
-        parts.push(
-          style === 'voice'
-            ? `The article also covers ${joinOr(more.slice(0, 3).map(lowerFirst))}.`
-            : `This article also covers: ${more.slice(0, 5).join('; ')}. Just ask.`,
-        )
-      }
+    parts.push(formatPassage(chosen, style, chosen === intro || repeatsQuestion(chosen, r)))
+    if (style === 'chat') followUps = others.map((p) => p.heading!)
+    else if (!r.followUp && others.length > 0) {
+      const topics = joinOr(
+        others.slice(0, 3).map((p) => lowerFirst(p.heading!)),
+        lang,
+      )
+      parts.push(say(lang, 'alsoCoversVoice', { topics }))
     }
   }
-  parts.push(
-    style === 'voice'
-      ? `That's from our help article "${article.title}".`
-      : `Source: ${article.title}`,
-  )
-  return { text: parts.join('\n\n'), article }
+  if (style === 'voice') parts.push(say(lang, 'sourceVoice', { title: article.title }))
+  return { text: parts.join('\n\n'), article, followUps: followUps.slice(0, MAX_FOLLOW_UPS) }
 }
 
-function formatPassage(p: Passage, style: AnswerStyle, isIntro: boolean): string {
+/** The visitor asked for this very section ("Monthly plans"): its heading would only echo them. */
+function repeatsQuestion(p: Passage, r: Retrieval): boolean {
+  return (
+    r.followUp &&
+    p.heading !== null &&
+    normalizeForCompare(p.heading) === normalizeForCompare(r.question)
+  )
+}
+
+function formatPassage(p: Passage, style: AnswerStyle, omitHeading: boolean): string {
   const text = truncateAtLine(p.text, MAX_SECTION_CHARS)
-  const heading = p.heading && !isIntro ? p.heading : undefined
+  // "Monthly plans: Monthly plans are…": a section that opens with its heading needs no label.
+  const echoed =
+    p.heading !== null && normalizeForCompare(text).startsWith(normalizeForCompare(p.heading))
+  const heading = p.heading && !omitHeading && !echoed ? p.heading : undefined
   if (style === 'chat') {
     if (!heading) return text
     return `${/[:?!.]$/.test(heading) ? heading : `${heading}:`}\n${text}`
@@ -115,9 +150,10 @@ function lowerFirst(s: string): string {
   return /^[A-Z][a-z]/.test(s) ? s[0]!.toLowerCase() + s.slice(1) : s
 }
 
-function joinOr(items: string[]): string {
+function joinOr(items: string[], lang: Lang): string {
   if (items.length <= 1) return items.join('')
-  return `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`
+  const comma = lang === 'ar' ? '، ' : ', '
+  return `${items.slice(0, -1).join(comma)} ${say(lang, 'or')} ${items.at(-1)}`
 }
 
 /** Titles to offer when nothing matched: the nearest misses first, then the rest. */
@@ -128,43 +164,45 @@ export function suggestedTitles(kb: TenantKnowledge, r: Retrieval | undefined, m
   return out.slice(0, max)
 }
 
-function topicList(titles: string[], style: AnswerStyle): string {
-  return style === 'voice' ? joinOr(titles) : titles.map((t) => `- ${t}`).join('\n')
-}
-
-function composeNotFound(kb: TenantKnowledge, r: Retrieval, style: AnswerStyle): string {
-  if (kb.size === 0) {
-    return "I couldn't find that: there are no help articles here yet. Your message is saved, so a member of the support team can reply here."
-  }
+function composeNotFound(kb: TenantKnowledge, r: Retrieval, o: ComposeOptions): Answer {
+  const { style, lang } = o
+  if (kb.size === 0) return { text: say(lang, 'noArticles'), followUps: [] }
   const titles = suggestedTitles(kb, r)
+  if (!kb.languages.includes(r.lang)) {
+    // Asked in a language no article is written in: say so, in the visitor's language.
+    const languages = joinOr(
+      kb.languages.map((l) => languageName(l, lang)),
+      lang,
+    )
+    const text = say(lang, 'otherLanguage', { languages, language: languageName(r.lang, lang) })
+    return { text, followUps: style === 'chat' ? titles : [] }
+  }
   return style === 'voice'
-    ? `I couldn't find that in our help articles. They cover topics like ${topicList(titles, style)}. Could you tell me a bit more?`
-    : `I couldn't find that in our help articles. Here is what I can help with:\n${topicList(titles, style)}\n\nCould you rephrase your question or tell me a bit more? If it's something else, your message is saved and the support team can reply here.`
+    ? { text: say(lang, 'notFoundVoice', { topics: joinOr(titles, lang) }), followUps: [] }
+    : { text: say(lang, 'notFound'), followUps: titles }
 }
 
 /** Replies to greetings, thanks and similar messages. */
-export function composeSmallTalk(kb: TenantKnowledge, kind: SmallTalk, style: AnswerStyle): string {
+export function composeSmallTalk(kb: TenantKnowledge, kind: SmallTalk, o: ComposeOptions): Answer {
+  const { style, lang } = o
   const titles = suggestedTitles(kb, undefined, 4)
-  const offer =
+  const offer = (text: string): Answer =>
     titles.length === 0
-      ? ''
+      ? { text, followUps: [] }
       : style === 'voice'
-        ? ` Our help articles cover topics like ${topicList(titles, style)}.`
-        : `\nFor example, I can help with:\n${topicList(titles, style)}`
+        ? {
+            text: `${text} ${say(lang, 'topicsVoice', { topics: joinOr(titles, lang) })}`,
+            followUps: [],
+          }
+        : { text, followUps: titles }
   switch (kind) {
     case 'greeting':
-      return `Hi! I'm the virtual help desk assistant. What can I help you with today?${offer}`
+      return offer(say(lang, 'greeting'))
     case 'capabilities':
       return titles.length === 0
-        ? "I'm the virtual help desk assistant. There are no help articles here yet, but your messages are saved and the support team can reply here."
-        : `I'm the virtual help desk assistant: I answer questions from our help articles, step by step.${offer}\n\nJust describe what you need, in your own words.`
-    case 'thanks':
-      return "You're welcome! Is there anything else I can help you with?"
-    case 'resolved':
-      return 'Great, glad that sorted it out! If anything else comes up, just ask.'
-    case 'goodbye':
-      return 'Thanks for chatting. Have a good day, and come back any time you need help!'
-    case 'human':
-      return "I'm an automated assistant, so I can't transfer you, but this conversation is saved and visible to the support team, and someone can reply to you here. If it's urgent, please contact your support team directly. Meanwhile, tell me what's going on and I'll see if one of our help articles covers it."
+        ? { text: say(lang, 'capabilitiesEmpty'), followUps: [] }
+        : offer(say(lang, 'capabilities'))
+    default:
+      return { text: say(lang, kind), followUps: [] }
   }
 }

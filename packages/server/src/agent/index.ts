@@ -24,6 +24,7 @@ export function createAgent(config: Config, db: Db): Agent {
         temperature: config.agent.temperature,
         maxTokens: config.agent.maxTokens,
         timeoutMs: config.agent.timeoutMs,
+        vision: config.agent.vision,
       })
   }
 }

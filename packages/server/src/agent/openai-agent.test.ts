@@ -100,7 +100,9 @@ describe('OpenAI-compatible agent against a fake upstream on loopback', () => {
       expect(data.articles[0].content).toContain(
         'Click the GlobalProtect globe icon in the menu bar',
       )
-      expect(data.other_topics).toContain('Reset your password')
+      // The other topics: every title not sent as an article.
+      expect(data.other_topics).toContain('Report a phishing or suspicious email')
+      for (const a of data.articles) expect(data.other_topics).not.toContain(a.title)
       // The articles are not in the system prompt.
       expect(messages[0]!.content).not.toContain('GlobalProtect')
       const sources = await r.sources

@@ -1,5 +1,11 @@
 import OpenAI, { APIConnectionError, APIError } from 'openai'
-import type { KnowledgeBase, TenantKnowledge } from '../knowledge/knowledge-base.ts'
+import {
+  citationOf,
+  type KnowledgeBase,
+  type TenantKnowledge,
+} from '../knowledge/knowledge-base.ts'
+import { langOfLocale } from '../knowledge/language.ts'
+import { redactPii } from '../privacy/redact.ts'
 import {
   type Agent,
   type AgentReply,
@@ -8,7 +14,9 @@ import {
   AgentUnavailableError,
   abortReason,
 } from './agent.ts'
+import { withAttachments } from './attachment-parts.ts'
 import { answerStyle } from './builtin-agent.ts'
+import { CitationFilter } from './citation-filter.ts'
 import { buildMessages, type ReferenceArticle } from './prompt.ts'
 import { createReply } from './reply-stream.ts'
 import { retrieve } from './retrieval.ts'
@@ -32,6 +40,8 @@ export interface OpenAiAgentOptions {
   referenceTokens?: number
   /** Articles passed per reply (default 3). */
   maxArticles?: number
+  /** The model takes images: image attachments are passed as `image_url` parts. */
+  vision?: boolean
 }
 
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1'
@@ -61,7 +71,7 @@ export function createOpenAiAgent(opts: OpenAiAgentOptions): Agent {
   const maxArticles = opts.maxArticles ?? 3
 
   function prepare(kb: TenantKnowledge, request: AgentRequest) {
-    const r = retrieve(kb, request.history)
+    const r = retrieve(kb, request.history, { visitorLang: langOfLocale(request.locale) })
     const chosen = new Map<string, ReferenceArticle & { id: string }>()
     const add = (a: { id: string; title: string; tags: string[]; body: string }) => {
       if (chosen.size < maxArticles && !chosen.has(a.id))
@@ -75,14 +85,20 @@ export function createOpenAiAgent(opts: OpenAiAgentOptions): Agent {
       instructions: request.instructions,
       articles,
       topics: kb.titles(30),
-      history: request.history,
+      // redact_pii: the model (a third party) never sees the visitor's personal data.
+      history: request.redactPii
+        ? request.history.map((t) => ({ ...t, text: redactPii(t.text) }))
+        : request.history,
       style: answerStyle(request),
       locale: request.locale,
       historyTokens: opts.historyTokens ?? 3000,
       referenceTokens: opts.referenceTokens ?? 3000,
     })
-    const sources: AgentSource[] = articles.map((a) => ({ id: a.id, title: a.title }))
-    return { messages, sources }
+    const sources: AgentSource[] = articles.map((a) => {
+      const article = kb.articles.get(a.id)
+      return article ? citationOf(article) : { id: a.id, title: a.title }
+    })
+    return { messages, sources, kb }
   }
 
   let lastCheck: { at: number; result: Promise<{ ok: boolean; reason: string | null }> } | undefined
@@ -116,86 +132,113 @@ export function createOpenAiAgent(opts: OpenAiAgentOptions): Agent {
             throw new AgentUnavailableError('The knowledge base could not be read', { cause: err })
           },
         )
-      return createReply(
-        prepared.then((p) => p.sources),
-        async function* () {
-          const { messages } = await prepared
-          let attempt = 0
-          let emitted = false
-          for (;;) {
-            const controller = new AbortController()
-            const onCallerAbort = () => controller.abort()
-            request.signal?.addEventListener('abort', onCallerAbort)
-            let timedOut = false
-            let completed = false
-            let timer: NodeJS.Timeout | undefined
-            const arm = () => {
-              clearTimeout(timer)
-              timer = setTimeout(() => {
-                timedOut = true
-                controller.abort()
-              }, opts.timeoutMs)
-            }
-            try {
-              if (request.signal?.aborted) throw abortReason(request.signal)
+      // The titles the model cited narrow the retrieved articles down to the sources shown.
+      let citedBy: ((titles: string[]) => void) | undefined
+      const cited = new Promise<string[]>((resolve) => {
+        citedBy = resolve
+      })
+      const sources = prepared.then(async (p) => {
+        const named: AgentSource[] = []
+        for (const title of await cited) {
+          const a = p.kb.findByTitle(title)
+          if (a && !named.some((s) => s.id === a.id)) named.push(citationOf(a))
+        }
+        return named.length > 0 ? named : p.sources
+      })
+      return createReply(sources, async function* () {
+        const filter = new CitationFilter()
+        try {
+          yield* stream(filter)
+          const rest = filter.end()
+          if (rest !== '') yield rest
+        } finally {
+          citedBy?.(filter.cited)
+        }
+      })
+
+      async function* stream(filter: CitationFilter): AsyncGenerator<string, void, undefined> {
+        const messages = await withAttachments(
+          (await prepared).messages,
+          request,
+          opts.vision === true,
+        )
+        let attempt = 0
+        let emitted = false
+        for (;;) {
+          const controller = new AbortController()
+          const onCallerAbort = () => controller.abort()
+          request.signal?.addEventListener('abort', onCallerAbort)
+          let timedOut = false
+          let completed = false
+          let timer: NodeJS.Timeout | undefined
+          const arm = () => {
+            clearTimeout(timer)
+            timer = setTimeout(() => {
+              timedOut = true
+              controller.abort()
+            }, opts.timeoutMs)
+          }
+          try {
+            if (request.signal?.aborted) throw abortReason(request.signal)
+            arm()
+            const stream = await client.chat.completions.create(
+              {
+                model: opts.model,
+                messages,
+                stream: true,
+                ...(dialect.temperature ? { temperature: opts.temperature } : {}),
+                ...(dialect.maxCompletionTokens
+                  ? { max_completion_tokens: opts.maxTokens }
+                  : { max_tokens: opts.maxTokens }),
+              },
+              { signal: controller.signal },
+            )
+            let finished = false
+            completed = false
+            for await (const chunk of stream) {
               arm()
-              const stream = await client.chat.completions.create(
-                {
-                  model: opts.model,
-                  messages,
-                  stream: true,
-                  ...(dialect.temperature ? { temperature: opts.temperature } : {}),
-                  ...(dialect.maxCompletionTokens
-                    ? { max_completion_tokens: opts.maxTokens }
-                    : { max_tokens: opts.maxTokens }),
-                },
-                { signal: controller.signal },
-              )
-              let finished = false
-              completed = false
-              for await (const chunk of stream) {
-                arm()
-                const choice = chunk.choices?.[0]
-                const text = choice?.delta?.content
-                if (typeof text === 'string' && text !== '') {
-                  emitted = true
+              const choice = chunk.choices?.[0]
+              const text = choice?.delta?.content
+              if (typeof text === 'string' && text !== '') {
+                emitted = true
+                const visible = filter.push(text)
+                if (visible !== '') {
                   // The visitor's pace is not the model's: no timeout while the caller holds us.
                   clearTimeout(timer)
-                  yield text
+                  yield visible
                   arm()
                 }
-                if (choice?.finish_reason) finished = true
               }
-              // The SDK ends an aborted stream quietly: tell a stall from a completed reply.
-              if (timedOut) throw new StreamTimeout()
-              if (request.signal?.aborted) throw abortReason(request.signal)
-              if (!finished) throw new StreamCut()
-              completed = true
-              return
-            } catch (err) {
-              if (request.signal?.aborted && !timedOut) throw abortReason(request.signal)
-              // Newer OpenAI models refuse `max_tokens` (and some a temperature): learn once,
-              // then ask again at once, which is safe since nothing was generated.
-              if (!emitted && adaptDialect(err)) continue
-              const failure = classify(timedOut ? new StreamTimeout() : err, opts.timeoutMs)
-              if (!emitted && attempt < retries && failure.retryable) {
-                attempt++
-                const delay =
-                  failure.retryAfterMs ??
-                  backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2)
-                if (await sleep(delay, request.signal)) continue
-                throw abortReason(request.signal!)
-              }
-              throw new AgentUnavailableError(failure.message, { cause: err })
-            } finally {
-              clearTimeout(timer)
-              request.signal?.removeEventListener('abort', onCallerAbort)
-              // Ends the upstream request unless it completed (aborting costs a DOMException).
-              if (!completed) controller.abort()
+              if (choice?.finish_reason) finished = true
             }
+            // The SDK ends an aborted stream quietly: tell a stall from a completed reply.
+            if (timedOut) throw new StreamTimeout()
+            if (request.signal?.aborted) throw abortReason(request.signal)
+            if (!finished) throw new StreamCut()
+            completed = true
+            return
+          } catch (err) {
+            if (request.signal?.aborted && !timedOut) throw abortReason(request.signal)
+            // Newer OpenAI models refuse `max_tokens` (and some a temperature): learn once,
+            // then ask again at once, which is safe since nothing was generated.
+            if (!emitted && adaptDialect(err)) continue
+            const failure = classify(timedOut ? new StreamTimeout() : err, opts.timeoutMs)
+            if (!emitted && attempt < retries && failure.retryable) {
+              attempt++
+              const delay =
+                failure.retryAfterMs ?? backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2)
+              if (await sleep(delay, request.signal)) continue
+              throw abortReason(request.signal!)
+            }
+            throw new AgentUnavailableError(failure.message, { cause: err })
+          } finally {
+            clearTimeout(timer)
+            request.signal?.removeEventListener('abort', onCallerAbort)
+            // Ends the upstream request unless it completed (aborting costs a DOMException).
+            if (!completed) controller.abort()
           }
-        },
-      )
+        }
+      }
     },
 
     check() {

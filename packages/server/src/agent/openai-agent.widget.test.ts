@@ -194,6 +194,13 @@ forEachDialect('LLM agent behind the widget API', (dialect) => {
     const first = await send('vpn keeps disconnecting', { source_message_id: 'e2e-retry-1' })
     expect(first.statusCode).toBe(503)
     expect(first.json()).toEqual({ detail: expect.any(String) })
+    // The widget tells an agent outage (the message is stored) by its code, which its
+    // cross-origin script can read.
+    expect(first.headers['x-error-code']).toBe('agent_unavailable')
+    expect(String(first.headers['access-control-expose-headers'])).toContain('X-Error-Code')
+    // A schema refusal names its code too.
+    const invalid = await send('', { source_message_id: 'e2e-bad' })
+    expect([invalid.statusCode, invalid.headers['x-error-code']]).toEqual([422, 'validation_error'])
     const row = await t.db
       .selectFrom('messages')
       .select(['conversation_id'])

@@ -7,11 +7,14 @@ import type { AgentReply, AgentSource } from './agent.ts'
 export function createReply(
   sources: Promise<AgentSource[]>,
   generate: () => AsyncGenerator<string, void, undefined>,
+  followUps?: Promise<string[]>,
 ): AgentReply {
   sources.catch(() => {})
+  followUps?.catch(() => {})
   let iterated = false
   return {
     sources,
+    ...(followUps ? { followUps } : {}),
     [Symbol.asyncIterator]() {
       if (iterated) throw new Error('An agent reply can be iterated only once')
       iterated = true

@@ -1,6 +1,8 @@
 import type { ArticleHit, IndexedArticle, TenantKnowledge } from '../knowledge/knowledge-base.ts'
+import type { Lang } from '../knowledge/language.ts'
 import type { Passage } from '../knowledge/passages.ts'
 import { analyze, mentionsTrouble, type TermGroup } from '../knowledge/text.ts'
+import { Lru } from '../lru.ts'
 import type { AgentTurn } from './agent.ts'
 import { looksLikeFollowUp, stripGreeting } from './intents.ts'
 
@@ -8,6 +10,8 @@ import { looksLikeFollowUp, stripGreeting } from './intents.ts'
 export interface Retrieval {
   /** The visitor's latest message (greeting stripped). */
   question: string
+  /** The language the question was read in (its own, else the visitor's, else the articles'). */
+  lang: Lang
   groups: readonly TermGroup[]
   /** The message reports something not working ("still can't connect"). */
   trouble: boolean
@@ -23,14 +27,19 @@ export interface Retrieval {
   saidBefore: string[]
 }
 
-const CITATION = /^\s*sources?\s*:\s*(.+?)\s*$/gim
-const SPOKEN_CITATION = /from (?:our|the) (?:help )?article [“"](.+?)[”"]/gi
+// Line by line and with no quote inside the quoted title: linear on any reply or article text.
+const CITATION_HEAD = /^sources?[ \t]*:/i
+const SPOKEN_CITATION = /from (?:our|the) (?:help )?article [“"]([^“”"\n]+)[”"]/gi
 
 /** Titles an assistant reply cites ("Source: Reset your password", spoken form too). */
 export function citedTitles(text: string): string[] {
   const out: string[] = []
-  for (const m of text.matchAll(CITATION))
-    for (const t of m[1]!.split(/\s*;\s*/)) if (t.trim() !== '') out.push(t.trim())
+  for (const raw of text.split('\n')) {
+    const line = raw.trim()
+    const head = CITATION_HEAD.exec(line)
+    if (!head) continue
+    for (const t of line.slice(head[0].length).split(';')) if (t.trim() !== '') out.push(t.trim())
+  }
   for (const m of text.matchAll(SPOKEN_CITATION)) out.push(m[1]!.trim())
   return out
 }
@@ -40,19 +49,28 @@ export function citedTitles(text: string): string[] {
  * are read again for each new message.
  */
 function memoized<T>(fn: (text: string) => T, size = 64): (text: string) => T {
-  const kept = new Map<string, T>()
+  const kept = new Lru<string, T>(size)
   return (text) => {
     let v = kept.get(text)
     if (v === undefined) {
       v = fn(text)
-      if (kept.size >= size) kept.delete(kept.keys().next().value as string)
-    } else kept.delete(text)
-    kept.set(text, v)
+      kept.set(text, v)
+    }
     return v
   }
 }
 
-const citedTitlesOf = memoized((text): readonly string[] => Object.freeze(citedTitles(text)))
+const citedInText = memoized((text): readonly string[] => Object.freeze(citedTitles(text)))
+
+/**
+ * The articles an assistant turn cited, most relevant first: stored with it (best first), or
+ * (older replies) named in its text, where the last named is the one the reply ended on.
+ */
+function citedTitlesOf(turn: AgentTurn): readonly string[] {
+  return turn.sources && turn.sources.length > 0
+    ? turn.sources
+    : [...citedInText(turn.text)].reverse()
+}
 
 /** The visitor's latest message: the last visitor turn of the history. */
 export function latestVisitorText(history: readonly AgentTurn[]): string {
@@ -71,7 +89,7 @@ function isAssistant(turn: AgentTurn): boolean {
 export function normalizeForCompare(text: string): string {
   return text
     .toLowerCase()
-    .replace(/^\s*(?:\d+[.)]|[-*•])\s+/gm, '')
+    .replace(/^[ \t]*(?:\d+[.)]|[-*•])[ \t]+/gm, '')
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim()
 }
@@ -108,7 +126,7 @@ function titleTermsOf(article: IndexedArticle): ReadonlySet<string> {
   let set = titleTerms.get(article)
   if (set === undefined) {
     const terms = new Set<string>()
-    for (const g of analyze(`${article.title}\n${article.tags.join('\n')}`))
+    for (const g of analyze(`${article.title}\n${article.tags.join('\n')}`, article.lang))
       for (const t of g.terms) terms.add(t)
     set = terms
     titleTerms.set(article, set)
@@ -205,9 +223,14 @@ function specificMatch(
  * ("and on a Mac?", "what if that doesn't work?") continues the article the previous reply cited;
  * a question too vague on its own is searched together with the previous question.
  */
-export function retrieve(kb: TenantKnowledge, history: readonly AgentTurn[]): Retrieval {
+export function retrieve(
+  kb: TenantKnowledge,
+  history: readonly AgentTurn[],
+  opts: { visitorLang?: Lang | undefined } = {},
+): Retrieval {
   const question = stripGreeting(latestVisitorText(history))
-  const groups = analyze(question)
+  const lang = kb.questionLanguage(question, opts.visitorLang)
+  const groups = analyze(question, lang)
   const trouble = mentionsTrouble(question)
 
   let lastVisitorIndex = -1
@@ -225,7 +248,7 @@ export function retrieve(kb: TenantKnowledge, history: readonly AgentTurn[]): Re
     const turn = earlier[i]!
     if (!isAssistant(turn)) continue
     replies++
-    for (const title of [...citedTitlesOf(turn.text)].reverse()) {
+    for (const title of citedTitlesOf(turn)) {
       previousArticle = kb.findByTitle(title)
       if (previousArticle) break
     }
@@ -236,13 +259,14 @@ export function retrieve(kb: TenantKnowledge, history: readonly AgentTurn[]): Re
     article === undefined
       ? []
       : earlier
-          .filter((t) => isAssistant(t) && citedTitlesOf(t.text).includes(article.title))
+          .filter((t) => isAssistant(t) && citedTitlesOf(t).includes(article.title))
           .map((t) => t.text)
 
-  const hits = kb.search(question)
+  const hits = kb.search(question, { lang })
   const top = hits[0]
   const result = (article: IndexedArticle | undefined, followUp: boolean, h = hits): Retrieval => ({
     question,
+    lang,
     groups,
     trouble,
     article,
@@ -253,6 +277,8 @@ export function retrieve(kb: TenantKnowledge, history: readonly AgentTurn[]): Re
   })
 
   if (previousArticle) {
+    // A follow-up the reply offered ("On a Mac"), sent back as it was.
+    if (isHeadingOf(previousArticle, question)) return result(previousArticle, true)
     const cue = looksLikeFollowUp(question) || groups.length === 0
     const fits = specificMatch(previousArticle, groups, trouble)
     if (top?.confident && top.article.id === previousArticle.id)
@@ -264,10 +290,17 @@ export function retrieve(kb: TenantKnowledge, history: readonly AgentTurn[]): Re
   if (top?.confident) return result(top.article, false)
 
   if (previousQuestion !== undefined && groups.length > 0) {
-    const combined = kb.search(`${previousQuestion}\n${question}`)
+    const combined = kb.search(`${previousQuestion}\n${question}`, { lang })
     const best = combined[0]
     if (best?.confident && looksLikeFollowUp(question))
       return result(best.article, best.article.id === previousArticle?.id, combined)
   }
   return result(undefined, false)
+}
+
+/** Whether `text` is, give or take case and punctuation, the heading of one of the article's sections. */
+export function isHeadingOf(article: IndexedArticle, text: string): boolean {
+  const t = normalizeForCompare(text)
+  if (t === '') return false
+  return article.passages().some((p) => p.heading !== null && normalizeForCompare(p.heading) === t)
 }

@@ -82,6 +82,7 @@ export async function revokeApiKey(db: Db, tenantId: string, id: string): Promis
   return exists !== undefined
 }
 
+/** Records when the key was last used. */
 export async function touchApiKey(db: Db, id: string, at: string): Promise<void> {
   await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute()
 }

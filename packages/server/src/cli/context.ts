@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream'
 import type { Command } from 'commander'
 import { type Config, loadConfig } from '../config.ts'
-import { connectDb, type DbHandle } from '../db/connect.ts'
+import { connectDb, connectOptionsOf, type DbHandle } from '../db/connect.ts'
 import { migrateToLatest } from '../db/migrate.ts'
 
 /** Exit codes of `aurion`: 0 done, 1 the operation failed, 2 invalid usage or configuration. */
@@ -59,7 +59,7 @@ export function createCliContext(io: CliIo, onExitCode: (code: number) => void):
     },
     async withDatabase(fn, opts = {}) {
       const c = ctx.config()
-      const database = await connectDb({ databaseUrl: c.databaseUrl, dataDir: c.dataDir })
+      const database = await connectDb(connectOptionsOf(c))
       try {
         if (opts.migrate !== false) await migrateToLatest(database)
         return await fn(database)
@@ -82,17 +82,6 @@ export function parseTenantId(raw: string): string {
   const id = raw.trim()
   if (!UUID_RE.test(id)) throw usageError(`--tenant must be a tenant id (a UUID), got "${raw}"`)
   return id.toLowerCase()
-}
-
-/** `a,b` → `['a','b']`; for options given as a comma list or repeated. */
-export function commaList(value: string, previous: string[] = []): string[] {
-  return [
-    ...previous,
-    ...value
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  ]
 }
 
 /** Repeatable option collector: `--origin a --origin b` → `['a','b']`. */

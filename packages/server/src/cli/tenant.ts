@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import { createApiKey } from '../auth/api-key-repo.ts'
 import { ALL_SCOPES } from '../auth/scopes.ts'
 import { createTenant, listTenants } from '../tenants/tenant-repo.ts'
+import { tenantWidgetConfig } from '../tenants/tenant-service.ts'
 import { type CliContext, collect, formatTable, usageError } from './context.ts'
 import { parseScopeList } from './scopes.ts'
 
@@ -72,7 +73,7 @@ export function tenantCommands(program: Command, ctx: CliContext): void {
     .action(async (opts: { json?: boolean }) => {
       const rows = await ctx.withDatabase(({ db }) => listTenants(db))
       const tenants = rows.map((r) => {
-        const c = resolveWidgetConfig(JSON.parse(r.config))
+        const c = tenantWidgetConfig(r)
         return {
           tenant_id: r.id,
           name: r.name,

@@ -85,6 +85,7 @@ forEachDialect('aurion user', (dialect) => {
       tenant_id: tenantId,
       email: 'ops@acme.test',
       name: 'Ops',
+      role: 'owner',
       console_url: 'https://aurion.example.com/admin',
     })
     const user = await findAdminUserByEmail(database.db, 'ops@acme.test')
@@ -100,7 +101,7 @@ forEachDialect('aurion user', (dialect) => {
     expect(res.code).toBe(0)
     expect(res.err).toBe('Password: \nRepeat password: \n')
     expect(res.err).not.toContain('secret')
-    expect(res.out).toContain('Created console user tty@acme.test for tenant Acme')
+    expect(res.out).toContain('Created console user tty@acme.test (owner) for tenant Acme')
     expect(res.out).toContain('Sign in at https://aurion.example.com/admin')
     expect(modes).toEqual([true, false, true, false])
     const user = await findAdminUserByEmail(database.db, 'tty@acme.test')
@@ -160,6 +161,57 @@ forEachDialect('aurion user', (dialect) => {
     expect(res.err).toContain('already exists')
   })
 
+  it.each([
+    ['agent', 'agent'],
+    ['admin', 'admin'],
+    ['owner', 'owner'],
+    [' Agent ', 'agent'],
+  ])('create --role %j makes a console user with role %s', async (given, role) => {
+    const res = await run(
+      [
+        'create',
+        '--tenant',
+        tenantId,
+        '--email',
+        'sam@acme.test',
+        '--role',
+        given,
+        '--password-stdin',
+        '--json',
+      ],
+      Readable.from(['long enough password']),
+    )
+    expect(res.err).toBe('')
+    expect(res.code).toBe(0)
+    expect(JSON.parse(res.out).role).toBe(role)
+    expect((await findAdminUserByEmail(database.db, 'sam@acme.test'))?.role).toBe(role)
+    const listed = await run(['list', '--tenant', tenantId])
+    expect(listed.out).toContain(`sam@acme.test\t${role}\t`)
+  })
+
+  it.each(['superuser', '', 'owners'])(
+    'refuses --role %j (exit 2, nothing created)',
+    async (role) => {
+      const res = await run(
+        [
+          'create',
+          '--tenant',
+          tenantId,
+          '--email',
+          'sam@acme.test',
+          '--role',
+          role,
+          '--password-stdin',
+        ],
+        Readable.from(['long enough password']),
+      )
+      expect(res.code).toBe(2)
+      expect(res.err).toContain('unknown role')
+      expect(res.err).toContain('owner, admin, agent')
+      expect(await database.db.selectFrom('admin_users').selectAll().execute()).toHaveLength(0)
+    },
+  )
+
   it('a missing required option is a usage error (exit 2)', async () => {
     const res = await run(['create', '--email', 'x@acme.test'])
     expect(res.code).toBe(2)
@@ -177,6 +229,7 @@ forEachDialect('aurion user', (dialect) => {
         user_id: expect.any(String),
         email: 'a@acme.test',
         name: null,
+        role: 'owner',
         created_at: expect.any(String),
       },
     ])
@@ -196,5 +249,33 @@ forEachDialect('aurion user', (dialect) => {
       .where('id', '=', row.id)
       .executeTakeFirstOrThrow()
     expect(session.revoked_at).not.toBeNull()
+  })
+
+  it("reset-two-factor turns off a user's two-factor sign-in and records it", async () => {
+    await run(
+      ['create', '--tenant', tenantId, '--email', 'b@acme.test', '--password-stdin'],
+      Readable.from(['a password here!']),
+    )
+    const user = (await findAdminUserByEmail(database.db, 'b@acme.test'))!
+    await database.db
+      .updateTable('admin_users')
+      .set({ totp_secret: 'v1.x.y.z', totp_enabled_at: new Date().toISOString() })
+      .where('id', '=', user.id)
+      .execute()
+    const res = await run(['reset-two-factor', '--email', 'B@acme.test'])
+    expect(res.code).toBe(0)
+    expect(res.out).toContain('Two-factor sign-in is off for b@acme.test')
+    const after = (await findAdminUserByEmail(database.db, 'b@acme.test'))!
+    expect([after.totp_secret, after.totp_enabled_at]).toEqual([null, null])
+    const audit = await database.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_type', 'target'])
+      .where('tenant_id', '=', tenantId)
+      .where('action', '=', 'console.two_factor_disabled')
+      .execute()
+    expect(audit).toEqual([
+      { action: 'console.two_factor_disabled', actor_type: 'system', target: user.id },
+    ])
+    expect((await run(['reset-two-factor', '--email', 'nobody@acme.test'])).code).not.toBe(0)
   })
 })

@@ -1,6 +1,8 @@
 import type { Readable, Writable } from 'node:stream'
+import { TEAM_ROLES } from '@aurion/contract'
 import { Command, CommanderError } from 'commander'
 import { checkNewPassword } from '../admin-users/password.ts'
+import { disableTotp } from '../admin-users/two-factor-repo.ts'
 import {
   checkEmail,
   createAdminUser,
@@ -8,9 +10,11 @@ import {
   normalizeEmail,
   setAdminUserPassword,
 } from '../admin-users/user-repo.ts'
+import { recordAudit } from '../audit/audit.ts'
 import type { Config } from '../config.ts'
-import { connectDb, type DbHandle } from '../db/connect.ts'
+import { connectDb, connectOptionsOf, type DbHandle } from '../db/connect.ts'
 import { migrateToLatest } from '../db/migrate.ts'
+import { isTeamRole } from '../team/roles.ts'
 import { findTenantById } from '../tenants/tenant-repo.ts'
 
 /** Terminal input: a TTY gets a no-echo prompt, anything else must come with --password-stdin. */
@@ -45,10 +49,7 @@ export async function runUserCli(argv: string[], io: UserCliIo): Promise<number>
 
   const withDb = async <T>(fn: (db: DbHandle) => Promise<T>): Promise<T> => {
     if (io.database) return fn(io.database)
-    const database = await connectDb({
-      databaseUrl: io.config.databaseUrl,
-      dataDir: io.config.dataDir,
-    })
+    const database = await connectDb(connectOptionsOf(io.config))
     try {
       await migrateToLatest(database)
       return await fn(database)
@@ -71,6 +72,7 @@ export async function runUserCli(argv: string[], io: UserCliIo): Promise<number>
     .requiredOption('--tenant <id>', 'tenant id (UUID)')
     .requiredOption('--email <email>', 'sign-in email')
     .option('--name <name>', 'display name')
+    .option('--role <role>', `role: ${TEAM_ROLES.join(', ')}`, 'owner')
     .option('--password-stdin', 'read the password from standard input instead of a prompt')
     .option('--json', 'print the result as JSON')
     .action(
@@ -78,9 +80,13 @@ export async function runUserCli(argv: string[], io: UserCliIo): Promise<number>
         tenant: string
         email: string
         name?: string
+        role: string
         passwordStdin?: boolean
         json?: boolean
       }) => {
+        const role = opts.role.trim().toLowerCase()
+        if (!isTeamRole(role))
+          return fail(`unknown role ${JSON.stringify(opts.role)}: use ${TEAM_ROLES.join(', ')}`, 2)
         const emailProblem = checkEmail(opts.email)
         if (emailProblem) return fail(emailProblem, 2)
         if (opts.name !== undefined && opts.name.length > 200)
@@ -96,18 +102,20 @@ export async function runUserCli(argv: string[], io: UserCliIo): Promise<number>
             email: opts.email,
             name: opts.name ?? null,
             password,
+            role,
           })
           const result = {
             user_id: user.id,
             tenant_id: user.tenant_id,
             email: user.email,
             name: user.name,
+            role: user.role,
             console_url: `${io.config.publicUrl}/admin`,
           }
           if (opts.json) out(`${JSON.stringify(result)}\n`)
           else
             out(
-              `Created console user ${user.email} for tenant ${tenant.name} (${tenant.id}).\nSign in at ${result.console_url}\n`,
+              `Created console user ${user.email} (${user.role}) for tenant ${tenant.name} (${tenant.id}).\nSign in at ${result.console_url}\n`,
             )
         })
       },
@@ -124,14 +132,14 @@ export async function runUserCli(argv: string[], io: UserCliIo): Promise<number>
         if (!tenant) return fail(`no tenant with id ${opts.tenant}`)
         const users = await db
           .selectFrom('admin_users')
-          .select(['id', 'email', 'name', 'created_at'])
+          .select(['id', 'email', 'name', 'role', 'created_at'])
           .where('tenant_id', '=', tenant.id)
           .orderBy('email')
           .execute()
         if (opts.json)
           out(`${JSON.stringify(users.map(({ id, ...u }) => ({ user_id: id, ...u })))}\n`)
         else if (users.length === 0) out('No console users.\n')
-        else for (const u of users) out(`${u.email}\t${u.name ?? ''}\t${u.created_at}\n`)
+        else for (const u of users) out(`${u.email}\t${u.role}\t${u.name ?? ''}\t${u.created_at}\n`)
       })
     })
 
@@ -147,6 +155,26 @@ export async function runUserCli(argv: string[], io: UserCliIo): Promise<number>
         const password = await readNewPassword(io, opts.passwordStdin === true)
         await setAdminUserPassword(db, user.id, password)
         out(`Password changed for ${user.email}; their sessions were signed out.\n`)
+      })
+    })
+
+  program
+    .command('reset-two-factor')
+    .description("Turn off a console user's two-factor sign-in (a lost phone and recovery codes)")
+    .requiredOption('--email <email>', 'sign-in email')
+    .action(async (opts: { email: string }) => {
+      await withDb(async ({ db }) => {
+        const user = await findAdminUserByEmail(db, opts.email)
+        if (!user) return fail(`no console user with email ${normalizeEmail(opts.email)}`)
+        await disableTotp(db, user.id)
+        await recordAudit(db, {
+          tenantId: user.tenant_id,
+          actor: { type: 'system', id: null },
+          action: 'console.two_factor_disabled',
+          target: user.id,
+          details: { with: 'cli' },
+        })
+        out(`Two-factor sign-in is off for ${user.email}; they sign in with their password.\n`)
       })
     })
 

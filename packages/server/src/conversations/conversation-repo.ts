@@ -5,8 +5,12 @@ import type { ConversationRow, ThreadRow } from './types.ts'
 
 // The statements of every widget message are prepared (built and compiled once).
 
-const conversationQuery = prepare((db: Db, tenantId: string, id: string) =>
-  db.selectFrom('conversations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id),
+const conversationQuery = prepare((db: Db, p: { tenantId: string; id: string }) =>
+  db
+    .selectFrom('conversations')
+    .selectAll()
+    .where('tenant_id', '=', p.tenantId)
+    .where('id', '=', p.id),
 )
 
 /** The tenant's conversation with this id; another tenant's id is a miss. */
@@ -15,53 +19,62 @@ export async function findConversationForTenant(
   tenantId: string,
   id: string,
 ): Promise<ConversationRow | undefined> {
-  return firstRow(await conversationQuery(db, tenantId, id))
+  return firstRow(await conversationQuery(db, { tenantId, id }))
 }
 
-const insertConversationQuery = prepare(
-  (
-    db: Db,
-    id: string,
-    tenantId: string,
-    contactId: string | null,
-    subject: string,
-    status: string,
-    contactVerified: number,
-    createdAt: string,
-    updatedAt: string,
-  ) =>
-    db.insertInto('conversations').values({
-      id,
-      tenant_id: tenantId,
-      contact_id: contactId,
-      subject,
-      status,
-      contact_verified: contactVerified,
-      created_at: createdAt,
-      updated_at: updatedAt,
-    }),
+const insertConversationQuery = prepare((db: Db, row: ConversationRow) =>
+  db.insertInto('conversations').values({
+    id: row.id,
+    tenant_id: row.tenant_id,
+    contact_id: row.contact_id,
+    subject: row.subject,
+    status: row.status,
+    contact_verified: row.contact_verified,
+    owner_token_id: row.owner_token_id,
+    claimed_email: row.claimed_email,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  }),
 )
 
 export async function insertConversation(db: Db, row: ConversationRow): Promise<void> {
-  await insertConversationQuery(
-    db,
-    row.id,
-    row.tenant_id,
-    row.contact_id,
-    row.subject,
-    row.status,
-    row.contact_verified,
-    row.created_at,
-    row.updated_at,
-  )
+  await insertConversationQuery(db, row)
 }
 
-type ConversationPatch = Partial<
-  Pick<ConversationRow, 'contact_id' | 'contact_verified' | 'subject' | 'status' | 'updated_at'>
+export type ConversationPatch = Partial<
+  Pick<
+    ConversationRow,
+    | 'contact_id'
+    | 'contact_verified'
+    | 'owner_token_id'
+    | 'claimed_email'
+    | 'subject'
+    | 'status'
+    | 'updated_at'
+    | 'handled_by'
+    | 'assignee_user_id'
+    | 'handoff_requested_at'
+    | 'handoff_reason'
+  >
 >
-const PATCHABLE = ['contact_id', 'contact_verified', 'subject', 'status', 'updated_at'] as const
+const PATCHABLE = [
+  'contact_id',
+  'contact_verified',
+  'owner_token_id',
+  'claimed_email',
+  'subject',
+  'status',
+  'updated_at',
+  'handled_by',
+  'assignee_user_id',
+  'handoff_requested_at',
+  'handoff_reason',
+] as const
 /** One prepared update per set of patched columns (a handful exist). */
-const updateQueries = new Map<string, PreparedQuery<unknown[], unknown>>()
+const updateQueries = new Map<
+  string,
+  PreparedQuery<ConversationPatch & { tenantId: string; id: string }, unknown>
+>()
 
 export async function updateConversation(
   db: Db,
@@ -74,20 +87,30 @@ export async function updateConversation(
   const key = columns.join(',')
   let query = updateQueries.get(key)
   if (query === undefined) {
-    query = prepare((qdb: Db, tenant: unknown, conversation: unknown, ...values: unknown[]) =>
+    query = prepare((qdb: Db, p: ConversationPatch & { tenantId: string; id: string }) =>
       qdb
         .updateTable('conversations')
-        .set(Object.fromEntries(columns.map((c, i) => [c, values[i]])) as ConversationPatch)
-        .where('tenant_id', '=', tenant as string)
-        .where('id', '=', conversation as string),
+        .set(Object.fromEntries(columns.map((c) => [c, p[c]])) as ConversationPatch)
+        .where('tenant_id', '=', p.tenantId)
+        .where('id', '=', p.id),
     )
     updateQueries.set(key, query)
   }
-  await query(db, tenantId, id, ...columns.map((c) => patch[c]))
+  const params: ConversationPatch & { tenantId: string; id: string } = { tenantId, id }
+  for (const c of columns) (params as Record<string, unknown>)[c] = patch[c]
+  await query(db, params)
+}
+
+interface TouchAfterReply {
+  tenantId: string
+  id: string
+  updatedAt: string
+  subject: string
+  replySeq: number
 }
 
 const touchAfterReplyQuery = prepare(
-  (db: Db, tenantId: string, id: string, updatedAt: string, subject: string, replySeq: number) =>
+  (db: Db, { tenantId, id, updatedAt, subject, replySeq }: TouchAfterReply) =>
     db
       .updateTable('conversations')
       .set((eb) => ({
@@ -125,17 +148,24 @@ export async function touchConversationAfterReply(
   subjectIfFirstReply: string,
   replySeq: number,
 ): Promise<void> {
-  await touchAfterReplyQuery(db, tenantId, id, updatedAt, subjectIfFirstReply, replySeq)
+  await touchAfterReplyQuery(db, {
+    tenantId,
+    id,
+    updatedAt,
+    subject: subjectIfFirstReply,
+    replySeq,
+  })
 }
 
 /**
- * Conversations of a contact that the contact proved (email token), newest activity first.
- * Unverified conversations (a mere `sender_email`) are left out on purpose.
+ * A visitor's conversations, newest activity first: those recorded under the token id, and —
+ * for a token that proves its email — those whose contact (`provenContactId`) proved it too.
+ * Conversations that merely claimed the email are never included for anyone else.
  */
-export async function listVerifiedConversationsOfContact(
+export async function listConversationsOfVisitor(
   db: Db,
   tenantId: string,
-  contactId: string,
+  owner: { tokenId: string; provenContactId?: string | undefined },
   limit: number,
 ): Promise<ConversationRow[]> {
   return (
@@ -143,8 +173,19 @@ export async function listVerifiedConversationsOfContact(
       .selectFrom('conversations')
       .selectAll()
       .where('tenant_id', '=', tenantId)
-      .where('contact_id', '=', contactId)
-      .where('contact_verified', '=', 1)
+      .where((eb) =>
+        eb.or([
+          eb('owner_token_id', '=', owner.tokenId),
+          ...(owner.provenContactId !== undefined
+            ? [
+                eb.and([
+                  eb('contact_id', '=', owner.provenContactId),
+                  eb('contact_verified', '=', 1),
+                ]),
+              ]
+            : []),
+        ]),
+      )
       .orderBy('updated_at', 'desc')
       // Same millisecond: the conversation with the latest message wins (seq is monotonic).
       .orderBy(
@@ -161,8 +202,22 @@ export async function listVerifiedConversationsOfContact(
   )
 }
 
-const threadQuery = prepare((db: Db, tenantId: string, id: string) =>
-  db.selectFrom('threads').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id),
+/** The conversations recorded under a token id (to file them under its now-proven email). */
+export async function listConversationsOfToken(
+  db: Db,
+  tenantId: string,
+  tokenId: string,
+): Promise<ConversationRow[]> {
+  return db
+    .selectFrom('conversations')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('owner_token_id', '=', tokenId)
+    .execute()
+}
+
+const threadQuery = prepare((db: Db, p: { tenantId: string; id: string }) =>
+  db.selectFrom('threads').selectAll().where('tenant_id', '=', p.tenantId).where('id', '=', p.id),
 )
 
 export async function findThreadForTenant(
@@ -170,15 +225,15 @@ export async function findThreadForTenant(
   tenantId: string,
   id: string,
 ): Promise<ThreadRow | undefined> {
-  return firstRow(await threadQuery(db, tenantId, id))
+  return firstRow(await threadQuery(db, { tenantId, id }))
 }
 
-const threadBySourceQuery = prepare((db: Db, tenantId: string, sourceThreadId: string) =>
+const threadBySourceQuery = prepare((db: Db, p: { tenantId: string; ref: string }) =>
   db
     .selectFrom('threads')
     .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('source_thread_id', '=', sourceThreadId),
+    .where('tenant_id', '=', p.tenantId)
+    .where('source_thread_id', '=', p.ref),
 )
 
 /** The tenant's thread whose id (`thread_…`) or client-chosen `source_thread_id` is `ref`. */
@@ -191,7 +246,7 @@ export async function findThreadByRef(
     const byId = await findThreadForTenant(db, tenantId, ref)
     if (byId) return byId
   }
-  return firstRow(await threadBySourceQuery(db, tenantId, ref))
+  return firstRow(await threadBySourceQuery(db, { tenantId, ref }))
 }
 
 /** A thread with its conversation, the conversation's contact and whether the visitor wrote yet. */
@@ -206,7 +261,7 @@ export interface ThreadContext {
 
 // Everything continuing a thread needs, in one statement (it runs for every widget message).
 const threadContextQuery = (by: 'id' | 'source_thread_id') =>
-  prepare((db: Db, tenantId: string, ref: string) =>
+  prepare((db: Db, p: { tenantId: string; ref: string }) =>
     db
       .selectFrom('threads as t')
       .innerJoin('conversations as c', (j) =>
@@ -224,6 +279,10 @@ const threadContextQuery = (by: 'id' | 'source_thread_id') =>
         'c.subject as c_subject',
         'c.status as c_status',
         'c.contact_verified as c_contact_verified',
+        'c.owner_token_id as c_owner_token_id',
+        'c.claimed_email as c_claimed_email',
+        'c.handled_by as c_handled_by',
+        'c.assignee_user_id as c_assignee_user_id',
         'c.created_at as c_created_at',
         'c.updated_at as c_updated_at',
         'p.id as p_id',
@@ -244,8 +303,8 @@ const threadContextQuery = (by: 'id' | 'source_thread_id') =>
           )
           .as('has_visitor_message'),
       )
-      .where('t.tenant_id', '=', tenantId)
-      .where(by === 'id' ? 't.id' : 't.source_thread_id', '=', ref),
+      .where('t.tenant_id', '=', p.tenantId)
+      .where(by === 'id' ? 't.id' : 't.source_thread_id', '=', p.ref),
   )
 const threadContextById = threadContextQuery('id')
 const threadContextBySource = threadContextQuery('source_thread_id')
@@ -261,8 +320,8 @@ export async function findThreadContext(
 ): Promise<ThreadContext | undefined> {
   const r =
     (ref.startsWith('thread_')
-      ? firstRow(await threadContextById(db, tenantId, ref))
-      : undefined) ?? firstRow(await threadContextBySource(db, tenantId, ref))
+      ? firstRow(await threadContextById(db, { tenantId, ref }))
+      : undefined) ?? firstRow(await threadContextBySource(db, { tenantId, ref }))
   if (r === undefined) return undefined
   return {
     thread: {
@@ -279,6 +338,10 @@ export async function findThreadContext(
       subject: r.c_subject,
       status: r.c_status,
       contact_verified: Number(r.c_contact_verified),
+      owner_token_id: r.c_owner_token_id,
+      claimed_email: r.c_claimed_email,
+      handled_by: r.c_handled_by,
+      assignee_user_id: r.c_assignee_user_id,
       created_at: r.c_created_at,
       updated_at: r.c_updated_at,
     },
@@ -298,33 +361,18 @@ export async function findThreadContext(
   }
 }
 
-const insertThreadQuery = prepare(
-  (
-    db: Db,
-    id: string,
-    tenantId: string,
-    conversationId: string,
-    sourceThreadId: string | null,
-    createdAt: string,
-  ) =>
-    db.insertInto('threads').values({
-      id,
-      tenant_id: tenantId,
-      conversation_id: conversationId,
-      source_thread_id: sourceThreadId,
-      created_at: createdAt,
-    }),
+const insertThreadQuery = prepare((db: Db, row: ThreadRow) =>
+  db.insertInto('threads').values({
+    id: row.id,
+    tenant_id: row.tenant_id,
+    conversation_id: row.conversation_id,
+    source_thread_id: row.source_thread_id,
+    created_at: row.created_at,
+  }),
 )
 
 export async function insertThread(db: Db, row: ThreadRow): Promise<void> {
-  await insertThreadQuery(
-    db,
-    row.id,
-    row.tenant_id,
-    row.conversation_id,
-    row.source_thread_id,
-    row.created_at,
-  )
+  await insertThreadQuery(db, row)
 }
 
 /** Threads of a conversation, oldest first (the first is the one the widget continues). */

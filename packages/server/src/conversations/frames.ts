@@ -3,10 +3,12 @@ import type {
   WsChunkFrame,
   WsConversationStatusFrame,
   WsDoneFrame,
+  WsServerFrame,
   WsThreadMessageFrame,
   WsTypingFrame,
 } from '@aurion/contract'
 import type { RouteContext } from '../app-deps.ts'
+import { replyExtrasOf } from './answer-extras.ts'
 import type { Channel, MessageRow, SenderType, ThreadRow } from './types.ts'
 
 /** Stored ISO timestamps (with milliseconds) as the API shows them: `2026-06-09T15:00:00Z`. */
@@ -40,6 +42,7 @@ export const doneFrame = (
   ai_message_id: ai.id,
   ai_response: ai.body,
   deduplicated,
+  ...replyExtrasOf(ai),
 })
 
 export const messageFrame = (
@@ -52,9 +55,14 @@ export const messageFrame = (
     id: m.id,
     sender_type: m.sender_type as SenderType,
     body: m.body,
-    channel: m.channel as Channel,
+    // A phone call's turn is spoken, as far as the widget is concerned.
+    channel: m.channel === 'chat' ? 'chat' : 'voice',
     created_at: toApiTimestamp(m.created_at),
     attachments,
+    ...(m.sender_type === 'contact' && m.source_message_id !== null
+      ? { source_message_id: m.source_message_id }
+      : {}),
+    ...replyExtrasOf(m),
   },
 })
 
@@ -72,7 +80,7 @@ export const statusFrame = (r: Ref, status: 'open' | 'resolved'): WsConversation
 export function publishThreadFrame(
   ctx: Pick<RouteContext, 'bus'>,
   thread: Pick<ThreadRow, 'tenant_id' | 'id'>,
-  frame: { type: string; [field: string]: unknown },
+  frame: WsServerFrame,
   origin: string | undefined,
 ): void {
   ctx.bus

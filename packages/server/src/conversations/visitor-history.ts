@@ -1,33 +1,35 @@
 import type { HistoryConversation, WidgetHistoryResponse } from '@aurion/contract'
 import type { Db } from '../db/schema.ts'
 import { findContactByEmail } from '../visitors/contact-repo.ts'
-import {
-  listThreadsOfConversation,
-  listVerifiedConversationsOfContact,
-} from './conversation-repo.ts'
+import type { VisitorToken } from '../visitors/visitor-auth.ts'
+import { replyExtrasOf } from './answer-extras.ts'
+import { listConversationsOfVisitor, listThreadsOfConversation } from './conversation-repo.ts'
 import { toApiTimestamp } from './frames.ts'
+import { attachmentsOf } from './message-attachments.ts'
 import { listConversationMessages } from './message-repo.ts'
-import { attachmentsOf } from './message-service.ts'
 
 /**
- * A visitor's history for `/widget/history`: the conversations proven with an email token for
- * this (lower-cased) email, newest activity first, each with its last `messageLimit` messages in
- * order — the visitor's, the assistant's and human agents'. Conversations that merely asserted
- * the email (`sender_email` without a token) are not included.
+ * A visitor's history for `/widget/history`, newest activity first, each conversation with its
+ * last `messageLimit` messages in order — the visitor's, the assistant's and human agents'.
+ *
+ * A token that does not prove its email lists only the conversations recorded under it (this
+ * browser's); a proven token also lists every conversation whose contact proved the same email.
+ * Conversations that merely claimed the email are never listed for anyone else.
  */
 export async function listVisitorHistory(
   db: Db,
   tenantId: string,
-  email: string,
+  token: VisitorToken,
   limits: { conversationLimit: number; messageLimit: number },
+  /** The signed download URL of an attachment (see `uploads/upload-access.ts`). */
+  attachmentUrl?: (uploadId: string) => string,
 ): Promise<WidgetHistoryResponse> {
-  const out: WidgetHistoryResponse = { tenant_id: tenantId, email, conversations: [] }
-  const contact = await findContactByEmail(db, tenantId, email)
-  if (!contact) return out
-  const conversations = await listVerifiedConversationsOfContact(
+  const out: WidgetHistoryResponse = { tenant_id: tenantId, email: token.email, conversations: [] }
+  const contact = token.proven ? await findContactByEmail(db, tenantId, token.email) : undefined
+  const conversations = await listConversationsOfVisitor(
     db,
     tenantId,
-    contact.id,
+    { tokenId: token.id, provenContactId: contact?.id },
     limits.conversationLimit,
   )
   out.conversations = await Promise.all(
@@ -53,8 +55,11 @@ export async function listVisitorHistory(
             m.sender_type === 'ai' ? 'ai' : m.sender_type === 'agent' ? 'agent' : 'contact',
           body: m.body,
           created_at: toApiTimestamp(m.created_at),
-          channel: m.channel === 'voice' ? 'voice' : 'chat',
-          attachments: attachments.get(m.id) ?? [],
+          channel: m.channel === 'voice' || m.channel === 'phone' ? 'voice' : 'chat',
+          attachments: (attachments.get(m.id) ?? []).map((a) =>
+            attachmentUrl ? { ...a, url: attachmentUrl(a.upload_id) } : a,
+          ),
+          ...replyExtrasOf(m),
         })),
       }
     }),

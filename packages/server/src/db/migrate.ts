@@ -6,6 +6,19 @@ import * as m0003 from './migrations/0003-knowledge-revisions.ts'
 import * as m0004 from './migrations/0004-conversation-ownership.ts'
 import * as m0005voice from './migrations/0005-voice-agent-workers.ts'
 import * as m0006 from './migrations/0006-message-unique-indexes.ts'
+import * as m0007owner from './migrations/0007-visitor-thread-owner.ts'
+import * as m0008uploads from './migrations/0008-upload-retention.ts'
+import * as m0009roles from './migrations/0009-user-roles.ts'
+import * as m0010handoff from './migrations/0010-human-handoff.ts'
+import * as m0011privacy from './migrations/0011-privacy.ts'
+import * as m0013knowledge from './migrations/0013-knowledge-sources-jobs.ts'
+import * as m0014helpCenter from './migrations/0014-help-center.ts'
+import * as m0015webhooks from './migrations/0015-webhooks.ts'
+import * as m0016phone from './migrations/0016-phone-lines.ts'
+import * as m0020feedback from './migrations/0020-feedback.ts'
+import * as m0021analytics from './migrations/0021-analytics-indexes.ts'
+import * as m0022twoFactor from './migrations/0022-two-factor.ts'
+import * as m0023sessions from './migrations/0023-session-details.ts'
 import type { Dialect } from './schema.ts'
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }
@@ -18,6 +31,19 @@ const MIGRATIONS: Record<string, Step> = {
   '0004-conversation-ownership': m0004,
   '0005-voice-agent-workers': m0005voice,
   '0006-message-unique-indexes': m0006,
+  '0007-visitor-thread-owner': m0007owner,
+  '0008-upload-retention': m0008uploads,
+  '0009-user-roles': m0009roles,
+  '0010-human-handoff': m0010handoff,
+  '0011-privacy': m0011privacy,
+  '0013-knowledge-sources-jobs': m0013knowledge,
+  '0014-help-center': m0014helpCenter,
+  '0015-webhooks': m0015webhooks,
+  '0016-phone-lines': m0016phone,
+  '0020-feedback': m0020feedback,
+  '0021-analytics-indexes': m0021analytics,
+  '0022-two-factor': m0022twoFactor,
+  '0023-session-details': m0023sessions,
 }
 
 class InlineProvider implements MigrationProvider {
@@ -49,6 +75,9 @@ export async function migrateToLatest(handle: DbHandle, upTo?: string): Promise<
   const migrator = new Migrator({
     db: handle.db,
     provider: new InlineProvider(handle.dialect),
+    // Migration numbers are handed out to parallel work ahead of time: a lower number may land
+    // after a higher one already ran (each is independent of the ones numbered between).
+    allowUnorderedMigrations: true,
     ...(migrationTableSchema !== undefined ? { migrationTableSchema } : {}),
   })
   // Kysely takes no lock on SQLite (it assumes one connection), but the CLI and a starting server

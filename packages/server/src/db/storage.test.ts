@@ -52,7 +52,8 @@ forEachDialect('storage', (dialect) => {
       expect(t.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
       expect(t.public_widget_key).toMatch(/^vwk_[0-9A-Za-z]{24}$/)
       expect(t.identity_secret).toMatch(/^[0-9a-f]{64}$/)
-      expect(await findTenantById(h.db, t.id)).toEqual(t)
+      // The look-up by id also says which Help Center slug the widget may appear under (none yet).
+      expect(await findTenantById(h.db, t.id)).toEqual({ ...t, help_center_slug: null })
       expect(await findTenantByPublicKey(h.db, t.public_widget_key)).toEqual(t)
       expect(await findTenantById(h.db, '00000000-0000-4000-8000-000000000000')).toBeUndefined()
       expect(await isOriginAllowedByAnyTenant(h.db, 'https://a.example')).toBe(true)
@@ -222,7 +223,7 @@ describe('SQLite file database', { timeout: 90_000 }, () => {
         Object.values((await sql.raw(`pragma ${name}`).execute(h.db)).rows[0] as object)[0]
       expect(await pragma('foreign_keys')).toBe(1)
       expect(await pragma('busy_timeout')).toBe(5000)
-      // NORMAL: the driver syncs the log before a write resolves (sqlite-driver.ts), shared by
+      // NORMAL: the driver syncs the log before a write resolves (db/sqlite/durable-driver.ts), shared by
       // concurrent writers and off the event loop, instead of SQLite syncing at every commit.
       expect(await pragma('synchronous')).toBe(1)
       const raw = new SQLite(join(dir, 'aurion.db'), { readonly: true })

@@ -7,8 +7,18 @@ import type { Db } from '../db/schema.ts'
 import { randomBase62 } from '../ids.ts'
 import { seedDemoArticles } from '../knowledge/demo-articles.ts'
 import { countTenants, createTenant, findTenantByName } from '../tenants/tenant-repo.ts'
+import { tenantWidgetConfig } from '../tenants/tenant-service.ts'
 
 export const DEMO_TENANT_NAME = 'Demo'
+/**
+ * What the demo tenant's widget calls itself: the help desk of the demo page (`/demo`, an IT
+ * help portal), whose articles `seedDemoArticles` writes.
+ */
+export const DEMO_WIDGET_TEXTS = {
+  display_title: 'IT Help Desk',
+  launcher_label: 'Ask IT',
+  welcome_text: "Hi! I'm the IT help desk assistant. What can I help you with?",
+} as const
 /** The demo's console user; its password is generated and shown once. */
 export const DEMO_ADMIN_EMAIL = 'admin@demo.aurion.local'
 
@@ -52,6 +62,7 @@ export async function ensureDemoTenant(
       name: DEMO_TENANT_NAME,
       config: {
         ...resolveWidgetConfig({}),
+        ...DEMO_WIDGET_TEXTS,
         allowed_origins: origins,
       },
     })
@@ -86,7 +97,7 @@ export async function ensureDemoTenant(
     created: false,
     tenantId: tenant.id,
     publicKey: tenant.public_widget_key,
-    origins: resolveWidgetConfig(JSON.parse(tenant.config)).allowed_origins,
+    origins: tenantWidgetConfig(tenant).allowed_origins,
   }
 }
 
@@ -117,7 +128,7 @@ export function demoBanner(info: DemoTenantInfo | undefined, publicUrl: string):
       `    Allowed origins    ${info.origins.join(', ')}`,
       ...(info.articles ? [`    Knowledge          ${info.articles} demo help-desk articles`] : []),
       '',
-      '  Try the admin API from another terminal (see README "Admin API walk-through"):',
+      '  Try the admin API from another terminal (see docs/admin-api.md):',
       '',
       `    export AURION_URL=${publicUrl} AURION_KEY=${info.apiKey}`,
       '    curl -s "$AURION_URL/api/v1/voice-widget/config" -H "X-API-Key: $AURION_KEY"',
@@ -136,7 +147,7 @@ export function demoBanner(info: DemoTenantInfo | undefined, publicUrl: string):
       '',
       `    npx aurion api-key create --tenant ${info.tenantId} --scopes config:read,config:write`,
       '',
-      '  or straight into the variables the README walk-through uses:',
+      '  or straight into the variables the docs/admin-api.md walk-through uses:',
       '',
       `    export AURION_URL=${publicUrl} AURION_KEY=$(npx aurion api-key create --tenant ${info.tenantId} --scopes config:read,config:write --json | node -pe 'JSON.parse(require("fs").readFileSync(0)).api_key')`,
       '',

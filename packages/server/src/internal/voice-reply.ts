@@ -1,11 +1,10 @@
 import { PassThrough, type Readable } from 'node:stream'
+import type { VoiceReplyLine } from '@aurion/contract'
 import type { FastifyBaseLogger } from 'fastify'
 import type { RouteContext } from '../app-deps.ts'
-import {
-  type AcceptedMessage,
-  streamAgentReply,
-  type TenantAccess,
-} from '../conversations/message-service.ts'
+import { streamAgentReply } from '../conversations/agent-reply.ts'
+import type { TenantAccess } from '../conversations/types.ts'
+import type { AcceptedMessage } from '../conversations/visitor-message.ts'
 import { ApiError } from '../errors.ts'
 
 /** Publisher name on the realtime bus: no widget socket skips these frames as its own. */
@@ -20,38 +19,20 @@ export function voiceSourceMessageId(conversationId: string, segmentId: string):
   return `voice:${conversationId}:${segmentId}`
 }
 
-/** Lines of the `/internal/v1/conversations/:id/reply` stream (NDJSON, one object per line). */
-export type VoiceReplyLine =
-  | {
-      type: 'ack'
-      conversation_id: string
-      thread_id: string
-      user_message_id: string
-      deduplicated: boolean
-    }
-  | { type: 'chunk'; index: number; chunk: string }
-  | {
-      type: 'done'
-      ai_message_id: string
-      ai_response: string
-      sources: { id: string; title: string }[]
-      deduplicated: boolean
-    }
-  | { type: 'error'; code: string; message: string }
-
 /**
  * Answers a stored visitor turn with the shared agent (the chat's message service: same agent,
  * same conversation, same bus frames) and streams the reply as NDJSON lines: `ack` (the visitor
- * turn is stored), `chunk`s as the agent produces them, then `done` once the reply is stored —
- * or `error` (the visitor turn stays stored; a retry with the same segment answers it without
- * storing it twice).
+ * turn is stored), `chunk`s as the agent produces them, then `done` once the reply is stored
+ * (with `end_call` when a person takes over: the call ends, the chat goes on) — or `error`
+ * (the visitor turn stays stored; a retry with the same segment answers it without storing it
+ * twice).
  *
  * The reply is completed and stored even when the worker stops reading (the visitor barged in,
  * the call dropped): the conversation holds what the agent answered, and a retry gets that
  * stored reply instead of a second one.
  */
 export function streamVoiceReply(
-  ctx: Pick<RouteContext, 'db' | 'agent' | 'bus'>,
+  ctx: Pick<RouteContext, 'db' | 'agent' | 'bus' | 'inflight'>,
   log: FastifyBaseLogger,
   access: TenantAccess,
   accepted: AcceptedMessage,
@@ -89,6 +70,7 @@ export function streamVoiceReply(
             ai_response: r.message.body,
             sources: r.sources.map((s) => ({ id: s.id, title: s.title })),
             deduplicated: r.deduplicated,
+            ...(r.handoff !== undefined || r.silent ? { end_call: true as const } : {}),
           })
           break
         }

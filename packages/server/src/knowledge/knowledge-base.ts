@@ -1,7 +1,9 @@
 import MiniSearch, { type SearchResult } from 'minisearch'
 import type { Db } from '../db/schema.ts'
-import { findKnowledgeRevision, listAllArticles, parseTags } from './article-repo.ts'
-import { type Passage, splitPassages } from './passages.ts'
+import { Lru } from '../lru.ts'
+import { findKnowledgeRevision, listPublishedArticles, parseTags } from './article-repo.ts'
+import { detectLanguage, type Lang } from './language.ts'
+import { headingOf, type Passage, splitPassages } from './passages.ts'
 import { analyze, processTerm, type TermGroup, tokenize } from './text.ts'
 
 /** An article held by a tenant's search index. */
@@ -10,7 +12,16 @@ export interface IndexedArticle {
   title: string
   body: string
   tags: string[]
+  /** Help Center address and category. */
+  slug: string
+  category: string | null
   updatedAt: string
+  /** The language it is written in (detected from its text; English when unclear). */
+  lang: Lang
+  /** The page it was imported from (what an answer from it links to). */
+  url?: string | undefined
+  /** The file it was imported from (what an answer from it names). */
+  file?: string | undefined
   /** Sections of the body, split on first use. */
   passages(): Passage[]
 }
@@ -30,8 +41,11 @@ export interface ArticleHit {
   matchedInTitle: boolean
 }
 
-/** Field boosts: a word in the title or tags says more about the topic than one in the body. */
-export const SEARCH_BOOST = { title: 3, tags: 2.5, body: 1 } as const
+/**
+ * Field boosts: a word in the title or tags says more about the topic than one in the body; a
+ * section heading ("Reverse charge", "When you get your money back") names a topic of its own.
+ */
+export const SEARCH_BOOST = { title: 3, tags: 2.5, headings: 2, body: 1 } as const
 /** Questions whose hits each index keeps (the same questions come again and again)… */
 const SEARCH_CACHE_SIZE = 64
 /** …if they are short (memory stays small with hundreds of tenants). */
@@ -43,12 +57,14 @@ const DOMINANCE = 2.5
 /** One tenant's articles and their search index, valid for one knowledge revision. */
 export class TenantKnowledge {
   readonly articles: ReadonlyMap<string, IndexedArticle>
+  /** The languages the articles are written in, most used first. */
+  readonly languages: readonly Lang[]
   readonly #search: MiniSearch
   readonly #df = new Map<string, number>()
   readonly #titleTerms = new Map<string, Set<string>>()
   #titles: string[] | undefined
   /** Hits per question and limit, least recently used first. Valid as long as this index. */
-  readonly #searches = new Map<string, readonly ArticleHit[]>()
+  readonly #searches = new Lru<string, readonly ArticleHit[]>(SEARCH_CACHE_SIZE)
 
   constructor(
     readonly tenantId: string,
@@ -56,11 +72,24 @@ export class TenantKnowledge {
     articles: IndexedArticle[],
   ) {
     this.articles = new Map(articles.map((a) => [a.id, a]))
-    this.#search = new MiniSearch<{ id: string; title: string; tags: string; body: string }>({
-      fields: ['title', 'tags', 'body'],
-      tokenize: (text) => tokenize(text),
-      processTerm: (term) => processTerm(term),
+    const counts = new Map<Lang, number>()
+    for (const a of articles) counts.set(a.lang, (counts.get(a.lang) ?? 0) + 1)
+    this.languages = [...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)!)
+    // Each article is analyzed in its own language before indexing (its fields hold index
+    // terms); a question is analyzed in the language it is asked in (see `search`).
+    this.#search = new MiniSearch<{
+      id: string
+      title: string
+      tags: string
+      headings: string
+      body: string
+    }>({
+      fields: ['title', 'tags', 'headings', 'body'],
+      tokenize: (terms) => terms.split(' '),
+      processTerm: (term) => term || null,
       searchOptions: {
+        tokenize: (text) => tokenize(text),
+        processTerm: (term) => processTerm(term),
         boost: { ...SEARCH_BOOST },
         // Fuzzy only for longer words: short ones ("vpn", "mfa", "mac") would match noise. Two
         // edits only for long words: each extra edit multiplies the work on the index tree.
@@ -71,15 +100,21 @@ export class TenantKnowledge {
       },
     })
     this.#search.addAll(
-      articles.map((a) => ({ id: a.id, title: a.title, tags: a.tags.join(' \n '), body: a.body })),
+      articles.map((a) => ({
+        id: a.id,
+        title: indexTerms(a.title, a.lang),
+        tags: indexTerms(a.tags.join(' \n '), a.lang),
+        headings: indexTerms(headingsOf(a.body), a.lang),
+        body: indexTerms(a.body, a.lang),
+      })),
     )
     for (const a of articles) {
       const terms = new Set<string>()
-      for (const g of analyze(`${a.title}\n${a.tags.join('\n')}\n${a.body}`))
+      for (const g of analyze(`${a.title}\n${a.tags.join('\n')}\n${a.body}`, a.lang))
         for (const t of g.terms) terms.add(t)
       for (const t of terms) this.#df.set(t, (this.#df.get(t) ?? 0) + 1)
       const tt = new Set<string>()
-      for (const g of analyze(`${a.title}\n${a.tags.join('\n')}`))
+      for (const g of analyze(`${a.title}\n${a.tags.join('\n')}`, a.lang))
         for (const t of g.terms) tt.add(t)
       this.#titleTerms.set(a.id, tt)
     }
@@ -104,15 +139,12 @@ export class TenantKnowledge {
    * and shared: a repeated question is answered from a cache (this index is immutable; a new
    * knowledge revision builds a new one).
    */
-  search(question: string, opts: { limit?: number } = {}): readonly ArticleHit[] {
-    const key = `${opts.limit ?? ''}\n${question}`
+  search(question: string, opts: { limit?: number; lang?: Lang } = {}): readonly ArticleHit[] {
+    const lang = opts.lang ?? 'en'
+    const key = `${opts.limit ?? ''}\n${lang}\n${question}`
     const cached = this.#searches.get(key)
-    if (cached !== undefined) {
-      this.#searches.delete(key)
-      this.#searches.set(key, cached)
-      return cached
-    }
-    const hits = this.#searchUncached(question, opts.limit)
+    if (cached !== undefined) return cached
+    const hits = this.#searchUncached(question, opts.limit, lang)
     if (question.length > SEARCH_CACHE_MAX_CHARS) return hits
     for (const h of hits) {
       Object.freeze(h.matchedWords)
@@ -120,27 +152,50 @@ export class TenantKnowledge {
     }
     Object.freeze(hits)
     this.#searches.set(key, hits)
-    if (this.#searches.size > SEARCH_CACHE_SIZE) {
-      this.#searches.delete(this.#searches.keys().next().value as string)
-    }
     return hits
   }
 
-  #searchUncached(question: string, limit: number | undefined): ArticleHit[] {
-    const groups = analyze(question).slice(0, 40)
+  /**
+   * The language to read a question in: its own when it shows one; else, of the visitor's and
+   * the articles' languages, the one in which it matches an article best.
+   */
+  questionLanguage(question: string, visitorLang?: Lang | undefined): Lang {
+    const own = detectLanguage(question)
+    if (own) return own
+    const candidates = [
+      ...(visitorLang && this.languages.includes(visitorLang) ? [visitorLang] : []),
+      ...this.languages.filter((l) => l !== visitorLang),
+    ]
+    if (candidates.length <= 1) return candidates[0] ?? visitorLang ?? 'en'
+    let best = candidates[0]!
+    let bestScore = -1
+    for (const lang of candidates) {
+      const top = this.search(question, { lang })[0]
+      const score = top ? (top.confident ? 2 : 0) + top.coverage : 0
+      if (score > bestScore) {
+        best = lang
+        bestScore = score
+      }
+    }
+    return best
+  }
+
+  #searchUncached(question: string, limit: number | undefined, lang: Lang): ArticleHit[] {
+    const groups = analyze(question, lang).slice(0, 40)
     if (groups.length === 0 || this.articles.size === 0) return []
     const query = groups.map((g) => g.word).join(' ')
     // Most questions are spelled right: exact and prefix matching answers them at a fraction of
     // the cost of fuzzy matching, which runs only when that finds nothing confident.
-    const exact = this.#run(query, groups, limit, false)
+    const exact = this.#run(query, groups, limit, false, lang)
     if (exact[0]?.confident) return exact
-    return this.#run(query, groups, limit, true)
+    return this.#run(query, groups, limit, true, lang)
   }
 
-  #run(query: string, groups: TermGroup[], limit = 5, fuzzy: boolean): ArticleHit[] {
+  #run(query: string, groups: TermGroup[], limit = 5, fuzzy: boolean, lang: Lang): ArticleHit[] {
+    const inLang = lang === 'en' ? {} : { processTerm: (term: string) => processTerm(term, lang) }
     const results = fuzzy
-      ? this.#search.search(query)
-      : this.#search.search(query, { fuzzy: false })
+      ? this.#search.search(query, inLang)
+      : this.#search.search(query, { fuzzy: false, ...inLang })
     const hits: ArticleHit[] = []
     for (const r of results.slice(0, limit)) {
       const article = this.articles.get(String(r.id))
@@ -168,10 +223,14 @@ export class TenantKnowledge {
     return this.#titles.slice(0, limit)
   }
 
-  /** The article with exactly this title (case-insensitive), if any. */
+  /**
+   * The article with exactly this title (case-insensitive), if any; else the first imported from
+   * a file of that name (answers from a file cite the file).
+   */
   findByTitle(title: string): IndexedArticle | undefined {
     const t = title.trim().toLowerCase()
     for (const a of this.articles.values()) if (a.title.trim().toLowerCase() === t) return a
+    for (const a of this.articles.values()) if (a.file?.toLowerCase() === t) return a
     return undefined
   }
 
@@ -236,21 +295,27 @@ export interface KnowledgeBase {
  */
 export function createKnowledgeBase(db: Db, opts: { maxTenants?: number } = {}): KnowledgeBase {
   const maxTenants = opts.maxTenants ?? 500
-  const cache = new Map<string, TenantKnowledge>()
+  const cache = new Lru<string, TenantKnowledge>(maxTenants)
   const building = new Map<string, Promise<TenantKnowledge>>()
 
   async function build(tenantId: string, revision: number): Promise<TenantKnowledge> {
-    const rows = await listAllArticles(db, tenantId)
+    const rows = await listPublishedArticles(db, tenantId)
     const articles = rows.map<IndexedArticle>((row) => {
       let passages: Passage[] | undefined
+      const lang = detectLanguage(`${row.title}\n${row.body}`) ?? 'en'
       return {
         id: row.id,
         title: row.title,
         body: row.body,
         tags: parseTags(row.tags),
+        slug: row.slug,
+        category: row.category,
         updatedAt: row.updated_at,
+        lang,
+        ...(row.source_url ? { url: row.source_url } : {}),
+        ...(row.source_file ? { file: row.source_file } : {}),
         passages() {
-          passages ??= splitPassages(row.body)
+          passages ??= splitPassages(row.body, lang)
           return passages
         },
       }
@@ -269,8 +334,6 @@ export function createKnowledgeBase(db: Db, opts: { maxTenants?: number } = {}):
         cached &&
         (known !== undefined ? cached.revision >= known : cached.revision === revision)
       ) {
-        cache.delete(tenantId)
-        cache.set(tenantId, cached)
         return cached
       }
       const key = `${tenantId}@${revision}`
@@ -280,12 +343,8 @@ export function createKnowledgeBase(db: Db, opts: { maxTenants?: number } = {}):
         building.set(key, pending)
       }
       const fresh = await pending
-      const current = cache.get(tenantId)
-      if (!current || current.revision <= fresh.revision) {
-        cache.delete(tenantId)
-        cache.set(tenantId, fresh)
-        while (cache.size > maxTenants) cache.delete(cache.keys().next().value as string)
-      }
+      const current = cache.peek(tenantId)
+      if (!current || current.revision <= fresh.revision) cache.set(tenantId, fresh)
       return fresh
     },
     clear() {
@@ -304,4 +363,40 @@ export function knowledgeBaseFor(db: Db): KnowledgeBase {
     shared.set(db, kb)
   }
   return kb
+}
+
+/** A text's index terms in `lang`, space-separated (what the index stores for an article field). */
+/** The text of an article body's `#` heading lines, one per line. */
+function headingsOf(body: string): string {
+  const out: string[] = []
+  for (const line of body.split('\n')) {
+    const heading = headingOf(line)
+    if (heading !== undefined) out.push(heading)
+  }
+  return out.join('\n')
+}
+
+function indexTerms(text: string, lang: Lang): string {
+  const out: string[] = []
+  for (const word of tokenize(text)) {
+    const terms = processTerm(word, lang)
+    if (terms) out.push(...terms)
+  }
+  return out.join(' ')
+}
+
+/**
+ * How an answer cites an article: by its title with a link to its page, or — imported from a
+ * file — by the file's name.
+ */
+export function citationOf(article: Pick<IndexedArticle, 'id' | 'title' | 'url' | 'file'>): {
+  id: string
+  title: string
+  url?: string
+} {
+  return {
+    id: article.id,
+    title: article.file ?? article.title,
+    ...(article.url ? { url: article.url } : {}),
+  }
 }

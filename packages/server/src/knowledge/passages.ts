@@ -1,3 +1,4 @@
+import type { Lang } from './language.ts'
 import { mentionsTrouble, termSet } from './text.ts'
 
 /** A section (or paragraph) of an article: the unit the built-in agent answers with. */
@@ -14,24 +15,37 @@ export interface Passage {
   trouble: boolean
 }
 
-const HEADING = /^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$/
+const HEADING_START = /^\s{0,3}#{1,6}\s+\S/
+
+/**
+ * The text of a Markdown `#` heading line, or undefined. Read by hand after the opening
+ * hashes: `(.+?)\s*#*\s*$` took cubic time on a long line of spaces.
+ */
+export function headingOf(line: string): string | undefined {
+  const m = HEADING_START.exec(line)
+  if (!m) return undefined
+  const rest = line.slice(m[0].length - 1).trimEnd()
+  let end = rest.length
+  while (end > 1 && rest[end - 1] === '#') end--
+  return rest.slice(0, end).trimEnd()
+}
 
 /**
  * Splits an article body into passages: each `#`-heading starts a section; text before the
  * first heading is the intro. An article without headings is split into paragraphs, a
- * paragraph ending in ":" staying with the list that follows it.
+ * paragraph ending in ":" staying with the list that follows it. Terms are analyzed in `lang`.
  */
-export function splitPassages(body: string): Passage[] {
+export function splitPassages(body: string, lang: Lang = 'en'): Passage[] {
   const lines = body.replace(/\r\n?/g, '\n').split('\n')
-  const hasHeadings = lines.some((l) => HEADING.test(l))
+  const hasHeadings = lines.some((l) => headingOf(l) !== undefined)
   const raw: { heading: string | null; lines: string[] }[] = []
   if (hasHeadings) {
     let current: { heading: string | null; lines: string[] } = { heading: null, lines: [] }
     for (const line of lines) {
-      const m = HEADING.exec(line)
-      if (m) {
+      const heading = headingOf(line)
+      if (heading !== undefined) {
         raw.push(current)
-        current = { heading: m[1]!.replace(/[*_]+/g, '').trim(), lines: [] }
+        current = { heading: heading.replace(/[*_]+/g, '').trim(), lines: [] }
       } else current.lines.push(line)
     }
     raw.push(current)
@@ -63,8 +77,8 @@ export function splitPassages(body: string): Passage[] {
       index: out.length,
       heading,
       text,
-      headingTerms: termSet(heading ?? ''),
-      terms: termSet(`${heading ?? ''}\n${text}`),
+      headingTerms: termSet(heading ?? '', lang),
+      terms: termSet(`${heading ?? ''}\n${text}`, lang),
       trouble: heading !== null && (mentionsTrouble(heading) || /\bstuck\b/i.test(heading)),
     })
   }

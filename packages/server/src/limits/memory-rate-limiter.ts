@@ -16,7 +16,7 @@ export interface MemoryRateLimiterOptions {
 /**
  * In-process limiter: a fixed window per rule and key, opened by the key's first request
  * (rate-limiter-flexible's memory store does the same, and the Redis limiter shares its
- * semantics). Counted synchronously ({@link RateLimiter.consumeSync}): the library's memory store
+ * semantics). Answered synchronously (see {@link RateLimiter.consume}): the library's memory store
  * answers only through promises, and on the embed config route, every page view of every site,
  * those promises cost 5 of 30 µs per request (bench/http.ts). Requests over the limit count too,
  * so a client that keeps hammering stays refused until the window closes.
@@ -40,7 +40,7 @@ export function createMemoryRateLimiter(opts: MemoryRateLimiterOptions = {}): Ra
     return windows
   }
 
-  const consumeSync = (rule: RateLimitRule, key: string): RateLimitResult => {
+  const consume = (rule: RateLimitRule, key: string): RateLimitResult => {
     const windows = windowsOf(rule)
     const t = now()
     let w = windows.get(key)
@@ -67,8 +67,11 @@ export function createMemoryRateLimiter(opts: MemoryRateLimiterOptions = {}): Ra
   sweep.unref()
 
   return {
-    consumeSync,
-    consume: async (rule, key) => consumeSync(rule, key),
+    consume,
+    async refund(rule, key) {
+      const w = windowsOf(rule).get(key)
+      if (w !== undefined && w.resetAt > now() && w.count > 0) w.count--
+    },
     async close() {
       clearInterval(sweep)
       rules.clear()

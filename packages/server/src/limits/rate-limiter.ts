@@ -15,17 +15,43 @@ export interface RateLimitRule {
 }
 
 /**
+ * What {@link RateLimiter.consume} answers: the result itself from an in-process limiter, a
+ * promise of it from a networked store.
+ */
+export type Consumed = RateLimitResult | Promise<RateLimitResult>
+
+/**
  * Rate-limit backend. The in-memory one serves a single process; the Redis one is shared by
  * every instance. Routes never know which one they got.
  */
 export interface RateLimiter {
-  consume(rule: RateLimitRule, key: string): Promise<RateLimitResult>
   /**
-   * The same, answered at once: in-process limiters only (a networked store has none). Hot
-   * paths use it when it is there; a promise per request costs more than the counting.
+   * Counts one request of `key` under `rule`. In-process limiters answer at once (on the hottest
+   * routes a promise per request costs more than the counting), networked stores with a promise.
+   * It never throws: a store failure is a rejected promise. `await` it, or hand it to
+   * {@link whenConsumed} where the synchronous answer matters.
    */
-  consumeSync?(rule: RateLimitRule, key: string): RateLimitResult
+  consume(rule: RateLimitRule, key: string): Consumed
+  /**
+   * Gives back one point consumed in the key's current window (never below zero; nothing when
+   * the window has closed): a throttle that counts only failures consumes before the attempt
+   * and refunds the attempts that succeeded, so concurrent attempts cannot outrun the limit.
+   */
+  refund(rule: RateLimitRule, key: string): Promise<void>
   /** Readiness probe of a networked store; rejects when it is unreachable. */
   ping?(): Promise<void>
   close(): Promise<void>
+}
+
+/**
+ * Goes on with a {@link RateLimiter.consume} outcome: at once when the limiter answered at once
+ * (no promise, no extra turn), else when its promise settles. A store failure goes to `fail`, or
+ * rejects the returned promise when there is none.
+ */
+export function whenConsumed<T>(
+  consumed: Consumed,
+  next: (result: RateLimitResult) => T,
+  fail?: (err: unknown) => T,
+): T | Promise<T> {
+  return consumed instanceof Promise ? consumed.then(next, fail) : next(consumed)
 }

@@ -45,6 +45,14 @@ export function createRedisRateLimiter(opts: RedisRateLimiterOptions): RateLimit
         throw rateLimitStoreUnavailable()
       }
     },
+    async refund(rule, key) {
+      try {
+        // One atomic script: a window that closed meanwhile is not re-created at -1.
+        await client.eval(REFUND_LUA, 1, forRule(rule).getKey(key))
+      } catch {
+        throw rateLimitStoreUnavailable()
+      }
+    },
     async ping() {
       await client.ping()
     },
@@ -54,6 +62,11 @@ export function createRedisRateLimiter(opts: RedisRateLimiterOptions): RateLimit
     },
   }
 }
+
+/** Decrements a live counter above zero, keeping its expiry; a missing key stays missing. */
+const REFUND_LUA = `local v = tonumber(redis.call('get', KEYS[1]))
+if v ~= nil and v > 0 then redis.call('decr', KEYS[1]) end
+return 0`
 
 /** rate-limiter-flexible rejects with a RateLimiterRes when over the limit. */
 function toResult(rule: RateLimitRule, res: RateLimiterRes, allowed: boolean): RateLimitResult {

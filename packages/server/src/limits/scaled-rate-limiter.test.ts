@@ -31,10 +31,13 @@ describe('scaleRateLimits', () => {
     expect(await allowedCount(limiter, 'ip', 5)).toBe(1)
   })
 
-  it('passes ping and close through', async () => {
+  it('passes refund (with the scaled rule), ping and close through', async () => {
     const calls: string[] = []
     const base: RateLimiter = {
       consume: async (r) => ({ allowed: true, limit: r.limit, remaining: 0, retryAfterSec: 1 }),
+      refund: async (r, key) => {
+        calls.push(`refund ${r.limit} ${key}`)
+      },
       ping: async () => {
         calls.push('ping')
       },
@@ -43,9 +46,10 @@ describe('scaleRateLimits', () => {
       },
     }
     const limiter = scaleRateLimits(base, 2)
+    await limiter.refund(rule, 'k')
     await limiter.ping?.()
     await limiter.close()
-    expect(calls).toEqual(['ping', 'close'])
+    expect(calls).toEqual(['refund 6 k', 'ping', 'close'])
     expect((await limiter.consume(rule, 'k')).limit).toBe(6)
   })
 })

@@ -19,9 +19,7 @@ export function scaleRateLimits(limiter: RateLimiter, factor: number): RateLimit
   }
   return {
     consume: (rule, key) => limiter.consume(scale(rule), key),
-    ...(limiter.consumeSync
-      ? { consumeSync: (rule, key) => limiter.consumeSync!(scale(rule), key) }
-      : {}),
+    refund: (rule, key) => limiter.refund(scale(rule), key),
     ...(limiter.ping ? { ping: () => limiter.ping!() } : {}),
     close: () => limiter.close(),
   }

@@ -11,6 +11,10 @@ export type BusEvent =
       frame: Record<string, unknown>
       origin?: string
     }
+  /** An event of the console's live inbox channel (see `handoff/inbox-events.ts`). */
+  | { type: 'inbox.event'; tenantId: string; event: Record<string, unknown> }
+  /** A widget socket showed this person's message to its visitor (the reply mail waits for it). */
+  | { type: 'thread.delivered'; tenantId: string; messageId: string }
 
 export type BusHandler = (event: BusEvent) => void
 

@@ -33,7 +33,8 @@ const SEEN_LIMIT = 4 * LOG_LENGTH
  * instance whose subscription dropped replays what it missed once it is back. While Redis is
  * unreachable they wait in a bounded queue and are sent when it returns. `thread.frame` events
  * are live-only: if Redis is down they reach this instance's sockets only (messages are stored
- * before any frame is published, so the history stays complete).
+ * before any frame is published, so the history stays complete); so are the inbox's
+ * `inbox.event` and `thread.delivered` events.
  */
 export function createRedisBus(opts: RedisBusOptions): RealtimeBus {
   const instanceId = randomUUID()
@@ -74,7 +75,7 @@ export function createRedisBus(opts: RedisBusOptions): RealtimeBus {
       return
     }
     if (env.src === instanceId) return
-    if (env.event.type !== 'thread.frame') {
+    if (isLogged(env.event)) {
       if (seen.has(env.id)) return
       remember(env.id)
     }
@@ -178,7 +179,7 @@ export function createRedisBus(opts: RedisBusOptions): RealtimeBus {
     async publish(event) {
       if (closed) return
       deliver(event)
-      const logged = event.type !== 'thread.frame'
+      const logged = isLogged(event)
       const env: Envelope = { id: randomUUID(), src: instanceId, event }
       const message = JSON.stringify(env)
       try {
@@ -210,6 +211,11 @@ export function createRedisBus(opts: RedisBusOptions): RealtimeBus {
   }
 }
 
+/** `tenant.*` events are logged (replayed after a lost subscription); the rest are live-only. */
+function isLogged(event: BusEvent): boolean {
+  return event.type === 'tenant.config_changed' || event.type === 'tenant.sockets_revoked'
+}
+
 /** Accepts only well-formed envelopes: a bad message must not reach socket handlers. */
 function parseEnvelope(message: string): Envelope | undefined {
   let v: unknown
@@ -230,6 +236,8 @@ function parseEnvelope(message: string): Envelope | undefined {
     (e.type === 'thread.frame' &&
       typeof e.threadId === 'string' &&
       typeof e.frame === 'object' &&
-      e.frame !== null)
+      e.frame !== null) ||
+    (e.type === 'inbox.event' && typeof e.event === 'object' && e.event !== null) ||
+    (e.type === 'thread.delivered' && typeof e.messageId === 'string')
   return ok ? { id, src, event: e as BusEvent } : undefined
 }

@@ -5,13 +5,12 @@ import type { Db } from '../db/schema.ts'
 import type { RealtimeBus } from '../realtime/bus.ts'
 import { createMemoryBus } from '../realtime/memory-bus.ts'
 import { createTenantCache, type TenantCache } from './tenant-cache.ts'
+import { createTenant, rotatePublicWidgetKey, type TenantRow } from './tenant-repo.ts'
 import {
-  createTenant,
-  rotateIdentitySecret,
-  rotatePublicWidgetKey,
-  type TenantRow,
-  updateTenantConfig,
-} from './tenant-repo.ts'
+  regeneratePublicWidgetKey,
+  renewIdentitySecret,
+  updateWidgetConfig,
+} from './tenant-service.ts'
 
 /** A change made behind the cache's back: no bus event. */
 const setKeySilently = (db: Db, id: string, key: string) =>
@@ -65,19 +64,39 @@ forEachDialect('tenant cache', (dialect) => {
     expect((await cache.get(other.id))?.public_widget_key).toBe(other.public_widget_key)
   })
 
-  it('drops the entry at once when this process changes the tenant through the repository', async () => {
+  it('drops the entry at once when the tenant service changes the tenant, before any event', async () => {
     await cache.get(tenant.id)
     expect(await cache.originAllowedByAnyTenant('https://shop.example')).toBe(true)
-    const key = await rotatePublicWidgetKey(db, tenant.id)
+    // A bus that delivers nothing (a Redis bus between two instances is not instant either).
+    const silentBus: RealtimeBus = {
+      publish: async () => {},
+      subscribe: (handler) => bus.subscribe(handler),
+      close: async () => {},
+    }
+    const deps = { db, bus: silentBus, tenantCache: cache }
+    const log = { error: () => {}, warn: () => {}, info: () => {} }
+    const key = await regeneratePublicWidgetKey(deps, tenant.id, log)
     expect((await cache.get(tenant.id))?.public_widget_key).toBe(key)
-    const secret = await rotateIdentitySecret(db, tenant.id)
+    const secret = await renewIdentitySecret(deps, tenant.id, log)
     expect((await cache.get(tenant.id))?.identity_secret).toBe(secret)
-    await updateTenantConfig(db, tenant.id, { enabled: false, allowed_origins: [] })
-    expect(JSON.parse((await cache.get(tenant.id))!.config)).toEqual({
+    await updateWidgetConfig(
+      deps,
+      tenant.id,
+      { enabled: false, display_title: 'Help', launcher_label: 'Chat', allowed_origins: [] },
+      log,
+    )
+    expect(JSON.parse((await cache.get(tenant.id))!.config)).toMatchObject({
       enabled: false,
       allowed_origins: [],
     })
     expect(await cache.originAllowedByAnyTenant('https://shop.example')).toBe(false)
+  })
+
+  it('keeps what it read when the tenant is changed behind its back, until an event or the TTL', async () => {
+    await cache.get(tenant.id)
+    // The repository alone (SQL, no service): nothing tells the cache.
+    await rotatePublicWidgetKey(db, tenant.id)
+    expect((await cache.get(tenant.id))?.public_widget_key).toBe(tenant.public_widget_key)
   })
 
   it('re-reads after the TTL even without an event', async () => {

@@ -1,18 +1,13 @@
 import type { Db } from '../db/schema.ts'
+import { Lru } from '../lru.ts'
 import type { RealtimeBus } from '../realtime/bus.ts'
-import {
-  findTenantById,
-  isOriginAllowedByAnyTenant,
-  onTenantWritten,
-  type TenantRow,
-} from './tenant-repo.ts'
+import { findTenantById, isOriginAllowedByAnyTenant, type TenantRow } from './tenant-repo.ts'
 
 /**
  * Read-through cache of what every public widget request looks up: the tenant row (key, config,
  * identity secret) and whether any tenant allows an origin (CORS preflights). Entries are dropped
- * by every tenant write made in this process through the tenant repository, and on every other
- * instance by the bus events that follow each change (`tenant.config_changed`,
- * `tenant.sockets_revoked`). The TTL only bounds staleness for changes made behind the server's
+ * at once by the tenant service after each change it makes, and on every instance by the bus
+ * events that follow (`tenant.config_changed`, `tenant.sockets_revoked`). The TTL only bounds staleness for changes made behind the server's
  * back (SQL by hand, the CLI in another process).
  */
 export interface TenantCache {
@@ -53,34 +48,22 @@ export function createTenantCache(
   const ttlMs = opts.ttlMs ?? 10_000
   const maxEntries = opts.maxEntries ?? 10_000
   const now = opts.now ?? Date.now
-  const tenants = new Map<string, Entry<TenantRow>>()
-  const origins = new Map<string, Entry<boolean>>()
+  const tenants = new Lru<string, Entry<TenantRow>>(maxEntries)
+  const origins = new Lru<string, Entry<boolean>>(maxEntries)
   // Bumped by every invalidation: a load that started before one must not store what it read.
   let epoch = 0
 
-  // The most recently used key of each map: it needs no moving (a site's visitors hit one tenant
-  // and one origin over and over; deleting and re-adding a Map key churns its hash table).
-  const newest = new Map<Map<string, unknown>, string>()
-  const fresh = <T>(map: Map<string, Entry<T>>, key: string): Entry<T> | undefined => {
-    const e = map.get(key)
+  const fresh = <T>(lru: Lru<string, Entry<T>>, key: string): Entry<T> | undefined => {
+    const e = lru.get(key)
     if (e === undefined) return undefined
     if (now() - e.at >= ttlMs) {
-      map.delete(key)
+      lru.delete(key)
       return undefined
-    }
-    if (newest.get(map) !== key) {
-      // Re-insert: Map order is our LRU order.
-      map.delete(key)
-      map.set(key, e)
-      newest.set(map, key)
     }
     return e
   }
-  const store = <T>(map: Map<string, Entry<T>>, key: string, value: T) => {
-    map.delete(key)
-    map.set(key, { value, at: now() })
-    newest.set(map, key)
-    if (map.size > maxEntries) map.delete(map.keys().next().value!)
+  const store = <T>(lru: Lru<string, Entry<T>>, key: string, value: T) => {
+    lru.set(key, { value, at: now() })
   }
 
   const invalidate = (tenantId: string) => {
@@ -94,7 +77,6 @@ export function createTenantCache(
       invalidate(event.tenantId)
     }
   })
-  const unwatch = onTenantWritten(db, invalidate)
 
   return {
     async get(id) {
@@ -126,7 +108,6 @@ export function createTenantCache(
     invalidate,
     close() {
       unsubscribe()
-      unwatch()
       tenants.clear()
       origins.clear()
     },

@@ -1,30 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import type { Selectable } from 'kysely'
 import { newPublicWidgetKey } from '../auth/keys.ts'
 import type { Db, TenantsTable } from '../db/schema.ts'
 import { nowIso } from '../ids.ts'
 
-export type TenantRow = TenantsTable
-
-const writeListeners = new WeakMap<Db, Set<(tenantId: string) => void>>()
-
 /**
- * Calls `fn` with the tenant id after every tenant change made through this module on `db`, once
- * committed: in-process caches drop the entry at once, whoever made the change. (Other instances
- * learn it from the bus events the routes publish.) Returns an unsubscribe function.
+ * A tenant. `help_center_slug` (read by {@link findTenantById}, which public widget requests use):
+ * its Help Center's slug while the Help Center is enabled, else null — the widget is allowed on
+ * that Help Center's pages without an `allowed_origins` entry.
  */
-export function onTenantWritten(db: Db, fn: (tenantId: string) => void): () => void {
-  let set = writeListeners.get(db)
-  if (!set) {
-    set = new Set()
-    writeListeners.set(db, set)
-  }
-  set.add(fn)
-  return () => set.delete(fn)
-}
-
-function tenantWritten(db: Db, id: string): void {
-  for (const fn of writeListeners.get(db) ?? []) fn(id)
-}
+export type TenantRow = Selectable<TenantsTable> & { help_center_slug?: string | null }
 
 /** Creates a tenant with a fresh public widget key and identity secret; `config` is stored JSON. */
 export async function createTenant(
@@ -40,6 +25,7 @@ export async function createTenant(
     config: JSON.stringify(input.config ?? {}),
     created_at: now,
     updated_at: now,
+    token_revocations: '[]',
   }
   await db.transaction().execute(async (trx) => {
     await trx.insertInto('tenants').values(row).execute()
@@ -49,7 +35,15 @@ export async function createTenant(
 }
 
 export async function findTenantById(db: Db, id: string): Promise<TenantRow | undefined> {
-  return db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst()
+  return db
+    .selectFrom('tenants')
+    .leftJoin('help_centers', (j) =>
+      j.onRef('help_centers.tenant_id', '=', 'tenants.id').on('help_centers.enabled', '=', 1),
+    )
+    .selectAll('tenants')
+    .select('help_centers.slug as help_center_slug')
+    .where('tenants.id', '=', id)
+    .executeTakeFirst()
 }
 
 export async function findTenantByPublicKey(db: Db, key: string): Promise<TenantRow | undefined> {
@@ -94,7 +88,11 @@ export async function updateTenantConfig(
   db: Db,
   id: string,
   config: Record<string, unknown>,
-  opts: { expected?: string } = {},
+  opts: {
+    expected?: string
+    /** More writes of the same transaction (e.g. the change's webhook event), after the update. */
+    alsoInTransaction?: (trx: Db) => Promise<void>
+  } = {},
 ): Promise<boolean> {
   const stored = await db.transaction().execute(async (trx) => {
     let q = trx
@@ -105,9 +103,9 @@ export async function updateTenantConfig(
     const res = await q.executeTakeFirst()
     if (Number(res.numUpdatedRows) === 0) return false
     await replaceTenantOrigins(trx, id, originsOf(config))
+    await opts.alsoInTransaction?.(trx)
     return true
   })
-  if (stored) tenantWritten(db, id)
   return stored
 }
 
@@ -141,15 +139,23 @@ export async function isOriginAllowedByAnyTenant(db: Db, origin: string): Promis
  * Replaces the public widget key; the old one stops matching at once. Returns the new key, or
  * undefined when the tenant does not exist.
  */
-export async function rotatePublicWidgetKey(db: Db, id: string): Promise<string | undefined> {
+export async function rotatePublicWidgetKey(
+  db: Db,
+  id: string,
+  /** More writes of the same transaction (the change's webhook event), given the new key. */
+  alsoInTransaction?: (trx: Db, key: string) => Promise<void>,
+): Promise<string | undefined> {
   const key = newPublicWidgetKey()
-  const res = await db
-    .updateTable('tenants')
-    .set({ public_widget_key: key, updated_at: nowIso() })
-    .where('id', '=', id)
-    .executeTakeFirst()
-  tenantWritten(db, id)
-  return Number(res.numUpdatedRows) > 0 ? key : undefined
+  return db.transaction().execute(async (trx) => {
+    const res = await trx
+      .updateTable('tenants')
+      .set({ public_widget_key: key, updated_at: nowIso() })
+      .where('id', '=', id)
+      .executeTakeFirst()
+    if (Number(res.numUpdatedRows) === 0) return undefined
+    await alsoInTransaction?.(trx, key)
+    return key
+  })
 }
 
 /**
@@ -163,6 +169,5 @@ export async function rotateIdentitySecret(db: Db, id: string): Promise<string |
     .set({ identity_secret: secret, updated_at: nowIso() })
     .where('id', '=', id)
     .executeTakeFirst()
-  tenantWritten(db, id)
   return Number(res.numUpdatedRows) > 0 ? secret : undefined
 }

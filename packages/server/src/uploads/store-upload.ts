@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import type { Db } from '../db/schema.ts'
+import { uploadQuotaExceeded } from '../errors.ts'
 import { newId, nowIso } from '../ids.ts'
-import { insertUpload, pruneStaleUploads } from './upload-repo.ts'
+import { insertUploadWithinQuota, sumTenantUploadBytes } from './upload-repo.ts'
 
 /** The contract's maximum upload size: 10 MB. */
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -54,34 +55,46 @@ export interface StoredUpload {
 }
 
 /**
- * Stores checked bytes in the database (so every instance can serve them) and returns the
- * contract's body. Abandoned uploads of the tenant are pruned on the way; a failure there is
- * only logged, it never fails the upload.
+ * Stores checked bytes in the database (so every instance can serve them) within the tenant's
+ * quota, and returns the contract's body. Abandoned uploads are deleted by the upload sweep.
+ * @throws ApiError 413 when the tenant's attachments would exceed `quotaBytes`.
  */
 export async function storeUpload(
   db: Db,
   input: { tenantId: string; fileName: string; contentType: string; bytes: Buffer },
-  log?: { warn(obj: unknown, msg: string): void },
+  quotaBytes: number,
 ): Promise<StoredUpload> {
   const id = newId('upl')
-  await insertUpload(db, {
-    id,
-    tenant_id: input.tenantId,
-    file_name: input.fileName,
-    content_type: input.contentType,
-    size_bytes: input.bytes.length,
-    sha256: createHash('sha256').update(input.bytes).digest('hex'),
-    data: input.bytes,
-    message_id: null,
-    created_at: nowIso(),
-  })
-  await pruneStaleUploads(db, input.tenantId).catch((err: unknown) =>
-    log?.warn({ err }, 'could not prune abandoned uploads'),
+  const outcome = await insertUploadWithinQuota(
+    db,
+    {
+      id,
+      tenant_id: input.tenantId,
+      file_name: input.fileName,
+      content_type: input.contentType,
+      size_bytes: input.bytes.length,
+      sha256: createHash('sha256').update(input.bytes).digest('hex'),
+      data: input.bytes,
+      message_id: null,
+      created_at: nowIso(),
+    },
+    quotaBytes,
   )
+  if (!outcome.stored) throw uploadQuotaExceeded(quotaBytes, outcome.usedBytes)
   return {
     upload_id: id,
     file_name: input.fileName,
     content_type: input.contentType,
     size_bytes: input.bytes.length,
   }
+}
+
+/**
+ * Refuses, before a byte of the file is read, an upload of a tenant whose quota is already used
+ * up. The final word is {@link storeUpload}'s, which counts the file itself.
+ * @throws ApiError 413 when nothing more fits.
+ */
+export async function assertQuotaLeft(db: Db, tenantId: string, quotaBytes: number): Promise<void> {
+  const used = await sumTenantUploadBytes(db, tenantId)
+  if (used >= quotaBytes) throw uploadQuotaExceeded(quotaBytes, used)
 }

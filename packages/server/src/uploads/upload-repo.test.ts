@@ -4,11 +4,12 @@ import type { DbHandle } from '../db/connect.ts'
 import { newId } from '../ids.ts'
 import {
   attachUploads,
+  deleteExpiredUploads,
   findUpload,
-  findUploadsForAttach,
   insertUpload,
+  insertUploadWithinQuota,
   listUploadsForMessages,
-  pruneStaleUploads,
+  sumTenantUploadBytes,
   UNATTACHED_UPLOAD_TTL_MS,
   type UploadRow,
 } from './upload-repo.ts'
@@ -47,17 +48,6 @@ forEachDialect('upload repository', (dialect) => {
     expect(found?.file_name).toBe('a.txt')
     expect(await findUpload(h.db, b, row.id)).toBeUndefined()
     expect(await findUpload(h.db, a, 'upl_missing')).toBeUndefined()
-  })
-
-  it('finds only this tenant’s unattached uploads for attaching', async () => {
-    const mine = uploadRow(a)
-    const attached = uploadRow(a, { message_id: 'msg_x' })
-    const theirs = uploadRow(b)
-    for (const r of [mine, attached, theirs]) await insertUpload(h.db, r)
-    const found = await findUploadsForAttach(h.db, a, [mine.id, attached.id, theirs.id, mine.id])
-    expect(found.map((u) => u.id)).toEqual([mine.id])
-    expect(found[0]).not.toHaveProperty('data')
-    expect(await findUploadsForAttach(h.db, a, [])).toEqual([])
   })
 
   it('attaches once: a second attach and another tenant’s attach report the ids as missing', async () => {
@@ -102,17 +92,45 @@ forEachDialect('upload repository', (dialect) => {
     expect(results.filter((r) => r.length === 0)).toHaveLength(1)
   })
 
-  it('prunes only stale unattached uploads of the tenant', async () => {
+  it('deletes expired unattached uploads of every tenant in batches, never attached ones', async () => {
     const old = new Date(Date.now() - UNATTACHED_UPLOAD_TTL_MS - 60_000).toISOString()
-    const stale = uploadRow(a, { created_at: old })
+    const cutoff = new Date(Date.now() - UNATTACHED_UPLOAD_TTL_MS).toISOString()
+    const staleA = [uploadRow(a, { created_at: old }), uploadRow(a, { created_at: old })]
     const staleAttached = uploadRow(a, { created_at: old, message_id: 'msg_keep' })
     const staleOther = uploadRow(b, { created_at: old })
     const fresh = uploadRow(a)
-    for (const r of [stale, staleAttached, staleOther, fresh]) await insertUpload(h.db, r)
-    expect(await pruneStaleUploads(h.db, a)).toBe(1)
-    expect(await findUpload(h.db, a, stale.id)).toBeUndefined()
+    for (const r of [...staleA, staleAttached, staleOther, fresh]) await insertUpload(h.db, r)
+    expect(await deleteExpiredUploads(h.db, cutoff, 2)).toBe(2)
+    expect(await deleteExpiredUploads(h.db, cutoff, 2)).toBe(1)
+    expect(await deleteExpiredUploads(h.db, cutoff, 2)).toBe(0)
+    for (const r of [...staleA, staleOther])
+      expect(await findUpload(h.db, r.tenant_id, r.id)).toBeUndefined()
     expect(await findUpload(h.db, a, staleAttached.id)).toBeDefined()
     expect(await findUpload(h.db, a, fresh.id)).toBeDefined()
-    expect(await findUpload(h.db, b, staleOther.id)).toBeDefined()
+  })
+
+  it('stores within the quota only, and concurrent uploads never overshoot it', async () => {
+    const t = (await createTestTenant(h.db, { name: 'Q' })).tenantId
+    const sized = (n: number) => uploadRow(t, { size_bytes: n, data: Buffer.alloc(n, 1) })
+    expect(await sumTenantUploadBytes(h.db, t)).toBe(0)
+    expect(await insertUploadWithinQuota(h.db, sized(600), 1000)).toEqual({ stored: true })
+    expect(await insertUploadWithinQuota(h.db, sized(401), 1000)).toEqual({
+      stored: false,
+      usedBytes: 600,
+    })
+    expect(await insertUploadWithinQuota(h.db, sized(400), 1000)).toEqual({ stored: true })
+    expect(await sumTenantUploadBytes(h.db, t)).toBe(1000)
+    // Another tenant's uploads count against its own quota only.
+    expect(await insertUploadWithinQuota(h.db, uploadRow(b, { size_bytes: 900 }), 1000)).toEqual({
+      stored: true,
+    })
+    const u = (await createTestTenant(h.db, { name: 'R' })).tenantId
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        insertUploadWithinQuota(h.db, uploadRow(u, { size_bytes: 300 }), 1000),
+      ),
+    )
+    expect(results.filter((r) => r.stored)).toHaveLength(3)
+    expect(await sumTenantUploadBytes(h.db, u)).toBe(900)
   })
 })

@@ -1,10 +1,11 @@
+import { SqliteAdapter, sql } from 'kysely'
 import type { Db, UploadsTable } from '../db/schema.ts'
 
 export type UploadRow = UploadsTable
 /** An upload without its bytes: what lists and attach checks need. */
 export type UploadMeta = Omit<UploadRow, 'data'>
 
-/** Uploads nobody attached to a message within this time are deleted (see {@link pruneStaleUploads}). */
+/** Uploads nobody attached to a message within this time are deleted (see {@link deleteExpiredUploads}). */
 export const UNATTACHED_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000
 
 const META_COLUMNS = [
@@ -38,26 +39,6 @@ export async function findUpload(
   if (row === undefined) return undefined
   // better-sqlite3 returns a Buffer, pg a Buffer too; normalise anything array-like.
   return { ...row, data: Buffer.isBuffer(row.data) ? row.data : Buffer.from(row.data) }
-}
-
-/**
- * Those of `ids` that belong to this tenant and are not attached to a message yet. The caller
- * compares with the ids it asked for and answers 422 naming `upload_ids` when some are missing.
- */
-export async function findUploadsForAttach(
-  db: Db,
-  tenantId: string,
-  ids: readonly string[],
-): Promise<UploadMeta[]> {
-  const unique = [...new Set(ids)]
-  if (unique.length === 0) return []
-  return db
-    .selectFrom('uploads')
-    .select(META_COLUMNS)
-    .where('tenant_id', '=', tenantId)
-    .where('id', 'in', unique)
-    .where('message_id', 'is', null)
-    .execute()
 }
 
 /**
@@ -106,22 +87,62 @@ export async function listUploadsForMessages(
     .execute()
 }
 
+/** Bytes of attachments this tenant stores (attached or not). */
+export async function sumTenantUploadBytes(db: Db, tenantId: string): Promise<number> {
+  const row = await db
+    .selectFrom('uploads')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number | string>('size_bytes'), eb.lit(0)).as('n'))
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/** Key space of the PostgreSQL advisory locks that serialize one tenant's quota checks. */
+const QUOTA_LOCK_CLASS = 0x41555550
+
 /**
- * Deletes this tenant's uploads that were never attached and are older than
- * {@link UNATTACHED_UPLOAD_TTL_MS}: abandoned uploads must not fill the database.
- * Returns how many were deleted.
+ * Stores an upload only if the tenant's uploads, this one included, stay within `quotaBytes`.
+ * The check and the insert are one transaction; on PostgreSQL a per-tenant advisory lock makes
+ * concurrent uploads of a tenant take turns (SQLite transactions already do), so two uploads
+ * can never both fit into the last free megabyte.
+ * @returns `{ stored: true }`, or `{ stored: false, usedBytes }` when it does not fit.
  */
-export async function pruneStaleUploads(
+export async function insertUploadWithinQuota(
   db: Db,
-  tenantId: string,
-  now = Date.now(),
-): Promise<number> {
-  const cutoff = new Date(now - UNATTACHED_UPLOAD_TTL_MS).toISOString()
+  row: UploadRow,
+  quotaBytes: number,
+): Promise<{ stored: true } | { stored: false; usedBytes: number }> {
+  return db.transaction().execute(async (trx) => {
+    if (!(trx.getExecutor().adapter instanceof SqliteAdapter)) {
+      await sql`select pg_advisory_xact_lock(${QUOTA_LOCK_CLASS}, hashtext(${row.tenant_id}))`.execute(
+        trx,
+      )
+    }
+    const usedBytes = await sumTenantUploadBytes(trx, row.tenant_id)
+    if (usedBytes + row.size_bytes > quotaBytes) return { stored: false, usedBytes }
+    await insertUpload(trx, row)
+    return { stored: true }
+  })
+}
+
+/**
+ * Deletes up to `limit` uploads, of any tenant, that were never attached to a message and were
+ * created before `cutoff` (ISO timestamp). Returns how many were deleted; call again while it
+ * returns `limit`. Idempotent, so instances sweeping at once only share the work: an upload
+ * being attached meanwhile is either attached (and kept) or deleted (and the attach reports it).
+ */
+export async function deleteExpiredUploads(db: Db, cutoff: string, limit: number): Promise<number> {
   const res = await db
     .deleteFrom('uploads')
-    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('uploads')
+        .select('id')
+        .where('message_id', 'is', null)
+        .where('created_at', '<', cutoff)
+        .limit(limit),
+    )
     .where('message_id', 'is', null)
-    .where('created_at', '<', cutoff)
     .executeTakeFirst()
   return Number(res.numDeletedRows)
 }

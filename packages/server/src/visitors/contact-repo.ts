@@ -2,12 +2,13 @@ import { firstRow, prepare } from '../db/prepared.ts'
 import type { ContactsTable, Db } from '../db/schema.ts'
 import { newId, nowIso } from '../ids.ts'
 
-export type ContactRow = ContactsTable
+/** A contact as the message path reads it (the caller's `phone` only where a call needs it). */
+export type ContactRow = Omit<ContactsTable, 'phone'> & { phone?: string | null }
 
 // The statements of every widget message are prepared (built and compiled once).
 
-const byIdQuery = prepare((db: Db, tenantId: string, id: string) =>
-  db.selectFrom('contacts').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id),
+const byIdQuery = prepare((db: Db, p: { tenantId: string; id: string }) =>
+  db.selectFrom('contacts').selectAll().where('tenant_id', '=', p.tenantId).where('id', '=', p.id),
 )
 
 export async function findContactById(
@@ -15,15 +16,15 @@ export async function findContactById(
   tenantId: string,
   id: string,
 ): Promise<ContactRow | undefined> {
-  return firstRow(await byIdQuery(db, tenantId, id))
+  return firstRow(await byIdQuery(db, { tenantId, id }))
 }
 
-const byEmailQuery = prepare((db: Db, tenantId: string, email: string) =>
+const byEmailQuery = prepare((db: Db, p: { tenantId: string; email: string }) =>
   db
     .selectFrom('contacts')
     .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('email', '=', email),
+    .where('tenant_id', '=', p.tenantId)
+    .where('email', '=', p.email),
 )
 
 /** The tenant's contact with this (lower-cased) email. */
@@ -32,32 +33,30 @@ export async function findContactByEmail(
   tenantId: string,
   email: string,
 ): Promise<ContactRow | undefined> {
-  return firstRow(await byEmailQuery(db, tenantId, email.toLowerCase()))
+  return firstRow(await byEmailQuery(db, { tenantId, email: email.toLowerCase() }))
 }
 
-const insertContact = (
-  db: Db,
-  id: string,
-  tenantId: string,
-  email: string | null,
-  createdAt: string,
-) =>
+interface NewContact {
+  id: string
+  tenantId: string
+  email: string | null
+  createdAt: string
+}
+
+const insertContact = (db: Db, p: NewContact) =>
   db.insertInto('contacts').values({
-    id,
-    tenant_id: tenantId,
-    email,
+    id: p.id,
+    tenant_id: p.tenantId,
+    email: p.email,
     name: null,
-    created_at: createdAt,
-    updated_at: createdAt,
+    created_at: p.createdAt,
+    updated_at: p.createdAt,
   })
 
 const insertQuery = prepare(insertContact)
 
-const insertUnlessEmailTakenQuery = prepare(
-  (db: Db, id: string, tenantId: string, email: string, createdAt: string) =>
-    insertContact(db, id, tenantId, email, createdAt).onConflict((oc) =>
-      oc.columns(['tenant_id', 'email']).doNothing(),
-    ),
+const insertUnlessEmailTakenQuery = prepare((db: Db, p: NewContact) =>
+  insertContact(db, p).onConflict((oc) => oc.columns(['tenant_id', 'email']).doNothing()),
 )
 
 /**
@@ -72,7 +71,12 @@ export async function findOrCreateContact(
   const lower = email.toLowerCase()
   const existing = await findContactByEmail(db, tenantId, lower)
   if (existing) return existing
-  await insertUnlessEmailTakenQuery(db, newId('contact'), tenantId, lower, nowIso())
+  await insertUnlessEmailTakenQuery(db, {
+    id: newId('contact'),
+    tenantId,
+    email: lower,
+    createdAt: nowIso(),
+  })
   const row = await findContactByEmail(db, tenantId, lower)
   if (!row) throw new Error('contact vanished right after its insert')
   return row
@@ -89,7 +93,7 @@ export async function createAnonymousContact(db: Db, tenantId: string): Promise<
     created_at: now,
     updated_at: now,
   }
-  await insertQuery(db, row.id, tenantId, null, now)
+  await insertQuery(db, { id: row.id, tenantId, email: null, createdAt: now })
   return row
 }
 

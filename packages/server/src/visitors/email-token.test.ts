@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import {
   computeUserHash,
   identityFingerprint,
+  isEmailProven,
   signEmailToken,
   verifyEmailToken,
   verifyUserHash,
@@ -20,12 +21,37 @@ const sign = (payload: unknown, secret = SECRET) => {
 describe('email tokens', () => {
   it('round-trips a lower-cased email with a 30-day expiry', () => {
     const token = signEmailToken(SECRET, { tenantId: TID, email: 'Jane@Example.COM', nowSec: NOW })
-    expect(verifyEmailToken(SECRET, token, { tenantId: TID, nowSec: NOW + 10 })).toEqual({
+    const payload = verifyEmailToken(SECRET, token, { tenantId: TID, nowSec: NOW + 10 })
+    expect(payload).toEqual({
       tid: TID,
+      jti: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
       email: 'jane@example.com',
       iat: NOW,
       exp: NOW + 30 * 24 * 3600,
     })
+    expect(isEmailProven(payload!)).toBe(false)
+  })
+
+  it('draws a new token id for every token, and keeps a given one (a proven upgrade)', () => {
+    const a = verifyEmailToken(SECRET, signEmailToken(SECRET, { tenantId: TID, email: 'a@b.co' }), {
+      tenantId: TID,
+    })
+    const b = verifyEmailToken(SECRET, signEmailToken(SECRET, { tenantId: TID, email: 'a@b.co' }), {
+      tenantId: TID,
+    })
+    expect(a?.jti).not.toBe(b?.jti)
+    const upgraded = verifyEmailToken(
+      SECRET,
+      signEmailToken(SECRET, {
+        tenantId: TID,
+        email: 'a@b.co',
+        tokenId: a!.jti,
+        codeVerified: true,
+      }),
+      { tenantId: TID },
+    )
+    expect(upgraded).toMatchObject({ jti: a!.jti, cv: 1 })
+    expect(isEmailProven(upgraded!)).toBe(true)
   })
 
   it('expires exactly at exp', () => {
@@ -62,10 +88,18 @@ describe('email tokens', () => {
     ['a huge token', () => 'a'.repeat(5000)],
     [
       'iat far in the future',
-      () => sign({ tid: TID, email: 'a@b.co', iat: NOW + 3600, exp: NOW + 7200 }),
+      () =>
+        sign({ tid: TID, jti: 'x'.repeat(22), email: 'a@b.co', iat: NOW + 3600, exp: NOW + 7200 }),
     ],
     ['a non-integer exp', () => sign({ tid: TID, email: 'a@b.co', iat: NOW, exp: 'never' })],
     ['no email', () => sign({ tid: TID, iat: NOW, exp: NOW + 60 })],
+    // Issued before token ids: it proved nothing but the typed email.
+    ['no token id', () => sign({ tid: TID, email: 'a@b.co', iat: NOW, exp: NOW + 60 })],
+    [
+      'a forged code marker',
+      () =>
+        sign({ tid: TID, jti: 'x'.repeat(22), email: 'a@b.co', iat: NOW, exp: NOW + 60, cv: 2 }),
+    ],
     ['a JSON array', () => sign([TID])],
     [
       'bad base64 JSON',

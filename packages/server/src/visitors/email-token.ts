@@ -1,10 +1,16 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { EMAIL_TOKEN_TTL_SECONDS } from '@aurion/contract'
 
-/** What an email token asserts. `iv` is present when identity verification vouched for the email. */
+/**
+ * What an email token asserts. A bare token proves only that its holder typed the email: what
+ * it reads and continues is bound to its `jti`. `iv` (identity verification vouched for the
+ * email) or `cv` (the holder entered a code mailed to it) make the email proven.
+ */
 export interface EmailTokenPayload {
   /** Tenant id. */
   tid: string
+  /** Random token id: the conversations this token starts or claims are recorded under it. */
+  jti: string
   /** Lower-cased email. */
   email: string
   /** Issued at, seconds since the epoch. */
@@ -13,6 +19,18 @@ export interface EmailTokenPayload {
   exp: number
   /** Fingerprint of the identity secret that verified `user_hash` (see {@link identityFingerprint}). */
   iv?: string
+  /** 1 when the email was proven by a one-time code sent to it. */
+  cv?: 1
+}
+
+/** Does the token prove its email (identity verification or a mailed code)? */
+export function isEmailProven(payload: EmailTokenPayload): boolean {
+  return payload.iv !== undefined || payload.cv === 1
+}
+
+/** A fresh random token id (128 bits). */
+export function newTokenId(): string {
+  return randomBytes(16).toString('base64url')
 }
 
 const MAX_TOKEN_LENGTH = 2048
@@ -26,18 +44,29 @@ const sign = (secret: string, payloadB64: string) =>
 /**
  * Signs an email token: base64url(JSON payload) + "." + hex HMAC-SHA256(server secret, the
  * base64url part). The email is lower-cased; the token lives 30 days unless `ttlSec` says otherwise.
+ * `tokenId` keeps the id of a token being upgraded (a verified code); otherwise a new one is drawn.
  */
 export function signEmailToken(
   secret: string,
-  input: { tenantId: string; email: string; identity?: string; nowSec?: number; ttlSec?: number },
+  input: {
+    tenantId: string
+    email: string
+    identity?: string | undefined
+    codeVerified?: boolean | undefined
+    tokenId?: string | undefined
+    nowSec?: number
+    ttlSec?: number
+  },
 ): string {
   const iat = input.nowSec ?? Math.floor(Date.now() / 1000)
   const payload: EmailTokenPayload = {
     tid: input.tenantId,
+    jti: input.tokenId ?? newTokenId(),
     email: input.email.toLowerCase(),
     iat,
     exp: iat + (input.ttlSec ?? EMAIL_TOKEN_TTL_SECONDS),
     ...(input.identity !== undefined ? { iv: input.identity } : {}),
+    ...(input.codeVerified ? { cv: 1 as const } : {}),
   }
   const body = b64url(JSON.stringify(payload))
   return `${body}.${sign(secret, body).toString('hex')}`
@@ -77,11 +106,15 @@ function isPayload(p: unknown): p is EmailTokenPayload {
   const o = p as Record<string, unknown>
   return (
     typeof o.tid === 'string' &&
+    // Tokens issued before token ids existed proved nothing beyond the typed email: refused.
+    typeof o.jti === 'string' &&
+    /^[A-Za-z0-9_-]{16,64}$/.test(o.jti) &&
     typeof o.email === 'string' &&
     o.email !== '' &&
     Number.isInteger(o.iat) &&
     Number.isInteger(o.exp) &&
-    (o.iv === undefined || typeof o.iv === 'string')
+    (o.iv === undefined || typeof o.iv === 'string') &&
+    (o.cv === undefined || o.cv === 1)
   )
 }
 

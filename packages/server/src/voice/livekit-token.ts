@@ -8,15 +8,30 @@ import {
 import type { Config } from '../config.ts'
 import { voiceNotConfigured } from '../errors.ts'
 
-/** Lifetime of a participant token (contract: 3600 s; clients re-request after an hour). */
-export const VOICE_TOKEN_TTL_SECONDS = 3600
-
 /** LiveKit settings with every value present. */
 export interface LiveKitSettings {
   url: string
   apiKey: string
   apiSecret: string
   agentName: string
+  /** Lifetime of a participant token (`AURION_VOICE_TOKEN_TTL_SECONDS`). */
+  tokenTtlSeconds: number
+}
+
+const ROOM_PREFIX = 'aurion_'
+/** Identities of participants who joined with a widget token (`POST /voice-widget/embed/token`). */
+export const WIDGET_IDENTITY_PREFIX = 'visitor_'
+
+/** One room per conversation: a call and the chat of that conversation meet the same agent. */
+export function roomNameFor(conversationId: string): string {
+  return `${ROOM_PREFIX}${conversationId}`
+}
+
+/** The conversation of a room named by {@link roomNameFor}; undefined for any other room. */
+export function conversationIdOfRoom(roomName: string): string | undefined {
+  return roomName.startsWith(ROOM_PREFIX) && roomName.length > ROOM_PREFIX.length
+    ? roomName.slice(ROOM_PREFIX.length)
+    : undefined
 }
 
 /** What the voice agent learns about the participant (token metadata and room dispatch). */
@@ -36,10 +51,16 @@ export interface VoiceParticipantMetadata {
 
 /** The LiveKit settings, or 503 `{"detail": …}` when the server has none. */
 export function requireLiveKit(config: Config): LiveKitSettings {
-  const { url, apiKey, apiSecret, agentName } = config.livekit
-  if (url === undefined || apiKey === undefined || apiSecret === undefined)
-    throw voiceNotConfigured()
-  return { url, apiKey, apiSecret, agentName }
+  const settings = liveKitSettings(config)
+  if (settings === undefined) throw voiceNotConfigured()
+  return settings
+}
+
+/** The LiveKit settings, or undefined when the server has none. */
+export function liveKitSettings(config: Config): LiveKitSettings | undefined {
+  const { url, apiKey, apiSecret, agentName, tokenTtlSeconds } = config.livekit
+  if (url === undefined || apiKey === undefined || apiSecret === undefined) return undefined
+  return { url, apiKey, apiSecret, agentName, tokenTtlSeconds }
 }
 
 /** Whether the server can issue voice tokens. */
@@ -80,7 +101,7 @@ export async function mintParticipantToken(
   const at = new AccessToken(lk.apiKey, lk.apiSecret, {
     identity: input.identity,
     name: input.name,
-    ttl: VOICE_TOKEN_TTL_SECONDS,
+    ttl: lk.tokenTtlSeconds,
     metadata,
     attributes: {
       tenant_id: input.metadata.tenant_id,

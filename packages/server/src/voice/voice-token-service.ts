@@ -1,19 +1,23 @@
 import { resolveWidgetConfig } from '@aurion/contract'
 import type { RouteContext } from '../app-deps.ts'
 import type { AdminPrincipal } from '../auth/admin-auth.ts'
-import { openThread, type TenantAccess } from '../conversations/message-service.ts'
-import { forbidden, notAuthenticated } from '../errors.ts'
+import { openThread } from '../conversations/locate-thread.ts'
+import type { TenantAccess } from '../conversations/types.ts'
+import { mayUseConversationById } from '../conversations/visitor-access.ts'
+import { forbidden, notAuthenticated, notFound } from '../errors.ts'
 import { randomBase62 } from '../ids.ts'
 import { findTenantById } from '../tenants/tenant-repo.ts'
 import { findContactByEmail } from '../visitors/contact-repo.ts'
 import { resolveVisitorIdentity } from '../visitors/visitor-auth.ts'
+import { emitWebhookEvent } from '../webhooks/events.ts'
 import {
   clientUrl,
   type LiveKitSettings,
   mintParticipantToken,
   requireLiveKit,
-  VOICE_TOKEN_TTL_SECONDS,
+  roomNameFor,
   type VoiceParticipantMetadata,
+  WIDGET_IDENTITY_PREFIX,
 } from './livekit-token.ts'
 import { voiceThreadTarget } from './voice-target.ts'
 
@@ -36,21 +40,18 @@ export interface VoiceTokenResponse {
 /** Subject of a conversation that starts with a call (a first chat message replaces it). */
 export const VOICE_SUBJECT = 'Voice call'
 
-/** One room per conversation: a call and the chat of that conversation meet the same agent. */
-export function roomNameFor(conversationId: string): string {
-  return `aurion_${conversationId}`
-}
-
 type Ctx = Pick<RouteContext, 'config' | 'db' | 'bus' | 'agent'>
 
 /**
  * `POST /voice-widget/embed/token`: a visitor's token. Identity and room are chosen here, never
  * by the client; the call joins (or starts) the chat conversation so voice and chat share it,
- * with the same ownership rules as chat (a token-proven conversation needs its email_token).
+ * with the same ownership rules as chat (`visitor-access.ts`): a `conversation_id` that is not
+ * the visitor's is a 404, exactly like an unknown one.
  *
  * `pre_authenticated` follows the contract: only when the tenant turned voice auth off AND the
  * email (self-asserted `user_email`, or the email of `email_token`) belonged to an existing
- * contact before this call — and, when continuing a conversation, that contact owns it.
+ * contact before this call — and, when continuing a conversation, that contact owns it or the
+ * conversation claims that email.
  */
 export async function issueWidgetVoiceToken(
   ctx: Ctx,
@@ -75,18 +76,38 @@ export async function issueWidgetVoiceToken(
   // Looked up before the conversation service links (and possibly creates) the contact.
   const existing =
     email !== undefined ? await findContactByEmail(ctx.db, tenantId, email) : undefined
+  if (
+    input.conversationId !== undefined &&
+    !(await mayUseConversationById(
+      ctx.db,
+      tenantId,
+      input.conversationId,
+      identity,
+      input.sourceThreadId,
+    ))
+  ) {
+    throw notFound('Conversation not found')
+  }
   const target = await voiceThreadTarget(ctx.db, tenantId, input)
   const { conversation, thread, contact } = await openThread(ctx, access, {
     ...target,
     identity,
     subject: VOICE_SUBJECT,
   })
+  // The call starts now from the server's view: the visitor has what it takes to join.
+  await ctx.db.transaction().execute((trx) =>
+    emitWebhookEvent(trx, tenantId, 'voice.call.started', {
+      conversation_id: conversation.id,
+      thread_id: thread.id,
+      room: roomNameFor(conversation.id),
+    }),
+  )
   const preAuthenticated =
     access.config.voice_auth_enabled === false &&
     existing !== undefined &&
-    conversation.contact_id === existing.id
+    (conversation.contact_id === existing.id || conversation.claimed_email === email)
   return issue(lk, {
-    identity: `visitor_${randomBase62(16)}`,
+    identity: `${WIDGET_IDENTITY_PREFIX}${randomBase62(16)}`,
     name: 'Visitor',
     metadata: {
       tenant_id: tenantId,
@@ -152,7 +173,7 @@ async function issue(
     room_name: roomName,
     participant_identity: input.identity,
     pre_authenticated: input.metadata.pre_authenticated,
-    expires_in_seconds: VOICE_TOKEN_TTL_SECONDS,
+    expires_in_seconds: lk.tokenTtlSeconds,
     server_url: url,
     participant_token: token,
     conversation_id: input.metadata.conversation_id,

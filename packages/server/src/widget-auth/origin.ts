@@ -35,7 +35,10 @@ function parseOrigin(raw: string): string | undefined {
   return origin
 }
 
-/** First-party Help Center: `https://<domain>` or `https://<sub>.<domain>`, default port only. */
+/**
+ * Under the Help Center domain: `https://<domain>` or `https://<sub>.<domain>`, default port only
+ * (CORS preflights, which name no tenant; a real request is checked per tenant).
+ */
 export function isHelpCenterOrigin(origin: string, domain: string | undefined): boolean {
   if (domain === undefined) return false
   let url: URL
@@ -49,12 +52,68 @@ export function isHelpCenterOrigin(origin: string, domain: string | undefined): 
   return host === domain || host.endsWith(`.${domain}`)
 }
 
-/** Exact match (scheme, host and port) against the tenant's allowlist, or a Help Center origin. */
+/** Where a tenant's own Help Center is served, for {@link isOriginAllowed}. */
+export interface TenantHelpCenter {
+  /** The tenant's Help Center slug while it is enabled; null/undefined: none. */
+  slug: string | null | undefined
+  /** This server's public origin: `/hc/{slug}` pages are served there. */
+  publicOrigin: string
+}
+
+/**
+ * A tenant's first-party Help Center origins, only while its Help Center is enabled: its own
+ * `https://{slug}.{domain}` (never another tenant's slug host), the bare `https://{domain}`, and
+ * this server's public origin (its `/hc/{slug}` pages).
+ */
+export function isTenantHelpCenterOrigin(
+  origin: string,
+  domain: string | undefined,
+  hc: TenantHelpCenter | undefined,
+): boolean {
+  if (!hc?.slug) return false
+  if (origin === hc.publicOrigin) return true
+  if (!isHelpCenterOrigin(origin, domain)) return false
+  const host = new URL(origin).hostname
+  return host === domain || host === `${hc.slug}.${domain}`
+}
+
+/**
+ * Exact match (scheme, host and port) against the tenant's allowlist, or one of the tenant's own
+ * Help Center origins.
+ */
 export function isOriginAllowed(
   origin: string | undefined,
   config: Pick<WidgetConfig, 'allowed_origins'>,
   helpCenterDomain: string | undefined,
+  helpCenter?: TenantHelpCenter,
 ): boolean {
   if (origin === undefined) return false
-  return config.allowed_origins.includes(origin) || isHelpCenterOrigin(origin, helpCenterDomain)
+  return (
+    config.allowed_origins.includes(origin) ||
+    isTenantHelpCenterOrigin(origin, helpCenterDomain, helpCenter)
+  )
 }
+
+/**
+ * The origin a browser's same-origin request comes from, for requests without an `Origin`
+ * header. Browsers send none on same-origin GETs (the widget on `/demo` or a Help Center page of
+ * this server reading history or an attachment); they send `Sec-Fetch-Site: same-origin`, which
+ * page scripts cannot set, only when the page's origin is the request's, i.e. this server's
+ * public origin. Anything else (`cross-site`, `same-site`, `none`, absent) stands for nothing:
+ * the request has no origin and is refused where one is needed.
+ */
+export function sameOriginRequestOrigin(
+  fetchSite: string | string[] | undefined,
+  publicUrl: string,
+): string | undefined {
+  const site = Array.isArray(fetchSite) ? fetchSite[0] : fetchSite
+  if (site !== 'same-origin') return undefined
+  let origin = publicOrigins.get(publicUrl)
+  if (origin === undefined) {
+    origin = new URL(publicUrl).origin.toLowerCase()
+    publicOrigins.set(publicUrl, origin)
+  }
+  return origin
+}
+
+const publicOrigins = new Map<string, string>()

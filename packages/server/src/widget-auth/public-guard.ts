@@ -3,13 +3,18 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { RouteContext } from '../app-deps.ts'
 import { safeEqual } from '../auth/keys.ts'
 import { originNotAllowed, rateLimited, widgetAccessDenied } from '../errors.ts'
-import type { RateLimitRule } from '../limits/rate-limiter.ts'
+import { type RateLimitRule, whenConsumed } from '../limits/rate-limiter.ts'
 import {
   findTenantById,
   isOriginAllowedByAnyTenant,
   type TenantRow,
 } from '../tenants/tenant-repo.ts'
-import { isHelpCenterOrigin, isOriginAllowed, requestOrigin } from './origin.ts'
+import {
+  isHelpCenterOrigin,
+  isOriginAllowed,
+  requestOrigin,
+  sameOriginRequestOrigin,
+} from './origin.ts'
 
 /** Per client IP limits of the public surface (the contract's table plus our own for the rest). */
 export const PUBLIC_LIMITS = {
@@ -52,7 +57,16 @@ function configOf(tenant: TenantRow): WidgetConfig {
  */
 export async function authorizeWidget(
   ctx: RouteContext,
-  input: { tenantId: unknown; publicKey: unknown; originHeader: string | string[] | undefined },
+  input: {
+    tenantId: unknown
+    publicKey: unknown
+    originHeader: string | string[] | undefined
+    /**
+     * `Sec-Fetch-Site`, on routes browsers reach with same-origin GETs: without an `Origin`,
+     * `same-origin` stands for the server's public origin (see {@link sameOriginRequestOrigin}).
+     */
+    fetchSite?: string | string[] | undefined
+  },
 ): Promise<WidgetAccess> {
   const { tenantId, publicKey } = input
   if (typeof tenantId !== 'string' || typeof publicKey !== 'string' || !UUID_RE.test(tenantId)) {
@@ -60,7 +74,26 @@ export async function authorizeWidget(
   }
   const id = tenantId.toLowerCase()
   const tenant = await (ctx.tenantCache?.get(id) ?? findTenantById(ctx.db, id))
-  return checkWidgetAccess(tenant, publicKey, input.originHeader, ctx.config.helpCenterDomain)
+  const originHeader =
+    input.originHeader ?? sameOriginRequestOrigin(input.fetchSite, ctx.config.publicUrl)
+  return checkWidgetAccess(
+    tenant,
+    publicKey,
+    originHeader,
+    ctx.config.helpCenterDomain,
+    publicOriginOf(ctx.config.publicUrl),
+  )
+}
+
+const publicOrigins = new Map<string, string>()
+/** `AURION_PUBLIC_URL`'s origin (parsed once). */
+export function publicOriginOf(publicUrl: string): string {
+  let origin = publicOrigins.get(publicUrl)
+  if (origin === undefined) {
+    origin = new URL(publicUrl).origin.toLowerCase()
+    publicOrigins.set(publicUrl, origin)
+  }
+  return origin
 }
 
 /**
@@ -72,6 +105,8 @@ export function checkWidgetAccess(
   publicKey: string,
   originHeader: string | string[] | undefined,
   helpCenterDomain: string | undefined,
+  /** This server's public origin, where the tenant's `/hc/{slug}` pages are served. */
+  publicOrigin?: string,
 ): WidgetAccess {
   // Compare even when the tenant is unknown so both paths take the same time.
   const keyOk = safeEqual(publicKey, tenant?.public_widget_key ?? 'vwk_000000000000000000000000')
@@ -79,7 +114,9 @@ export function checkWidgetAccess(
   const config = configOf(tenant)
   if (!config.enabled) throw widgetAccessDenied()
   const origin = requestOrigin(originHeader)
-  if (!isOriginAllowed(origin, config, helpCenterDomain)) throw originNotAllowed()
+  const helpCenter =
+    publicOrigin === undefined ? undefined : { slug: tenant.help_center_slug, publicOrigin }
+  if (!isOriginAllowed(origin, config, helpCenterDomain, helpCenter)) throw originNotAllowed()
   return { tenant, config, origin: origin! }
 }
 
@@ -88,32 +125,37 @@ export function isTenantIdShape(tenantId: string): boolean {
   return UUID_RE.test(tenantId)
 }
 
-/** Consumes one point of `rule` for the client IP; sets X-RateLimit-* and throws 429 when over. */
-export async function limitByIp(
+/**
+ * Consumes one point of `rule` for the client IP; sets X-RateLimit-* and throws 429 when over.
+ * Synchronous with the in-process limiter (await it all the same).
+ */
+export function limitByIp(
   ctx: RouteContext,
   request: FastifyRequest,
   reply: FastifyReply | undefined,
   rule: RateLimitRule,
-): Promise<void> {
-  await limitByKey(ctx, reply, rule, request.ip)
+): Promise<void> | undefined {
+  return limitByKey(ctx, reply, rule, request.ip)
 }
 
-export async function limitByKey(
+/** {@link limitByIp} for any key. */
+export function limitByKey(
   ctx: RouteContext,
   reply: FastifyReply | undefined,
   rule: RateLimitRule,
   key: string,
-): Promise<void> {
-  const limiter = ctx.limiter
-  const r = limiter.consumeSync ? limiter.consumeSync(rule, key) : await limiter.consume(rule, key)
-  reply?.header('X-RateLimit-Limit', r.limit)
-  reply?.header('X-RateLimit-Remaining', r.remaining)
-  if (!r.allowed) throw rateLimited(r.limit, r.retryAfterSec)
+): Promise<void> | undefined {
+  return whenConsumed(ctx.limiter.consume(rule, key), (r) => {
+    reply?.header('X-RateLimit-Limit', r.limit)
+    reply?.header('X-RateLimit-Remaining', r.remaining)
+    if (!r.allowed) throw rateLimited(r.limit, r.retryAfterSec)
+    return undefined
+  })
 }
 
 /** Headers the public answers expose to the widget's scripts. */
 export const CORS_EXPOSED =
-  'Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, Content-Disposition'
+  'Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, Content-Disposition, X-Error-Code'
 
 /**
  * CORS for the public surface (`prefix`, e.g. `/api/v1/widget`), registered inside each public

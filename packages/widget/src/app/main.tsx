@@ -7,6 +7,7 @@ import { Ctx } from './components/context.ts'
 import { Panel } from './components/Panel.tsx'
 import { EN, loadStrings, type Strings } from './i18n.ts'
 import css from './panel.css?inline'
+import { fitLauncher } from './viewport-fit.ts'
 import { VoiceController } from './voice-controller.ts'
 
 /**
@@ -15,6 +16,9 @@ import { VoiceController } from './voice-controller.ts'
  */
 export function mount(host: WidgetHost): WidgetApp {
   addStyles(host.root, css)
+  // The chat chunk loads when the page is idle: from then on a page that pushes fixed boxes off
+  // screen (see viewport-fit.ts) no longer hides the launcher.
+  const unfitLauncher = fitLauncher(host.launcher)
   const audio = document.createElement('div')
   audio.hidden = true
   host.root.appendChild(audio)
@@ -90,6 +94,7 @@ export function mount(host: WidgetHost): WidgetApp {
     sendMessage: (text) => session.send(String(text)),
     identify,
     shutdown(forget) {
+      unfitLauncher()
       document.removeEventListener('visibilitychange', seen)
       voice.hangUp()
       session.close(forget)

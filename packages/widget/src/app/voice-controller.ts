@@ -162,25 +162,10 @@ export class VoiceController {
   }
 }
 
-/** Label of the current call state. */
+/** Label of the current call state (each call state has its string of the same name). */
 export function stateLabel(v: VoiceView, t: Strings): string {
-  if (v.muted && (v.state === 'listening' || v.state === 'thinking' || v.state === 'speaking')) {
-    return t.muted
-  }
-  switch (v.state) {
-    case 'connecting':
-      return t.connecting
-    case 'waiting':
-      return t.waiting
-    case 'listening':
-      return t.listening
-    case 'thinking':
-      return t.thinking
-    case 'speaking':
-      return t.speaking
-    case 'ended':
-      return t.ended
-    default:
-      return t.talkPrompt
-  }
+  if (v.state === 'idle') return t.talkPrompt
+  return v.muted && v.state !== 'connecting' && v.state !== 'waiting' && v.state !== 'ended'
+    ? t.muted
+    : t[v.state]
 }

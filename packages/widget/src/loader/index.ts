@@ -121,7 +121,7 @@ function boot(): void {
   const tenantId = s!.appId
   const publicKey = s!.publicKey
   const chunkBase = script?.src ? new URL('./', script.src).href : apiBase + EMBED
-  const refused = `origin ${location.origin} not allowed, wrong appId/publicKey, or widget disabled.`
+  const fail = (why: string) => die(`config request failed (${why}).`)
 
   fetch(`${apiBase}${EMBED}config`, {
     method: 'POST',
@@ -129,12 +129,23 @@ function boot(): void {
     body: JSON.stringify({ tenant_id: tenantId, public_key: publicKey }),
     credentials: 'omit',
   }).then(
+    // Otherwise the server says why (bad appId or publicKey, widget disabled…): log its words.
     async (res) =>
       res.ok
         ? start(await res.json())
-        : die(res.status === 403 ? refused : `config request failed (HTTP ${res.status}).`),
-    // A refused origin gets no CORS headers: to the page that looks like a network error.
-    () => die(`${refused} Or ${apiBase} is unreachable.`),
+        : fail(
+            `HTTP ${res.status}${await res.json().then(
+              (b) => `: ${b.detail}`,
+              () => '',
+            )}`,
+          ),
+    // A refused origin gets no CORS headers, which looks like a network error to the page. If
+    // the server answers a request the page cannot read, it is up: the origin is the reason.
+    () =>
+      fetch(`${apiBase}/healthz`, { mode: 'no-cors' }).then(
+        () => fail(`origin ${location.origin} not allowed`),
+        () => fail(`${apiBase} unreachable`),
+      ),
   )
 
   function start(config: PublicWidgetConfig): void {

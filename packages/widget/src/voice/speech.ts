@@ -1,4 +1,5 @@
 import { toPlainText } from '../app/markdown.ts'
+import { recognitionError } from './recognition-error.ts'
 import { type Recognition, recognitionCtor } from './support.ts'
 import type { CallCallbacks, CallHandle } from './types.ts'
 
@@ -21,6 +22,7 @@ export function startSpeechCall(o: SpeechCallOptions): CallHandle {
   let muted = false
   let busy = false
   let heard = ''
+  let failing = false
   let rec: Recognition | undefined
 
   const end = (error?: Parameters<CallCallbacks['ended']>[0]) => {
@@ -68,14 +70,14 @@ export function startSpeechCall(o: SpeechCallOptions): CallHandle {
       cb.caption('visitor', text)
     }
     rec.onerror = (e) => {
-      if (e.error === 'not-allowed' || e.error === 'service-not-allowed') end('micDenied')
-      else if (e.error === 'audio-capture') end('micMissing')
-      else if (e.error === 'network') end('voiceDown')
       // `no-speech` and `aborted` just end this turn: onend listens again.
+      if (e.error === 'no-speech' || e.error === 'aborted') return
+      failing = true
+      void recognitionError(e.error).then((error) => end(error ?? 'speechFailed'))
     }
     rec.onend = () => {
       rec = undefined
-      if (ended) return
+      if (ended || failing) return
       const text = heard.trim()
       if (!text) return void setTimeout(listen, 250)
       void turn(text)
@@ -84,7 +86,7 @@ export function startSpeechCall(o: SpeechCallOptions): CallHandle {
     try {
       rec.start()
     } catch {
-      end('voiceDown')
+      end('speechFailed')
     }
   }
 

@@ -8,6 +8,7 @@ export type CallError =
   | 'micInsecure'
   | 'noAgent'
   | 'voiceDown'
+  | 'speechFailed'
   | 'callFailed'
 
 export interface TranscriptSegment {

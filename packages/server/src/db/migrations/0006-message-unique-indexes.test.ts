@@ -58,7 +58,9 @@ forEachDialect('migration 0006 (partial unique indexes on messages)', (dialect) 
     const before = await allMessages()
     expect(before.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5])
 
-    expect(await migrateToLatest(h)).toEqual(['0006-message-unique-indexes'])
+    expect(await migrateToLatest(h, '0006-message-unique-indexes')).toEqual([
+      '0006-message-unique-indexes',
+    ])
     expect(await allMessages()).toEqual(before)
 
     // A source id is unique per tenant, a reply per message; NULLs never collide.
@@ -86,7 +88,7 @@ forEachDialect('migration 0006 (partial unique indexes on messages)', (dialect) 
   })
 
   it('indexes only the rows that have a source id or a reply target', async () => {
-    await migrateToLatest(h)
+    await migrateToLatest(h, '0006-message-unique-indexes')
     if (dialect === 'sqlite') {
       const indexes = await sql<{ name: string; sql: string | null }>`
         select name, sql from sqlite_master where type = 'index' and tbl_name = 'messages' order by name`.execute(

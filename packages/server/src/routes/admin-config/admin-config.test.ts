@@ -122,7 +122,6 @@ forEachDialect('admin voice-widget API', (dialect) => {
           publicKey: a.publicKey,
           apiBaseUrl: PUBLIC_URL,
         }),
-        identity_secret: tenant.identity_secret,
         updated_at: tenant.updated_at,
       })
       expect(body.public_widget_key).toMatch(PUBLIC_KEY_RE)
@@ -723,16 +722,38 @@ forEachDialect('admin voice-widget API', (dialect) => {
   })
 
   describe('POST /config/rotate-identity-secret', () => {
-    it('replaces the identity secret', async () => {
+    it('replaces the identity secret and shows the new one this once', async () => {
       const a = await tenantWith()
-      const before = (await call('GET', CONFIG, a.apiKey)).json().identity_secret
+      const before = (await findTenantById(t.db, a.tenantId))!.identity_secret
       const res = await call('POST', ROTATE_SECRET, a.apiKey)
       expect(res.statusCode).toBe(200)
       const { identity_secret } = res.json()
       expect(identity_secret).toMatch(/^[0-9a-f]{64}$/)
       expect(identity_secret).not.toBe(before)
-      expect((await call('GET', CONFIG, a.apiKey)).json().identity_secret).toBe(identity_secret)
+      expect((await findTenantById(t.db, a.tenantId))!.identity_secret).toBe(identity_secret)
+      const after = await call('GET', CONFIG, a.apiKey)
+      expect(after.json()).not.toHaveProperty('identity_secret')
+      expect(after.body).not.toContain(identity_secret)
       expect(events).toEqual([{ type: 'tenant.config_changed', tenantId: a.tenantId }])
+    })
+
+    // The attack: a read-only key (a dashboard embed, a CI job) reads the secret from GET /config,
+    // computes user_hash for any email and signs in as that visitor.
+    it('never lets a config:read key see or take the secret', async () => {
+      const a = await tenantWith()
+      const reader = await keyWith(a, ['config:read'])
+      const secret = (await findTenantById(t.db, a.tenantId))!.identity_secret
+      for (const method of ['GET', 'HEAD'] as const) {
+        const res = await call(method, CONFIG, reader)
+        expect(res.statusCode).toBe(200)
+        expect(res.body).not.toContain(secret)
+      }
+      const read = await call('GET', CONFIG, reader)
+      expect(read.json()).not.toHaveProperty('identity_secret')
+      const rotate = await call('POST', ROTATE_SECRET, reader)
+      expect(rotate.statusCode).toBe(403)
+      expect(rotate.json()).toEqual({ detail: 'API key missing required scope: config:write' })
+      expect((await findTenantById(t.db, a.tenantId))!.identity_secret).toBe(secret)
     })
   })
 
@@ -785,19 +806,10 @@ forEachDialect('admin voice-widget API', (dialect) => {
       expect(body.failed_checks).toEqual([
         'allowed_origins_configured',
         'widget_enabled',
-        'voice_configured',
         'agent_configured',
       ])
       expect(body.checks.allowed_origins_configured.reason).toMatch(/allowed_origins/)
       expect(body.checks.widget_enabled.reason).toMatch(/disabled/)
-      expect(body.checks.voice_configured).toEqual({
-        passed: false,
-        reason: expect.stringMatching(/LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET/),
-        details: {
-          mode: 'both',
-          missing: ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'],
-        },
-      })
       expect(body.checks.agent_configured).toEqual({
         passed: false,
         reason: 'No knowledge articles yet: add some under Knowledge',
@@ -812,6 +824,28 @@ forEachDialect('admin voice-widget API', (dialect) => {
       expect(res.statusCode).toBe(200)
       expect(res.json().failed_checks).toEqual(['agent_configured'])
       expect(res.json().checks.agent_configured.reason).toMatch(/ECONNREFUSED/)
+    })
+
+    it('counts browser speech as a working voice: a warning with the guide, not a failure', async () => {
+      for (const mode of ['both', 'voice'] as const) {
+        const a = await tenantWith({ mode, allowed_origins: ['https://x.example'] })
+        const body = (await call('GET', READINESS, a.apiKey)).json()
+        expect(body.ready).toBe(true)
+        expect(body.failed_checks).toEqual([])
+        expect(body.checks.voice_configured).toEqual({
+          passed: true,
+          reason: expect.stringMatching(
+            /browser.*LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET.*voice agent.*\/docs\/voice/,
+          ),
+          details: {
+            mode,
+            voice: 'browser_speech',
+            missing: ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'],
+            warning: true,
+            guide: '/docs/voice',
+          },
+        })
+      }
     })
 
     it('follows the mode: a voice widget passes once LiveKit is configured', async () => {
@@ -836,7 +870,7 @@ forEachDialect('admin voice-widget API', (dialect) => {
         expect(res.json().checks.voice_configured).toEqual({
           passed: true,
           reason: null,
-          details: { mode: 'voice', livekit_url: 'wss://lk.example.com' },
+          details: { mode: 'voice', voice: 'livekit', livekit_url: 'wss://lk.example.com' },
         })
         expect(res.json().ready).toBe(true)
       } finally {

@@ -1,18 +1,12 @@
-import {
-  buildEmbedSnippet,
-  embedScriptUrl,
-  resolveWidgetConfig,
-  type VoiceWidgetConfigResponse,
-  type WidgetConfig,
-} from '@aurion/contract'
+import { buildEmbedSnippet, embedScriptUrl, type VoiceWidgetConfigResponse } from '@aurion/contract'
 import type { TenantRow } from '../../tenants/tenant-repo.ts'
+import { tenantWidgetConfig } from '../../tenants/tenant-service.ts'
 
-/** The stored config of a tenant with every default applied. */
-export function tenantWidgetConfig(tenant: Pick<TenantRow, 'config'>): WidgetConfig {
-  return resolveWidgetConfig(JSON.parse(tenant.config))
-}
-
-/** The contract's VoiceWidgetConfigResponse for a tenant, with URLs based on `publicUrl`. */
+/**
+ * The contract's VoiceWidgetConfigResponse for a tenant, with URLs based on `publicUrl`. Never the
+ * identity secret: a `config:read` key could mint verified identities with it; it is shown once,
+ * by the rotation that makes it.
+ */
 export function configResponse(tenant: TenantRow, publicUrl: string): VoiceWidgetConfigResponse {
   return {
     ...tenantWidgetConfig(tenant),
@@ -24,7 +18,6 @@ export function configResponse(tenant: TenantRow, publicUrl: string): VoiceWidge
       publicKey: tenant.public_widget_key,
       apiBaseUrl: publicUrl,
     }),
-    identity_secret: tenant.identity_secret,
     updated_at: tenant.updated_at,
   }
 }

@@ -1,5 +1,4 @@
 import {
-  applyWidgetConfigUpdate,
   buildEmbedSnippet,
   checkWidgetConfigUpdate,
   GaReadinessResponse,
@@ -9,30 +8,29 @@ import {
   WidgetConfigUpdate,
 } from '@aurion/contract'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { RouteContext } from '../../app-deps.ts'
+import { recordAdminAction } from '../../audit/audit.ts'
 import { adminAuth } from '../../auth/admin-auth.ts'
 import {
   ADMIN_BODY_ERROR_RESPONSES,
   ADMIN_ERROR_RESPONSES,
   ADMIN_SECURITY,
 } from '../../auth/admin-route-schema.ts'
-import { conflict, notFound, validationError } from '../../errors.ts'
-import type { BusEvent } from '../../realtime/bus.ts'
+import { validationError } from '../../errors.ts'
 import {
-  findTenantById,
-  rotateIdentitySecret,
-  rotatePublicWidgetKey,
-  type TenantRow,
-  updateTenantConfig,
-} from '../../tenants/tenant-repo.ts'
-import { configResponse, tenantWidgetConfig } from './config-view.ts'
+  regeneratePublicWidgetKey,
+  renewIdentitySecret,
+  requireTenant,
+  tenantWidgetConfig,
+  updateWidgetConfigTracked,
+} from '../../tenants/tenant-service.ts'
+import { configResponse } from './config-view.ts'
 import { gaReadiness } from './ga-readiness.ts'
+import { phoneRoutes } from './phone-routes.ts'
 
 const PREFIX = '/api/v1/voice-widget'
 const TAGS = ['Voice widget configuration']
-/** Compare-and-set attempts of one PUT before giving up with 409 (only under heavy contention). */
-const MAX_UPDATE_ATTEMPTS = 5
 
 /**
  * The admin voice-widget API of the contract: read/replace the config, regenerate the public
@@ -42,6 +40,7 @@ const MAX_UPDATE_ATTEMPTS = 5
 export async function adminConfigRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
   const auth = adminAuth(ctx, 'config')
+  await phoneRoutes(app, ctx)
 
   r.get(
     `${PREFIX}/config`,
@@ -56,7 +55,8 @@ export async function adminConfigRoutes(app: FastifyInstance, ctx: RouteContext)
         response: { 200: VoiceWidgetConfigResponse, ...ADMIN_ERROR_RESPONSES },
       },
     },
-    async (request) => configResponse(await callerTenant(ctx, request), ctx.config.publicUrl),
+    async (request) =>
+      configResponse(await requireTenant(ctx.db, request.admin!.tenantId), ctx.config.publicUrl),
   )
 
   r.put(
@@ -76,31 +76,19 @@ export async function adminConfigRoutes(app: FastifyInstance, ctx: RouteContext)
     async (request) => {
       const checked = checkWidgetConfigUpdate(request.body)
       if ('issues' in checked) throw validationError(checked.issues)
-      const tenantId = request.admin!.tenantId
-      for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
-        const tenant = await callerTenant(ctx, request)
-        const current = tenantWidgetConfig(tenant)
-        const next = applyWidgetConfigUpdate(current, checked.value)
-        const stored = await updateTenantConfig(
-          ctx.db,
-          tenantId,
-          { ...next },
-          {
-            expected: tenant.config,
-          },
-        )
-        if (!stored) continue
-        await publish(ctx, request.log, { type: 'tenant.config_changed', tenantId })
-        if (current.enabled && !next.enabled) {
-          await publish(ctx, request.log, {
-            type: 'tenant.sockets_revoked',
-            tenantId,
-            reason: 'widget_disabled',
-          })
-        }
-        return configResponse(await callerTenant(ctx, request), ctx.config.publicUrl)
+      const { tenant, changed } = await updateWidgetConfigTracked(
+        ctx,
+        request.admin!.tenantId,
+        checked.value,
+        request.log,
+      )
+      if (changed.length > 0) {
+        await recordAdminAction(ctx.db, request, {
+          action: 'config.updated',
+          details: { fields: changed },
+        })
       }
-      throw conflict('The configuration is being changed concurrently; retry the request')
+      return configResponse(tenant, ctx.config.publicUrl)
     },
   )
 
@@ -112,21 +100,15 @@ export async function adminConfigRoutes(app: FastifyInstance, ctx: RouteContext)
         tags: TAGS,
         summary: 'Regenerate widget key',
         description:
-          'Issues a new public widget key. The old key stops working immediately and open widget connections made with it are closed. Needs `config:write`.',
+          'Issues a new public widget key. The old key stops working immediately, open widget connections made with it are closed, and visitors in voice calls are removed from their LiveKit rooms. Needs `config:write`.',
         security: ADMIN_SECURITY,
         response: { 200: RegenerateKeyResponse, ...ADMIN_ERROR_RESPONSES },
       },
     },
     async (request) => {
       const tenantId = request.admin!.tenantId
-      const key = await rotatePublicWidgetKey(ctx.db, tenantId)
-      if (key === undefined) throw notFound('Tenant not found')
-      await publish(ctx, request.log, { type: 'tenant.config_changed', tenantId })
-      await publish(ctx, request.log, {
-        type: 'tenant.sockets_revoked',
-        tenantId,
-        reason: 'key_regenerated',
-      })
+      const key = await regeneratePublicWidgetKey(ctx, tenantId, request.log)
+      await recordAdminAction(ctx.db, request, { action: 'widget_key.regenerated' })
       return {
         public_widget_key: key,
         embed_snippet: buildEmbedSnippet({
@@ -146,16 +128,14 @@ export async function adminConfigRoutes(app: FastifyInstance, ctx: RouteContext)
         tags: TAGS,
         summary: 'Rotate identity secret',
         description:
-          'Issues a new identity-verification secret (user_hash = HMAC-SHA256(email, secret)). Hashes made with the old secret fail at once. Needs `config:write`.',
+          'Issues a new identity-verification secret (user_hash = HMAC-SHA256(email, secret)) and returns it this once: `GET /config` never shows it. Hashes made with the old secret fail at once. Needs `config:write`.',
         security: ADMIN_SECURITY,
         response: { 200: RotateIdentitySecretResponse, ...ADMIN_ERROR_RESPONSES },
       },
     },
     async (request) => {
-      const tenantId = request.admin!.tenantId
-      const secret = await rotateIdentitySecret(ctx.db, tenantId)
-      if (secret === undefined) throw notFound('Tenant not found')
-      await publish(ctx, request.log, { type: 'tenant.config_changed', tenantId })
+      const secret = await renewIdentitySecret(ctx, request.admin!.tenantId, request.log)
+      await recordAdminAction(ctx.db, request, { action: 'identity_secret.rotated' })
       return { identity_secret: secret }
     },
   )
@@ -174,27 +154,8 @@ export async function adminConfigRoutes(app: FastifyInstance, ctx: RouteContext)
       },
     },
     async (request) => {
-      const tenant = await callerTenant(ctx, request)
+      const tenant = await requireTenant(ctx.db, request.admin!.tenantId)
       return gaReadiness(tenantWidgetConfig(tenant), ctx.config, ctx.agent)
     },
   )
-}
-
-/** The authenticated caller's tenant; a key whose tenant vanished meanwhile gets 404. */
-async function callerTenant(ctx: RouteContext, request: FastifyRequest): Promise<TenantRow> {
-  const tenant = await findTenantById(ctx.db, request.admin!.tenantId)
-  if (!tenant) throw notFound('Tenant not found')
-  return tenant
-}
-
-/**
- * The change is already stored when we publish: a bus failure (Redis down) must not turn a
- * durable change into an error answer. Other instances catch up when their caches expire.
- */
-async function publish(ctx: RouteContext, log: FastifyBaseLogger, event: BusEvent): Promise<void> {
-  try {
-    await ctx.bus.publish(event)
-  } catch (err) {
-    log.error({ err, event: event.type }, 'could not publish a realtime event')
-  }
 }

@@ -57,7 +57,14 @@ forEachDialect('console auth API', (dialect) => {
       token: expect.stringMatching(/^ases_[0-9A-Za-z]{43}$/),
       token_type: 'bearer',
       expires_at: expect.any(String),
-      user: { id: userId, email: 'admin@acme.test', name: 'Ada Admin', tenant_id: tenantId },
+      csrf_token: expect.stringMatching(/^[\w-]{43}$/),
+      user: {
+        id: userId,
+        email: 'admin@acme.test',
+        name: 'Ada Admin',
+        tenant_id: tenantId,
+        role: 'owner',
+      },
     })
     const ttl = Date.parse(body.expires_at) - Date.now()
     expect(ttl).toBeGreaterThan(11.9 * 3600_000)
@@ -74,10 +81,17 @@ forEachDialect('console auth API', (dialect) => {
     const me = await t.app.inject({ url: '/api/v1/auth/me', headers: bearer(token) })
     expect(me.statusCode).toBe(200)
     expect(me.json()).toEqual({
-      user: { id: userId, email: 'admin@acme.test', name: 'Ada Admin', tenant_id: tenantId },
+      user: {
+        id: userId,
+        email: 'admin@acme.test',
+        name: 'Ada Admin',
+        tenant_id: tenantId,
+        role: 'owner',
+      },
       tenant: { id: tenantId, name: 'Acme Support' },
       scopes: expect.arrayContaining(['config:read', 'config:write', 'conversations:read']),
       expires_at: expect.any(String),
+      csrf_token: expect.stringMatching(/^[\w-]{43}$/),
     })
     const list = await t.app.inject({ url: '/api/v1/conversations', headers: bearer(token) })
     expect(list.statusCode).toBe(200)
@@ -184,7 +198,7 @@ forEachDialect('console auth API', (dialect) => {
     expect(res.json()).toEqual({ detail: 'Malformed JSON body' })
   })
 
-  it('limits attempts per address and email: the 11th in 15 minutes is 429, even with the right password', async () => {
+  it('throttles failures per address and email: after 10 the next attempt is 429, even with the right password', async () => {
     for (let i = 0; i < LOGIN_LIMITS.perEmail.limit; i++) {
       expect((await login('admin@acme.test', `guess number ${i}`)).statusCode).toBe(401)
     }
@@ -195,11 +209,20 @@ forEachDialect('console auth API', (dialect) => {
     expect(blocked.json().detail).toMatch(
       /^Too many sign-in attempts\. Try again in \d+ seconds\.$/,
     )
+    expect(await t.db.selectFrom('admin_sessions').selectAll().execute()).toHaveLength(0)
     // The account's owner signing in from another address is not locked out.
     expect((await login('admin@acme.test', PASSWORD, '10.0.0.7')).statusCode).toBe(200)
   })
 
-  it('limits attempts per address across emails (password spraying)', async () => {
+  it('successful sign-ins never count: the 11th and 12th in a row succeed', {
+    timeout: 60_000,
+  }, async () => {
+    for (let i = 0; i < LOGIN_LIMITS.perEmail.limit + 2; i++) {
+      expect((await login('admin@acme.test', PASSWORD)).statusCode, `sign-in ${i + 1}`).toBe(200)
+    }
+  })
+
+  it('throttles failures per address across emails (password spraying), that address only', async () => {
     for (let i = 0; i < LOGIN_LIMITS.perIp.limit; i++) {
       await limiter.consume(LOGIN_LIMITS.perIp, '10.9.9.9')
     }

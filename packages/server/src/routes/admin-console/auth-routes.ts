@@ -1,8 +1,10 @@
 import {
   ErrorResponse,
+  LoginErrorResponse,
   LoginRequest,
   LoginResponse,
   MeResponse,
+  type TeamRole,
   ValidationErrorResponse,
 } from '@aurion/contract'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -13,30 +15,45 @@ import {
   deleteStaleAdminSessions,
   findAdminSessionById,
   revokeAdminSession,
+  revokeAdminSessionByToken,
 } from '../../admin-users/session-repo.ts'
 import {
+  type AdminUserRow,
   findAdminUserByEmail,
   findAdminUserById,
   normalizeEmail,
 } from '../../admin-users/user-repo.ts'
 import type { RouteContext } from '../../app-deps.ts'
+import { auditHash, recordAudit } from '../../audit/audit.ts'
 import { type AdminPrincipal, authenticate } from '../../auth/admin-auth.ts'
+import {
+  clearSessionCookie,
+  csrfTokenFor,
+  readSessionCookie,
+  setSessionCookie,
+} from '../../auth/session-cookie.ts'
 import {
   invalidCredentials,
   invalidSession,
   sessionRequired,
   tooManyLoginAttempts,
+  twoFactorRequired,
 } from '../../errors.ts'
+import { throttleAddress } from '../../limits/client-address.ts'
+import { throttleFailures } from '../../limits/failure-throttle.ts'
 import type { RateLimitRule } from '../../limits/rate-limiter.ts'
 import { findTenantById } from '../../tenants/tenant-repo.ts'
+import { requireSecondFactor } from './second-factor.ts'
 
 /**
- * Login limits. Every attempt counts, successful or not: 10 per 15 minutes for one email from
- * one address (guessing one account), 60 per 15 minutes from one address (spraying many).
+ * Sign-in throttles. Only failures count (a wrong email or password); a refused or successful
+ * attempt costs nothing. Both are per client address (an IPv6 address by its /64), so an
+ * attacker can only lock out their own address, never an account: 10 failures per 15 minutes for one email from one address
+ * (guessing one account), 60 from one address over all emails (spraying many).
  */
 export const LOGIN_LIMITS = {
-  perEmail: { bucket: 'admin-login', limit: 10, windowSec: 15 * 60 },
-  perIp: { bucket: 'admin-login-ip', limit: 60, windowSec: 15 * 60 },
+  perEmail: { bucket: 'admin-login-fail', limit: 10, windowSec: 15 * 60 },
+  perIp: { bucket: 'admin-login-fail-ip', limit: 60, windowSec: 15 * 60 },
 } as const satisfies Record<string, RateLimitRule>
 
 const TAGS = ['Console authentication']
@@ -44,9 +61,10 @@ const SESSION_SECURITY = [{ Session: [] }]
 const ERR = { ...ErrorResponse }
 
 /**
- * Console sign-in: `POST /api/v1/auth/login` trades an email and password for a session token
- * (sent as `Authorization: Bearer …` on every admin route), `GET /api/v1/auth/me` describes the
- * session, `POST /api/v1/auth/logout` revokes it.
+ * Console sign-in: `POST /api/v1/auth/login` trades an email and password for a session, both
+ * as a token (sent as `Authorization: Bearer …` by API clients) and as the console's HttpOnly
+ * cookie (shared by every tab); `GET /api/v1/auth/me` describes the session,
+ * `POST /api/v1/auth/logout` revokes it.
  */
 export async function authRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
@@ -62,49 +80,87 @@ export async function authRoutes(app: FastifyInstance, ctx: RouteContext): Promi
         tags: TAGS,
         summary: 'Sign in to the console',
         description:
-          "Checks an admin user's email and password and opens a 12-hour session. Wrong email and wrong password get the same answer in the same time. Limited to 10 attempts per 15 minutes per address and email.",
+          "Checks an admin user's email and password and opens a 12-hour session: the token in the body for `Authorization: Bearer`, and for the browser console the same session in an HttpOnly, SameSite=Strict cookie (writes made with the cookie need `X-CSRF-Token: <csrf_token>`). Wrong email and wrong password get the same answer in the same time. Failed attempts are limited per client address: 10 per 15 minutes for one email, 60 over all emails; then 429 with `Retry-After`. A user with two-factor sign-in on also sends `code` (the app's 6-digit code, or a recovery code); without it the answer is 401 with `two_factor_required: true`. Each app code works once; 5 wrong codes in 15 minutes lock that user's codes (429) until the window passes.",
         body: LoginRequest,
         response: {
           200: LoginResponse,
           400: ERR,
-          401: ERR,
+          401: LoginErrorResponse,
           422: ValidationErrorResponse,
           429: ERR,
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const email = normalizeEmail(request.body.email)
-      const ip = request.ip
-      // Both limits are consumed before any password work, so a blocked caller costs nothing.
-      const [perEmail, perIp] = await Promise.all([
-        ctx.limiter.consume(LOGIN_LIMITS.perEmail, `${ip}|${email}`),
-        ctx.limiter.consume(LOGIN_LIMITS.perIp, ip),
-      ])
-      const blocked = [perEmail, perIp].filter((r) => !r.allowed)
-      if (blocked.length > 0) {
-        throw tooManyLoginAttempts(Math.max(...blocked.map((r) => r.retryAfterSec)))
-      }
-      const user = await findAdminUserByEmail(ctx.db, email)
-      const ok = user
-        ? await verifyPassword(request.body.password, user.password_hash)
-        : await verifyAgainstDummy(request.body.password)
-      if (!user || !ok) {
+      const ip = throttleAddress(request.ip)
+      let known: { id: string; tenant_id: string } | undefined
+      const outcome = await throttleFailures(
+        ctx.limiter,
+        [
+          { rule: LOGIN_LIMITS.perEmail, key: `${ip}|${email}` },
+          { rule: LOGIN_LIMITS.perIp, key: ip },
+        ],
+        async () => {
+          const user = await findAdminUserByEmail(ctx.db, email)
+          known = user
+          const ok = user
+            ? await verifyPassword(request.body.password, user.password_hash)
+            : await verifyAgainstDummy(request.body.password)
+          return user && ok ? user : undefined
+        },
+      )
+      if (outcome.blocked) throw tooManyLoginAttempts(outcome.retryAfterSec)
+      const user = outcome.value
+      if (!user) {
         request.log.info({ ip }, 'console sign-in refused')
+        // A wrong password for a known user goes to that user's tenant's log (the email as a
+        // keyed hash, never the password); an unknown email belongs to no tenant.
+        if (known !== undefined) {
+          await recordAudit(ctx.db, {
+            tenantId: known.tenant_id,
+            actor: { type: 'anonymous', id: null },
+            action: 'console.sign_in_failed',
+            target: known.id,
+            details: { email_hash: auditHash(ctx.config.secret, email) },
+            ip: request.ip,
+          })
+        }
         throw invalidCredentials()
       }
+      if (user.totp_enabled_at !== null) {
+        if (request.body.code === undefined) throw twoFactorRequired()
+        await requireSecondFactor(ctx, request, user, request.body.code, {
+          status: 401,
+          actor: { type: 'user', id: user.id },
+        })
+      }
+      // The browser holds one session cookie: the session it replaces ends now.
+      const previous = readSessionCookie(request)
+      if (previous !== undefined) await revokeAdminSessionByToken(ctx.db, previous)
       const { token, row } = await createAdminSession(ctx.db, {
         userId: user.id,
         tenantId: user.tenant_id,
+        ip: request.ip,
+        userAgent: request.headers['user-agent'] ?? null,
       })
       deleteStaleAdminSessions(ctx.db).catch((err: unknown) =>
         request.log.warn({ err }, 'could not delete stale console sessions'),
       )
+      await recordAudit(ctx.db, {
+        tenantId: user.tenant_id,
+        actor: { type: 'user', id: user.id },
+        action: 'console.signed_in',
+        target: row.id,
+        ip: request.ip,
+      })
+      setSessionCookie(request, reply, token, new Date(row.expires_at))
       return {
         token,
         token_type: 'bearer' as const,
         expires_at: row.expires_at,
-        user: { id: user.id, email: user.email, name: user.name, tenant_id: user.tenant_id },
+        csrf_token: csrfTokenFor(token),
+        user: userInfo(user),
       }
     },
   )
@@ -129,10 +185,11 @@ export async function authRoutes(app: FastifyInstance, ctx: RouteContext): Promi
       ])
       if (!session || !user || !tenant) throw invalidSession()
       return {
-        user: { id: user.id, email: user.email, name: user.name, tenant_id: user.tenant_id },
+        user: userInfo(user),
         tenant: { id: tenant.id, name: tenant.name },
         scopes: principal.scopes,
         expires_at: session.expires_at,
+        csrf_token: principal.csrfToken!,
       }
     },
   )
@@ -144,7 +201,8 @@ export async function authRoutes(app: FastifyInstance, ctx: RouteContext): Promi
       schema: {
         tags: TAGS,
         summary: 'Sign out (revoke the session)',
-        description: 'The token stops working at once, on every instance.',
+        description:
+          'The session stops working at once, on every instance, and the session cookie is cleared. With the cookie, send `X-CSRF-Token`.',
         security: SESSION_SECURITY,
         response: { 204: { type: 'null', description: 'Signed out' }, 401: ERR, 403: ERR },
       },
@@ -152,16 +210,28 @@ export async function authRoutes(app: FastifyInstance, ctx: RouteContext): Promi
     async (request, reply) => {
       const principal = await sessionPrincipal(ctx, request)
       await revokeAdminSession(ctx.db, principal.id)
+      clearSessionCookie(request, reply)
       return reply.status(204).send()
     },
   )
+}
+
+/** A console user as the API shows it. */
+export function userInfo(user: AdminUserRow) {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    tenant_id: user.tenant_id,
+    role: user.role as TeamRole,
+  }
 }
 
 async function sessionPrincipal(
   ctx: RouteContext,
   request: FastifyRequest,
 ): Promise<AdminPrincipal> {
-  const principal = await authenticate(ctx.db, request)
+  const principal = await authenticate(ctx, request)
   if (principal.kind !== 'session' || principal.userId === undefined) throw sessionRequired()
   return principal
 }

@@ -106,6 +106,8 @@ forEachDialect('console conversations API', (dialect) => {
         name: null,
         password_hash: 'x',
         created_at: new Date().toISOString(),
+        role: 'owner',
+        availability: 'online',
       })
       .execute()
     const { token } = await createAdminSession(t.db, { userId: 'usr_a', tenantId: ta.tenantId })
@@ -162,11 +164,19 @@ forEachDialect('console conversations API', (dialect) => {
       },
       created_at: '2026-01-02T10:00:00.000Z',
       updated_at: '2026-01-02T10:03:00.000Z',
+      handled_by: 'ai',
+      assignee: null,
+      handoff_requested_at: null,
+      handoff_reason: null,
+      first_human_reply_at: null,
+      first_human_reply_seconds: null,
     })
+    // Seeded without proof (contact_verified 0): the email is labelled a claim.
     expect(body.items[1].contact).toEqual({
       id: expect.any(String),
       email: 'jane@example.com',
       name: null,
+      email_verified: false,
     })
     expect(JSON.stringify(body)).not.toContain('tenant B')
   })
@@ -213,6 +223,8 @@ forEachDialect('console conversations API', (dialect) => {
         channel: 'voice',
         created_at: '2026-01-01T10:00:00.000Z',
         metadata: null,
+        private: false,
+        author: null,
         attachments: [
           {
             upload_id: 'upl_1',
@@ -230,6 +242,8 @@ forEachDialect('console conversations API', (dialect) => {
         channel: 'chat',
         created_at: '2026-01-01T10:01:00.000Z',
         metadata: { sources: [{ id: 'kb_1', title: 'Reset' }] },
+        private: false,
+        author: null,
         attachments: [],
       },
     ])

@@ -43,6 +43,8 @@ forEachDialect('API key management', (dialect) => {
         name: null,
         password_hash: 'unused',
         created_at: nowIso(),
+        role: 'owner',
+        availability: 'online',
       })
       .execute()
     const token = randomBytes(32).toString('base64url')

@@ -10,6 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import type { RouteContext } from '../../app-deps.ts'
+import { recordAdminAction } from '../../audit/audit.ts'
 import { type AdminPrincipal, adminAuth } from '../../auth/admin-auth.ts'
 import {
   ADMIN_BODY_ERROR_RESPONSES,
@@ -96,6 +97,11 @@ export async function apiKeysRoutes(app: FastifyInstance, ctx: RouteContext): Pr
         name: request.body.name.trim() || 'API key',
       })
       request.log.info({ keyId: row.id, by: principal.id }, 'API key created')
+      await recordAdminAction(ctx.db, request, {
+        action: 'api_key.created',
+        target: row.id,
+        details: { name: row.name, scopes },
+      })
       return reply.status(201).send({ ...toInfo(row), api_key: key })
     },
   )
@@ -129,6 +135,9 @@ export async function apiKeysRoutes(app: FastifyInstance, ctx: RouteContext): Pr
         )
       }
       await revokeApiKey(ctx.db, principal.tenantId, target.id)
+      if (target.revoked_at === null) {
+        await recordAdminAction(ctx.db, request, { action: 'api_key.revoked', target: target.id })
+      }
       request.log.info({ keyId: target.id, by: principal.id }, 'API key revoked')
       const revoked = await findApiKeyById(ctx.db, principal.tenantId, target.id)
       return toInfo(revoked ?? target)

@@ -386,7 +386,7 @@ describe('embed config fast path: when it stays out of the way', () => {
   })
 })
 
-describe('embed config fast path with a networked limiter (a promise, no consumeSync)', () => {
+describe('embed config fast path with a networked limiter (it answers with a promise)', () => {
   it('answers through the promise, and leaves a store outage to the route', async () => {
     const memory = createMemoryRateLimiter()
     let storeDown = false
@@ -395,6 +395,7 @@ describe('embed config fast path with a networked limiter (a promise, no consume
         limiter: {
           consume: (rule, key) =>
             storeDown ? Promise.reject(rateLimitStoreUnavailable()) : memory.consume(rule, key),
+          refund: (rule, key) => memory.refund(rule, key),
           close: () => memory.close(),
         },
       },

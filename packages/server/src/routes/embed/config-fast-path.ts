@@ -1,9 +1,8 @@
 import { type IncomingHttpHeaders, IncomingMessage, type ServerResponse } from 'node:http'
-import proxyAddr from '@fastify/proxy-addr'
 import type { RouteContext } from '../../app-deps.ts'
-import type { Config } from '../../config.ts'
-import type { RateLimitResult } from '../../limits/rate-limiter.ts'
+import { type RateLimitResult, whenConsumed } from '../../limits/rate-limiter.ts'
 import { observeHttpRequest } from '../../metrics.ts'
+import { clientIpOf } from '../../net/client-ip.ts'
 import type { TenantRow } from '../../tenants/tenant-repo.ts'
 import { SURROGATE_ESCAPE } from '../../validation.ts'
 import { isVoiceConfigured } from '../../voice/livekit-token.ts'
@@ -13,6 +12,7 @@ import {
   checkWidgetAccess,
   isTenantIdShape,
   PUBLIC_LIMITS,
+  publicOriginOf,
 } from '../../widget-auth/public-guard.ts'
 import { publicConfigJson } from './public-config-json.ts'
 
@@ -74,6 +74,7 @@ export function createEmbedConfigFastPath(ctx: RouteContext): EmbedConfigFastPat
   const voice = isVoiceConfigured(ctx.config)
   const clientIp = clientIpOf(ctx.config.trustProxy)
   const helpCenter = ctx.config.helpCenterDomain
+  const publicOrigin = publicOriginOf(ctx.config.publicUrl)
   let enabled = true
   let answered = 0
 
@@ -122,7 +123,7 @@ export function createEmbedConfigFastPath(ctx: RouteContext): EmbedConfigFastPat
     const tenant = cache.peek(tenantKey)
     if (tenant === undefined) return undefined
     try {
-      const access = checkWidgetAccess(tenant, publicKey, origin, helpCenter)
+      const access = checkWidgetAccess(tenant, publicKey, origin, helpCenter, publicOrigin)
       const json = publicConfigJson(access.config, voice)
       return { tenantKey, tenant, answer: { json, length: Buffer.byteLength(json), origin } }
     } catch {
@@ -165,18 +166,8 @@ export function createEmbedConfigFastPath(ctx: RouteContext): EmbedConfigFastPat
       if (!limit.allowed || !enabled || res.destroyed) replay()
       else respond(res, answer, limit, started)
     }
-    const limiter = ctx.limiter
-    if (limiter.consumeSync === undefined) {
-      limiter.consume(PUBLIC_LIMITS.embedConfig, clientIp(req)).then(go, replay)
-      return
-    }
-    let limit: RateLimitResult
-    try {
-      limit = limiter.consumeSync(PUBLIC_LIMITS.embedConfig, clientIp(req))
-    } catch {
-      return replay()
-    }
-    go(limit)
+    // A store failure is the route's to answer (503).
+    whenConsumed(ctx.limiter.consume(PUBLIC_LIMITS.embedConfig, clientIp(req)), go, replay)
   }
 
   return {
@@ -224,19 +215,4 @@ function replayOf(req: IncomingMessage, body: Buffer): IncomingMessage {
   copy.push(body)
   copy.push(null)
   return copy
-}
-
-/** `request.ip` as Fastify computes it for this `trustProxy` setting. */
-function clientIpOf(trustProxy: Config['trustProxy']): (req: IncomingMessage) => string {
-  if (trustProxy === false) return (req) => req.socket.remoteAddress ?? ''
-  const trust =
-    trustProxy === true
-      ? () => true
-      : typeof trustProxy === 'number'
-        ? () => false
-        : proxyAddr.compile(trustProxy)
-  return (req) => {
-    const all = proxyAddr.all(req, trust)
-    return all[all.length - 1] ?? ''
-  }
 }

@@ -53,6 +53,8 @@ async function addSession(db: Db, tenantId: string): Promise<{ token: string; us
       name: 'Jane',
       password_hash: 'x',
       created_at: nowIso(),
+      role: 'owner',
+      availability: 'online',
     })
     .execute()
   await db
@@ -108,7 +110,9 @@ forEachDialect('embed config', (dialect) => {
     const res = await post({ tenant_id: tenant.tenantId, public_key: tenant.publicKey })
     expect(res.statusCode).toBe(200)
     const body = res.json()
-    expect(Object.keys(body).sort()).toEqual([...PUBLIC_CONFIG_FIELDS, 'voice_available'].sort())
+    expect(Object.keys(body).sort()).toEqual(
+      [...PUBLIC_CONFIG_FIELDS, 'voice_available', 'handoff_quick_action'].sort(),
+    )
     expect(body).toMatchObject({
       display_title: 'Acme Help',
       launcher_label: 'Ask us',
@@ -381,7 +385,7 @@ forEachDialect('embed voice token', (dialect) => {
     expect(a.conversation_id).not.toBe(b.conversation_id)
   })
 
-  it('continues one conversation by source_thread_id and by conversation_id (voice and chat share it)', async () => {
+  it('continues one conversation by source_thread_id, with or without conversation_id (voice and chat share it)', async () => {
     const first = (
       await token({ ...creds(tenant), source_thread_id: 'thread-from-widget-1' })
     ).json()
@@ -392,10 +396,18 @@ forEachDialect('embed voice token', (dialect) => {
     expect(again.thread_id).toBe(first.thread_id)
     expect(again.room_name).toBe(first.room_name)
     const byConv = (
-      await token({ ...creds(tenant), conversation_id: first.conversation_id })
+      await token({
+        ...creds(tenant),
+        conversation_id: first.conversation_id,
+        source_thread_id: 'thread-from-widget-1',
+      })
     ).json()
     expect(byConv.conversation_id).toBe(first.conversation_id)
     expect(byConv.thread_id).toBe(first.thread_id)
+    // The conversation id alone proves nothing: it is shown to more people than its visitor.
+    const byIdAlone = await token({ ...creds(tenant), conversation_id: first.conversation_id })
+    expect(byIdAlone.statusCode).toBe(404)
+    expect(byIdAlone.json()).toEqual({ detail: 'Conversation not found' })
     // The same client thread id in another tenant is another conversation.
     const otherTenant = (
       await token({ ...creds(other), source_thread_id: 'thread-from-widget-1' })
@@ -416,7 +428,9 @@ forEachDialect('embed voice token', (dialect) => {
     const byThread = (await token({ ...creds(tenant), source_thread_id: thread_id })).json()
     expect(byThread.conversation_id).toBe(conversation_id)
     expect(byThread.thread_id).toBe(thread_id)
-    const byConversation = (await token({ ...creds(tenant), conversation_id })).json()
+    const byConversation = (
+      await token({ ...creds(tenant), conversation_id, source_thread_id: thread_id })
+    ).json()
     expect(byConversation.conversation_id).toBe(conversation_id)
     expect(byConversation.room_name).toBe(byThread.room_name)
     const { meta } = await expectValidVoiceToken(byConversation, tenant.tenantId)
@@ -450,21 +464,19 @@ forEachDialect('embed voice token', (dialect) => {
     expect(chat.statusCode).toBe(200)
     const { conversation_id } = chat.json()
     const stranger = await token({ ...creds(tenant), conversation_id })
-    expect(stranger.statusCode).toBe(403)
-    expect(stranger.json()).toEqual({
-      detail:
-        'This conversation belongs to a verified visitor: send the email_token of its visitor',
-    })
+    expect(stranger.statusCode).toBe(404)
+    expect(stranger.json()).toEqual({ detail: 'Conversation not found' })
     const claimed = await token({
       ...creds(tenant),
       conversation_id,
       user_email: 'verified@example.com',
     })
-    expect(claimed.statusCode).toBe(403)
+    expect(claimed.statusCode).toBe(404)
     const owner = await token({ ...creds(tenant), conversation_id, email_token })
     expect(owner.statusCode).toBe(200)
     const { meta } = await expectValidVoiceToken(owner.json(), tenant.tenantId)
-    expect(meta).toMatchObject({ user_email: 'verified@example.com', email_verified: true })
+    // The token was not proven (no identity verification, no code): the email is a claim.
+    expect(meta).toMatchObject({ user_email: 'verified@example.com', email_verified: false })
     const contradicting = await token({
       ...creds(tenant),
       email_token,
@@ -481,7 +493,7 @@ forEachDialect('embed voice token', (dialect) => {
     expect(forged.json()).toEqual({ detail: 'Invalid or expired email token' })
   })
 
-  it('422 for a source_thread_id outside the named conversation or of bad shape', async () => {
+  it('404 for a source_thread_id outside the named conversation, 422 for one of bad shape', async () => {
     const a = (await token(creds(tenant))).json()
     const b = (await token(creds(tenant))).json()
     const res = await token({
@@ -489,8 +501,8 @@ forEachDialect('embed voice token', (dialect) => {
       conversation_id: a.conversation_id,
       source_thread_id: b.thread_id,
     })
-    expect(res.statusCode).toBe(422)
-    expect(res.json().detail[0].loc).toEqual(['body', 'source_thread_id'])
+    expect(res.statusCode).toBe(404)
+    expect(res.json()).toEqual({ detail: 'Conversation not found' })
     const bad = await token({ ...creds(tenant), source_thread_id: '../../etc' })
     expect(bad.statusCode).toBe(422)
     expect(bad.json().detail[0].loc).toEqual(['body', 'source_thread_id'])
@@ -511,12 +523,16 @@ forEachDialect('embed voice token', (dialect) => {
     expect(threads).toHaveLength(1)
   })
 
-  it('422 for an unknown or another tenant’s conversation_id, and a malformed user_email', async () => {
+  it('404 for an unknown or another tenant’s conversation_id, 422 for a malformed user_email', async () => {
     const theirs = (await token(creds(other))).json()
     for (const conversation_id of ['conv_doesnotexist', theirs.conversation_id]) {
-      const res = await token({ ...creds(tenant), conversation_id })
-      expect(res.statusCode).toBe(422)
-      expect(res.json().detail[0].loc).toEqual(['body', 'conversation_id'])
+      const res = await token({
+        ...creds(tenant),
+        conversation_id,
+        source_thread_id: theirs.thread_id,
+      })
+      expect(res.statusCode).toBe(404)
+      expect(res.json()).toEqual({ detail: 'Conversation not found' })
     }
     const bad = await token({ ...creds(tenant), user_email: 'not-an-email' })
     expect(bad.statusCode).toBe(422)
@@ -529,7 +545,8 @@ forEachDialect('embed voice token', (dialect) => {
       const body = (await token({ ...creds(tenant), user_email: 'jane@example.com' })).json()
       expect(body.pre_authenticated).toBe(false)
       const { meta } = await expectValidVoiceToken(body, tenant.tenantId)
-      expect(meta.contact_id).toBe(jane)
+      // A typed email is a claim: never merged into the contact that has it.
+      expect(meta.contact_id).not.toBe(jane)
       expect(meta.user_email).toBe('jane@example.com')
       expect(meta.email_verified).toBe(false)
     })
@@ -539,13 +556,19 @@ forEachDialect('embed voice token', (dialect) => {
       const body = (await token({ ...creds(noAuth), user_email: 'Sam@Example.COM' })).json()
       expect(body.pre_authenticated).toBe(true)
       const { meta } = await expectValidVoiceToken(body, noAuth.tenantId)
-      expect(meta.contact_id).toBe(contactId)
+      expect(meta.user_email).toBe('sam@example.com')
+      // Pre-authenticated as the contract allows, but still a claim: not merged into the contact.
+      expect(meta.contact_id).not.toBe(contactId)
       const conv = await t.db
         .selectFrom('conversations')
-        .select('contact_id')
+        .select(['contact_id', 'claimed_email', 'contact_verified'])
         .where('id', '=', body.conversation_id)
         .executeTakeFirst()
-      expect(conv?.contact_id).toBe(contactId)
+      expect(conv).toEqual({
+        contact_id: meta.contact_id,
+        claimed_email: 'sam@example.com',
+        contact_verified: 0,
+      })
     })
 
     it('is false for an unknown email, no email, or another tenant’s contact', async () => {
@@ -561,7 +584,7 @@ forEachDialect('embed voice token', (dialect) => {
     })
 
     it('is false when continuing a conversation that belongs to another contact', async () => {
-      const owner = await addContact(t.db, noAuth.tenantId, 'owner@example.com')
+      await addContact(t.db, noAuth.tenantId, 'owner@example.com')
       await addContact(t.db, noAuth.tenantId, 'intruder@example.com')
       const start = (await token({ ...creds(noAuth), user_email: 'owner@example.com' })).json()
       expect(start.pre_authenticated).toBe(true)
@@ -569,9 +592,12 @@ forEachDialect('embed voice token', (dialect) => {
         ...creds(noAuth),
         user_email: 'intruder@example.com',
         conversation_id: start.conversation_id,
+        source_thread_id: start.thread_id,
       })
       expect(res.json().pre_authenticated).toBe(false)
-      expect(JSON.parse((await verify(res.json().token)).metadata).contact_id).toBe(owner)
+      expect(JSON.parse((await verify(res.json().token)).metadata).contact_id).toBe(
+        JSON.parse((await verify(start.token)).metadata).contact_id,
+      )
     })
   })
 

@@ -1,7 +1,13 @@
-import { resolveWidgetConfig, translate } from '@aurion/contract'
+import type {
+  InternalConversationMessage,
+  InternalConversationSnapshot,
+  InternalStoredMessage,
+} from '@aurion/contract'
+import { translate } from '@aurion/contract'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import type { RouteContext } from '../../app-deps.ts'
+import { recordAssistantMessage } from '../../conversations/assistant-messages.ts'
 import {
   findConversationForTenant,
   findThreadForTenant,
@@ -9,11 +15,8 @@ import {
 } from '../../conversations/conversation-repo.ts'
 import { toApiTimestamp } from '../../conversations/frames.ts'
 import { listConversationMessages } from '../../conversations/message-repo.ts'
-import {
-  acceptVisitorMessage,
-  recordAssistantMessage,
-  type TenantAccess,
-} from '../../conversations/message-service.ts'
+import type { TenantAccess } from '../../conversations/types.ts'
+import { acceptVisitorMessage } from '../../conversations/visitor-message.ts'
 import { notFound } from '../../errors.ts'
 import {
   streamVoiceReply,
@@ -21,6 +24,7 @@ import {
   voiceSourceMessageId,
 } from '../../internal/voice-reply.ts'
 import { findTenantById } from '../../tenants/tenant-repo.ts'
+import { tenantWidgetConfig } from '../../tenants/tenant-service.ts'
 import { ConversationParams, ConversationQuery, PostMessageBody, ReplyBody } from './schemas.ts'
 
 const conversationNotFound = () => notFound('Conversation not found')
@@ -29,7 +33,7 @@ const conversationNotFound = () => notFound('Conversation not found')
 async function tenantAccess(ctx: RouteContext, tenantId: string): Promise<TenantAccess> {
   const tenant = await findTenantById(ctx.db, tenantId)
   if (!tenant) throw conversationNotFound()
-  return { tenant, config: resolveWidgetConfig(JSON.parse(tenant.config)) }
+  return { tenant, config: tenantWidgetConfig(tenant) }
 }
 
 /**
@@ -44,7 +48,7 @@ export async function conversationRoutes(app: FastifyInstance, ctx: RouteContext
   r.get(
     '/internal/v1/conversations/:conversation_id',
     { schema: { hide: true, params: ConversationParams, querystring: ConversationQuery } },
-    async (request) => {
+    async (request): Promise<InternalConversationSnapshot> => {
       const q = request.query
       const { config } = await tenantAccess(ctx, q.tenant_id)
       const conversation = await findConversationForTenant(
@@ -73,9 +77,10 @@ export async function conversationRoutes(app: FastifyInstance, ctx: RouteContext
         status: conversation.status,
         messages: messages.map((m) => ({
           id: m.id,
-          sender_type: m.sender_type,
+          // Stored by the message services, which write only these values.
+          sender_type: m.sender_type as InternalConversationMessage['sender_type'],
           body: m.body,
-          channel: m.channel,
+          channel: m.channel as InternalConversationMessage['channel'],
           created_at: toApiTimestamp(m.created_at),
         })),
         greeting: translate(config.welcome_text, config.welcome_text_translations, q.locale),
@@ -87,7 +92,7 @@ export async function conversationRoutes(app: FastifyInstance, ctx: RouteContext
   r.post(
     '/internal/v1/conversations/:conversation_id/messages',
     { schema: { hide: true, params: ConversationParams, body: PostMessageBody } },
-    async (request) => {
+    async (request): Promise<InternalStoredMessage> => {
       const b = request.body
       const conversationId = request.params.conversation_id
       const access = await tenantAccess(ctx, b.tenant_id)
@@ -104,7 +109,7 @@ export async function conversationRoutes(app: FastifyInstance, ctx: RouteContext
                 conversationId,
                 threadId: b.thread_id,
                 sourceMessageId,
-                channel: 'voice',
+                channel: b.channel ?? 'voice',
                 metadata,
               },
               opts,
@@ -117,7 +122,7 @@ export async function conversationRoutes(app: FastifyInstance, ctx: RouteContext
                 threadId: b.thread_id,
                 body: b.body,
                 senderType: 'ai',
-                channel: 'voice',
+                channel: b.channel ?? 'voice',
                 sourceMessageId,
                 metadata,
               },
@@ -127,7 +132,8 @@ export async function conversationRoutes(app: FastifyInstance, ctx: RouteContext
         message_id: message.id,
         conversation_id: message.conversation_id,
         thread_id: message.thread_id,
-        sender_type: message.sender_type,
+        // Turns of this route are stored as the visitor's or the assistant's.
+        sender_type: message.sender_type as InternalStoredMessage['sender_type'],
         created_at: toApiTimestamp(message.created_at),
         deduplicated,
       }
@@ -150,7 +156,7 @@ export async function conversationRoutes(app: FastifyInstance, ctx: RouteContext
           conversationId,
           threadId: b.thread_id,
           sourceMessageId: voiceSourceMessageId(conversationId, b.segment_id),
-          channel: 'voice',
+          channel: b.channel ?? 'voice',
           metadata: { segment_id: b.segment_id },
         },
         { origin: VOICE_FRAME_ORIGIN, trusted: true, log: request.log },

@@ -1,3 +1,4 @@
+import type { VoiceAgentHeartbeatResult } from '@aurion/contract'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import type { RouteContext } from '../../app-deps.ts'
@@ -15,7 +16,7 @@ export async function heartbeatRoutes(app: FastifyInstance, ctx: RouteContext): 
   r.post(
     '/internal/v1/voice-agent/heartbeat',
     { schema: { hide: true, body: HeartbeatBody } },
-    async (request) => {
+    async (request): Promise<VoiceAgentHeartbeatResult> => {
       const b = request.body
       await recordVoiceAgentHeartbeat(ctx.db, {
         workerId: b.worker_id,

@@ -9,7 +9,7 @@ import {
 } from '../../../test/helpers.ts'
 import type { Agent, AgentRequest } from '../../agent/agent.ts'
 import { AgentUnavailableError } from '../../agent/agent.ts'
-import { openThread } from '../../conversations/message-service.ts'
+import { openThread } from '../../conversations/locate-thread.ts'
 import type { Dialect } from '../../db/schema.ts'
 import {
   bearerToken,

@@ -28,9 +28,17 @@ export const ConversationQuery = Type.Object({
   locale: Type.Optional(Locale),
 })
 
+/** A browser or app call (`voice`, the default) or a phone call (`phone`). */
+const CallChannel = Type.Optional(
+  Type.Union([Type.Literal('voice'), Type.Literal('phone')], {
+    description: 'Where the call came from: `voice` (browser, app; the default) or `phone`',
+  }),
+)
+
 export const PostMessageBody = Type.Object({
   tenant_id: Id('Tenant the conversation must belong to'),
   thread_id: Type.Optional(Id('Thread of the call')),
+  channel: CallChannel,
   sender: Type.Union([Type.Literal('contact'), Type.Literal('ai')], {
     description: '`contact`: a final visitor transcript; `ai`: something the agent said',
   }),
@@ -42,6 +50,7 @@ export const PostMessageBody = Type.Object({
 export const ReplyBody = Type.Object({
   tenant_id: Id('Tenant the conversation must belong to'),
   thread_id: Type.Optional(Id('Thread of the call')),
+  channel: CallChannel,
   segment_id: SegmentId,
   text: Type.String({
     minLength: 1,
@@ -63,4 +72,28 @@ export const HeartbeatBody = Type.Object({
   active_jobs: Type.Integer({ minimum: 0, maximum: 100_000 }),
   version: Type.Optional(Type.String({ maxLength: 64 })),
   livekit_worker_id: Type.Optional(Type.String({ maxLength: 128 })),
+})
+
+export const PhoneCallBody = Type.Object({
+  tenant_id: Id('Tenant whose line the call came to (from the dispatch metadata)'),
+  caller_number: Type.Optional(
+    Type.Union([Type.String({ maxLength: 32 }), Type.Null()], {
+      description: "The caller's number (`sip.phoneNumber`); withheld → null",
+    }),
+  ),
+  locale: Type.Optional(Locale),
+})
+
+export const CallEndedBody = Type.Object({
+  tenant_id: Id('Tenant the conversation must belong to'),
+  thread_id: Type.Optional(Id('Thread of the call')),
+  channel: CallChannel,
+  room: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 200, description: 'The LiveKit room of the call' }),
+  ),
+  duration_seconds: Type.Integer({
+    minimum: 0,
+    maximum: 86_400,
+    description: 'From the agent joining the call to its end',
+  }),
 })

@@ -50,7 +50,9 @@ forEachDialect('context hand-over chat → voice → chat', (dialect) => {
     })
     expect(chat.statusCode).toBe(200)
     const { conversation_id, thread_id } = chat.json()
-    expect(chat.json().ai_response).toContain('Reset your password')
+    expect(chat.json().sources.map((x: { title: string }) => x.title)).toContain(
+      'Reset your password',
+    )
 
     // 2. The visitor switches to voice in the same conversation; the agent's dispatch carries it.
     const tokenRes = await postWidget(t.app, '/api/v1/voice-widget/embed/token', {

@@ -24,6 +24,7 @@ import {
   deleteArticle,
   findArticle,
   listArticles,
+  SlugTakenError,
   toArticle,
   updateArticle,
 } from '../../knowledge/article-repo.ts'
@@ -49,6 +50,21 @@ const NOT_FOUND = { ...ErrorResponse, description: 'No such article for this ten
 const IdParams = Type.Object({ id: Type.String({ description: 'Article id (`kb_…`)' }) })
 
 const articleNotFound = () => notFound('Article not found')
+const SLUG_CONFLICT = {
+  ...ErrorResponse,
+  description: 'Another article of the tenant has this slug',
+}
+
+/** Runs an article write; a slug another article holds is a 409. */
+async function slugChecked<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write()
+  } catch (err) {
+    if (err instanceof SlugTakenError)
+      throw conflict(`Another article already has the slug "${err.slug}"`)
+    throw err
+  }
+}
 
 /**
  * Normalizes admin input: titles and tags trimmed, tags de-duplicated case-insensitively;
@@ -73,6 +89,7 @@ function cleanFields<T extends Partial<ArticleFields>>(input: T): T {
       msg: 'String should have at least 1 character',
     })
   }
+  if (input.category !== undefined) out.category = input.category?.trim() || null
   if (input.tags !== undefined) {
     const seen = new Set<string>()
     const tags: string[] = []
@@ -128,6 +145,7 @@ export async function knowledgeRoutes(app: FastifyInstance, ctx: RouteContext): 
         q: request.query.q,
         limit,
         offset,
+        status: request.query.status,
       })
       return { items: rows.map(toArticle), total, limit, offset }
     },
@@ -140,12 +158,16 @@ export async function knowledgeRoutes(app: FastifyInstance, ctx: RouteContext): 
       schema: {
         tags: TAGS,
         summary: 'Create a knowledge article',
-        description: 'The assistant uses it from the next message on. Needs `knowledge:write`.',
+        description:
+          'The assistant uses it from the next message on (unless it is a `draft`). Without a `slug`, one is made from the title (unique within the tenant). Needs `knowledge:write`.',
         security: SECURITY,
         body: KnowledgeArticleInput,
         response: {
           201: KnowledgeArticle,
-          409: { ...ErrorResponse, description: `More than ${MAX_ARTICLES_PER_TENANT} articles` },
+          409: {
+            ...ErrorResponse,
+            description: `More than ${MAX_ARTICLES_PER_TENANT} articles, or the slug is another article's`,
+          },
           ...BODY_ERRORS,
         },
       },
@@ -157,7 +179,7 @@ export async function knowledgeRoutes(app: FastifyInstance, ctx: RouteContext): 
         throw conflict(
           `Knowledge base is full: at most ${MAX_ARTICLES_PER_TENANT} articles per tenant`,
         )
-      const row = await createArticle(ctx.db, tenantId, fields)
+      const row = await slugChecked(() => createArticle(ctx.db, tenantId, fields))
       reply.header('Location', `/api/v1/knowledge/articles/${encodeURIComponent(row.id)}`)
       return reply.status(201).send(toArticle(row))
     },
@@ -191,16 +213,18 @@ export async function knowledgeRoutes(app: FastifyInstance, ctx: RouteContext): 
         tags: TAGS,
         summary: 'Replace a knowledge article',
         description:
-          '`title` and `body` are required; omitted `tags` become `[]`. Needs `knowledge:write`.',
+          '`title` and `body` are required; omitted `tags` become `[]`; omitted `category`, `slug` and `status` keep their value. Needs `knowledge:write`.',
         security: SECURITY,
         params: IdParams,
         body: KnowledgeArticleInput,
-        response: { 200: KnowledgeArticle, 404: NOT_FOUND, ...BODY_ERRORS },
+        response: { 200: KnowledgeArticle, 404: NOT_FOUND, 409: SLUG_CONFLICT, ...BODY_ERRORS },
       },
     },
     async (request) => {
       const fields = cleanFields({ ...request.body, tags: request.body.tags ?? [] })
-      const row = await updateArticle(ctx.db, request.admin!.tenantId, request.params.id, fields)
+      const row = await slugChecked(() =>
+        updateArticle(ctx.db, request.admin!.tenantId, request.params.id, fields),
+      )
       if (!row) throw articleNotFound()
       return toArticle(row)
     },
@@ -217,16 +241,15 @@ export async function knowledgeRoutes(app: FastifyInstance, ctx: RouteContext): 
         security: SECURITY,
         params: IdParams,
         body: KnowledgeArticlePatch,
-        response: { 200: KnowledgeArticle, 404: NOT_FOUND, ...BODY_ERRORS },
+        response: { 200: KnowledgeArticle, 404: NOT_FOUND, 409: SLUG_CONFLICT, ...BODY_ERRORS },
       },
     },
     async (request) => {
       const fields = cleanFields(request.body)
       const tenantId = request.admin!.tenantId
-      const row =
-        fields.title === undefined && fields.body === undefined && fields.tags === undefined
-          ? await findArticle(ctx.db, tenantId, request.params.id)
-          : await updateArticle(ctx.db, tenantId, request.params.id, fields)
+      const row = Object.values(fields).every((v) => v === undefined)
+        ? await findArticle(ctx.db, tenantId, request.params.id)
+        : await slugChecked(() => updateArticle(ctx.db, tenantId, request.params.id, fields))
       if (!row) throw articleNotFound()
       return toArticle(row)
     },

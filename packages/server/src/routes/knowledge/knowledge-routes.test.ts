@@ -52,6 +52,14 @@ forEachDialect('knowledge articles API', (dialect) => {
       expect(body).toEqual({
         id: expect.stringMatching(/^kb_[0-9A-Za-z]{22}$/),
         ...ARTICLE,
+        category: null,
+        slug: 'reset-your-password',
+        status: 'published',
+        helpful_count: 0,
+        not_helpful_count: 0,
+        // Written by hand: imported from no page and no file.
+        source_url: null,
+        source_file: null,
         created_at: expect.any(String),
         updated_at: body.created_at,
       })
@@ -303,6 +311,7 @@ forEachDialect('knowledge articles API', (dialect) => {
         title: `Bulk ${i}`,
         body: 'x',
         tags: '[]',
+        slug: `bulk-${i}`,
         created_at: now,
         updated_at: now,
       }))

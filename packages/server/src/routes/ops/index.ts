@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { RouteContext } from '../../app-deps.ts'
+import { invalidMetricsToken } from '../../errors.ts'
 import { getVoiceAgentStatus } from '../../internal/voice-agent-status.ts'
 import {
   metricsRegistry,
@@ -10,6 +11,7 @@ import {
   startDefaultMetrics,
 } from '../../metrics.ts'
 import { setBackendLogger } from '../../redis-client.ts'
+import { metricsTokenMatches } from './metrics-listener.ts'
 
 /** A readiness check gives up after this long: a hung dependency counts as down. */
 export const READY_CHECK_TIMEOUT_MS = 2000
@@ -28,7 +30,8 @@ interface CheckResult {
  * - `GET /readyz` readiness: database and (when configured) Redis answer → 200, else 503 with
  *   `{"detail": …}`; the agent is reported too but only degrades (every instance shares the
  *   same provider, so failing readiness on it would take the whole fleet out of rotation);
- * - `GET /metrics` Prometheus text format.
+ * - `GET /metrics` Prometheus text format: only with `Authorization: Bearer <AURION_METRICS_TOKEN>`
+ *   when that is set; not here at all with `AURION_METRICS_PORT` (served on that port instead).
  * Registered without encapsulation so its hooks time every route of the app.
  */
 export const opsRoutes = fp(
@@ -117,10 +120,25 @@ export const opsRoutes = fp(
       return { status: agent.ok && voiceAgent?.ok !== false ? 'ready' : 'degraded', checks }
     })
 
-    app.get('/metrics', hidden, async (_request, reply) => {
-      reply.header('Cache-Control', 'no-store').type(metricsRegistry.contentType)
-      return metricsRegistry.metrics()
-    })
+    // With AURION_METRICS_PORT the metrics live on that port only (metrics-listener.ts). Whatever
+    // path variant the router sends here (`/metrics/`, `/metrics?x`) meets the same token check.
+    if (ctx.config.metricsPort === undefined) {
+      const token = ctx.config.metricsToken
+      app.get(
+        '/metrics',
+        {
+          ...hidden,
+          onRequest: async (request) => {
+            if (token !== undefined && !metricsTokenMatches(request.headers.authorization, token))
+              throw invalidMetricsToken()
+          },
+        },
+        async (_request, reply) => {
+          reply.header('Cache-Control', 'no-store').type(metricsRegistry.contentType)
+          return metricsRegistry.metrics()
+        },
+      )
+    }
   },
   { name: 'aurion-ops', fastify: '5.x' },
 )

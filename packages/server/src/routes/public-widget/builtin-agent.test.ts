@@ -39,7 +39,9 @@ forEachDialect('public widget API with the built-in knowledge agent', (dialect) 
     })
     expect(res.statusCode).toBe(200)
     const first = res.json()
-    expect(first.ai_response).toContain('Reset your password')
+    // The article is cited as a source (a card in the widget), not as prose in the reply.
+    expect(first.sources.map((x: { title: string }) => x.title)).toContain('Reset your password')
+    expect(first.ai_response).toMatch(/self-service password portal/)
 
     // The follow-up streams over a real socket, in the same thread, with the context.
     const url = `${await listenForTests(t.app)}/api/v1/widget/ws?tenant_id=${a.tenantId}&public_key=${a.publicKey}&email_token=${token}&source_thread_id=${first.thread_id}`
@@ -79,17 +81,20 @@ forEachDialect('public widget API with the built-in knowledge agent', (dialect) 
           body,
           source_thread_id: 'thread-badge-reader',
         })
-      ).json().ai_response as string
-    expect(await ask('The badge reader at the door blinks red')).not.toContain('Badge reader')
+      ).json() as { ai_response: string; sources?: { title: string }[] }
+    const titles = (r: { sources?: { title: string }[] }) => (r.sources ?? []).map((x) => x.title)
+    const before = await ask('The badge reader at the door blinks red')
+    expect(titles(before)).not.toContain('Badge reader blinks red')
+    expect(before.ai_response).not.toContain('badge expired')
     await createArticle(t.db, a.tenantId, {
       title: 'Badge reader blinks red',
       body: 'A red blinking badge reader means your badge expired. Renew it at reception.',
       tags: ['badge', 'door'],
     })
     // The revision read with the message (in its transaction) already includes the article.
-    expect(await ask('The badge reader at the door blinks red, what now?')).toContain(
-      'Badge reader blinks red',
-    )
+    const after = await ask('The badge reader at the door blinks red, what now?')
+    expect(titles(after)).toContain('Badge reader blinks red')
+    expect(after.ai_response).toContain('badge expired')
   })
 
   it('says honestly when nothing in the knowledge base matches', async () => {

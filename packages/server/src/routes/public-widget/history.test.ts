@@ -18,6 +18,7 @@ forEachDialect('GET /api/v1/widget/history', (dialect) => {
   let a: TestTenant
   let b: TestTenant
   let janeToken: string
+  let bobToken: string
   const conversations: { conversation_id: string; thread_id: string }[] = []
 
   let ip = 0
@@ -72,7 +73,8 @@ forEachDialect('GET /api/v1/widget/history', (dialect) => {
       source_thread_id: conversations[0]!.thread_id,
     })
     // Someone else's conversation in the same tenant, and Jane's address at another tenant.
-    await send({ body: 'Bob private', email_token: await token('bob@example.com') })
+    bobToken = await token('bob@example.com')
+    await send({ body: 'Bob private', email_token: bobToken })
     await send({ body: 'Jane at Beta', email_token: await token('jane@example.com', b) }, b)
   })
   afterAll(async () => t.close())
@@ -84,7 +86,15 @@ forEachDialect('GET /api/v1/widget/history', (dialect) => {
     expect(res.headers.vary).toContain('Origin')
     expect(res.headers['cache-control']).toBe('no-store')
     const body = res.json()
-    expect(Object.keys(body)).toEqual(['tenant_id', 'email', 'conversations'])
+    expect(Object.keys(body)).toEqual([
+      'tenant_id',
+      'email',
+      'conversations',
+      'email_verified',
+      'email_code_available',
+    ])
+    // A token from /session alone proves nothing; this server sends no mail to prove it.
+    expect(body).toMatchObject({ email_verified: false, email_code_available: false })
     expect(body.tenant_id).toBe(a.tenantId)
     expect(body.email).toBe('jane@example.com')
     // Default conversation_limit 5; conversation 0 was updated last by the follow-ups.
@@ -176,8 +186,23 @@ forEachDialect('GET /api/v1/widget/history', (dialect) => {
         file_name: 'error-log.txt',
         content_type: upload.content_type,
         size_bytes: upload.size_bytes,
+        url: expect.stringMatching(
+          new RegExp(
+            `^http://localhost:\\d+/api/v1/widget/uploads/${upload.upload_id}\\?tenant_id=${a.tenantId}&expires=\\d+&signature=[0-9a-f]{64}$`,
+          ),
+        ),
       },
     ])
+    // The signed URL works on its own (no key, no Origin, no token), like an <img src>.
+    const signed = new URL(visitor.attachments[0].url)
+    const file = await t.app.inject({ url: `${signed.pathname}${signed.search}` })
+    expect(file.statusCode).toBe(200)
+    expect(file.body).toBe('printer error 0x41')
+    // …and only for that upload, unchanged.
+    const tampered = await t.app.inject({
+      url: `${signed.pathname}${signed.search.replace(/expires=(\d+)/, (_m, e) => `expires=${Number(e) - 1}`)}`,
+    })
+    expect(tampered.statusCode).toBe(404)
     expect(ai.attachments).toEqual([])
     // Attached once: another message cannot take it.
     const again = await t.app.inject({
@@ -253,12 +278,19 @@ forEachDialect('GET /api/v1/widget/history', (dialect) => {
   })
 
   it("never shows one visitor another's history", async () => {
-    const bob = (await history({ email_token: await token('bob@example.com') })).json()
+    const bob = (await history({ email_token: bobToken })).json()
     expect(bob.email).toBe('bob@example.com')
     expect(bob.conversations).toHaveLength(1)
     expect(bob.conversations[0].messages[0].body).toBe('Bob private')
-    const nobody = (await history({ email_token: await token('new@example.com') })).json()
-    expect(nobody).toEqual({ tenant_id: a.tenantId, email: 'new@example.com', conversations: [] })
+    // Anyone can get a token for Bob's address: it shows nothing of Bob's.
+    const impostor = (await history({ email_token: await token('bob@example.com') })).json()
+    expect(impostor).toEqual({
+      tenant_id: a.tenantId,
+      email: 'bob@example.com',
+      conversations: [],
+      email_verified: false,
+      email_code_available: false,
+    })
   })
 
   it("refuses tenant B's key with tenant A's id, and disallowed origins", async () => {

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import type { RouteContext } from '../../app-deps.ts'
 import { listVisitorHistory } from '../../conversations/visitor-history.ts'
+import { signUploadQuery } from '../../uploads/upload-access.ts'
 import { verifyVisitorToken } from '../../visitors/visitor-auth.ts'
 import { authorizeWidget, limitByIp, PUBLIC_LIMITS } from '../../widget-auth/public-guard.ts'
 import { INVALID_TOKEN_RESPONSE, PUBLIC_ERROR_RESPONSES, TAGS } from './schemas.ts'
@@ -16,7 +17,7 @@ export async function historyRoutes(app: FastifyInstance, ctx: RouteContext): Pr
         tags: TAGS,
         summary: "Get the visitor's conversation history",
         description:
-          "Conversations of the email in `email_token`, newest first, each with its most recent `message_limit` messages in order (visitor, assistant and human agents). Only conversations sent with an email_token are listed: a bare `sender_email` never puts messages into someone's history. 60 requests/minute per IP.",
+          "The visitor's conversations, newest first, each with its most recent `message_limit` messages in order (visitor, assistant and human agents). A token that does not prove its email lists the conversations it started or claimed (this browser's); a token that proves it (identity verification or /widget/session/verify) lists every conversation proven for the email. A bare `sender_email` never puts messages into anyone's history. 60 requests/minute per IP.",
         querystring: WidgetHistoryQuery,
         response: {
           200: WidgetHistoryResponse,
@@ -32,13 +33,24 @@ export async function historyRoutes(app: FastifyInstance, ctx: RouteContext): Pr
         tenantId: q.tenant_id,
         publicKey: q.public_key,
         originHeader: request.headers.origin,
+        fetchSite: request.headers['sec-fetch-site'],
       })
-      const email = verifyVisitorToken(ctx, access, q.email_token)
+      const token = verifyVisitorToken(ctx, access, q.email_token)
       reply.header('Cache-Control', 'no-store')
-      return listVisitorHistory(ctx.db, access.tenant.id, email, {
-        conversationLimit: q.conversation_limit,
-        messageLimit: q.message_limit,
-      })
+      const tenantId = access.tenant.id
+      const history = await listVisitorHistory(
+        ctx.db,
+        tenantId,
+        token,
+        { conversationLimit: q.conversation_limit, messageLimit: q.message_limit },
+        (uploadId) =>
+          `${ctx.config.publicUrl}/api/v1/widget/uploads/${encodeURIComponent(uploadId)}?${new URLSearchParams(signUploadQuery(ctx.config.secret, tenantId, uploadId))}`,
+      )
+      return {
+        ...history,
+        email_verified: token.proven,
+        email_code_available: ctx.mailer.canSend && !token.proven,
+      }
     },
   )
 }

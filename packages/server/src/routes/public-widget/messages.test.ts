@@ -3,6 +3,7 @@ import {
   buildTestApp,
   createTestTenant,
   forEachDialect,
+  putTestWidgetConfig,
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
@@ -12,7 +13,6 @@ import {
   postWidget,
   type ScriptedAgent,
 } from '../../../test/widget-support.ts'
-import { updateTenantConfig } from '../../tenants/tenant-repo.ts'
 
 const URL = '/api/v1/widget/messages'
 const DENIED = { detail: 'Invalid widget credentials or widget disabled' }
@@ -226,7 +226,7 @@ forEachDialect('POST /api/v1/widget/messages', (dialect) => {
       expect(cross.statusCode).toBe(403)
       expect(cross.json()).toEqual(DENIED)
       const c = await createTestTenant(t.db, { name: 'Off' })
-      await updateTenantConfig(t.db, c.tenantId, { enabled: false, allowed_origins: [ORIGIN] })
+      await putTestWidgetConfig(t.app, c, { enabled: false, allowed_origins: [ORIGIN] })
       const off = await send({ body: 'hi', tenant_id: c.tenantId, public_key: c.publicKey })
       expect(off.statusCode).toBe(403)
       expect(off.json()).toEqual(DENIED)
@@ -319,7 +319,8 @@ forEachDialect('POST /api/v1/widget/messages', (dialect) => {
       const aliceToken = await token('alice@example.com')
       const real = await send({ body: 'Real Alice question', email_token: aliceToken })
       expect(real.statusCode).toBe(200)
-      expect(real.json().contact_id).toBe(planted.json().contact_id)
+      // The typed address is a claim: it never joins (or makes) the contact of that email.
+      expect(real.json().contact_id).not.toBe(planted.json().contact_id)
       const h = (await history(aliceToken)).json()
       expect(h.conversations.map((c: { conversation_id: string }) => c.conversation_id)).toEqual([
         real.json().conversation_id,
@@ -354,19 +355,20 @@ forEachDialect('POST /api/v1/widget/messages', (dialect) => {
       const erin = await token('erin@example.com')
       const owned = (await send({ body: 'private', email_token: erin })).json()
       const intruder = await send({ body: 'injected', source_thread_id: owned.thread_id })
-      expect(intruder.statusCode).toBe(403)
+      expect(intruder.statusCode).toBe(404)
+      expect(intruder.json()).toEqual({ detail: 'Thread not found' })
       const spoofed = await send({
         body: 'injected',
         source_thread_id: owned.thread_id,
         sender_email: 'erin@example.com',
       })
-      expect(spoofed.statusCode).toBe(403)
+      expect(spoofed.statusCode).toBe(404)
       const other = await send({
         body: 'injected',
         source_thread_id: owned.thread_id,
         email_token: await token('frank@example.com'),
       })
-      expect(other.statusCode).toBe(403)
+      expect(other.statusCode).toBe(404)
       const ok = await send({
         body: 'follow-up',
         source_thread_id: owned.thread_id,

@@ -2,7 +2,9 @@ import { ErrorResponse, WidgetMessageRequest, WidgetMessageResponse } from '@aur
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import type { RouteContext } from '../../app-deps.ts'
-import { acceptVisitorMessage, generateAgentReply } from '../../conversations/message-service.ts'
+import { generateAgentReply } from '../../conversations/agent-reply.ts'
+import { replyExtrasOf } from '../../conversations/answer-extras.ts'
+import { acceptVisitorMessage } from '../../conversations/visitor-message.ts'
 import { resolveVisitorIdentity } from '../../visitors/visitor-auth.ts'
 import { authorizeWidget, limitByIp, PUBLIC_LIMITS } from '../../widget-auth/public-guard.ts'
 import { INVALID_TOKEN_RESPONSE, PUBLIC_ERROR_RESPONSES, TAGS } from './schemas.ts'
@@ -68,6 +70,13 @@ export async function messageRoutes(app: FastifyInstance, ctx: RouteContext): Pr
         ai_message_id: answer.message.id,
         ai_response: answer.message.body,
         deduplicated: accepted.deduplicated,
+        // Only when a person has it: the contract's example answer is unchanged otherwise.
+        ...(answer.silent ||
+        answer.handoff !== undefined ||
+        accepted.conversation.handled_by === 'human'
+          ? { handled_by: 'human' as const }
+          : {}),
+        ...replyExtrasOf(answer.message),
       }
     },
   )

@@ -7,10 +7,9 @@ import {
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import type { RouteContext } from '../../app-deps.ts'
+import { resolveConversationAsVisitor } from '../../conversations/conversation-status.ts'
 import { toApiTimestamp } from '../../conversations/frames.ts'
-import { resolveConversationAsVisitor } from '../../conversations/message-service.ts'
-import { resolveVisitorIdentity } from '../../visitors/visitor-auth.ts'
-import { authorizeWidget, limitByIp, PUBLIC_LIMITS } from '../../widget-auth/public-guard.ts'
+import { guardVisitorWrite } from '../../widget-auth/visitor-guard.ts'
 import { INVALID_TOKEN_RESPONSE, PUBLIC_ERROR_RESPONSES, TAGS } from './schemas.ts'
 
 /** `POST /api/v1/widget/conversations/:conversation_id/resolve`: the visitor closes it. */
@@ -35,13 +34,7 @@ export async function resolveRoutes(app: FastifyInstance, ctx: RouteContext): Pr
     },
     async (request, reply) => {
       const b = request.body
-      await limitByIp(ctx, request, reply, PUBLIC_LIMITS.messages)
-      const access = await authorizeWidget(ctx, {
-        tenantId: b.tenant_id,
-        publicKey: b.public_key,
-        originHeader: request.headers.origin,
-      })
-      const identity = resolveVisitorIdentity(ctx, access, { emailToken: b.email_token })
+      const { access, identity } = await guardVisitorWrite(ctx, request, reply, b)
       const conversation = await resolveConversationAsVisitor(
         ctx,
         access,

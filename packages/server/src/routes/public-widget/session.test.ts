@@ -4,12 +4,13 @@ import {
   buildTestApp,
   createTestTenant,
   forEachDialect,
+  putTestWidgetConfig,
+  rotateTestIdentitySecret,
   TEST_SECRET,
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
 import { createScriptedAgent, ORIGIN, postWidget } from '../../../test/widget-support.ts'
-import { rotateIdentitySecret, updateTenantConfig } from '../../tenants/tenant-repo.ts'
 import { computeUserHash } from '../../visitors/email-token.ts'
 
 const URL = '/api/v1/widget/session'
@@ -208,7 +209,7 @@ forEachDialect('POST /api/v1/widget/session', (dialect) => {
           headers: { origin: ORIGIN },
         })
       expect((await history(token, v)).statusCode).toBe(200)
-      await rotateIdentitySecret(t.db, v.tenantId)
+      await rotateTestIdentitySecret(t.app, v)
       const after = await history(token, v)
       expect(after.statusCode).toBe(401)
       expect(after.json()).toEqual({ detail: 'Invalid or expired email token' })
@@ -222,8 +223,7 @@ forEachDialect('POST /api/v1/widget/session', (dialect) => {
       })
       const plainToken = plain.json().email_token as string
       expect((await history(plainToken, c)).statusCode).toBe(200)
-      await updateTenantConfig(t.db, c.tenantId, {
-        enabled: true,
+      await putTestWidgetConfig(t.app, c, {
         allowed_origins: [ORIGIN],
         identity_verification_required: true,
       })

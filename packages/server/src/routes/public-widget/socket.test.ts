@@ -6,6 +6,7 @@ import {
   createTestDatabase,
   createTestTenant,
   forEachDialect,
+  putTestWidgetConfig,
   type TestApp,
   type TestTenant,
   testConfig,
@@ -13,13 +14,15 @@ import {
 import { createScriptedAgent, ORIGIN, type ScriptedAgent } from '../../../test/widget-support.ts'
 import { type Frame, listenForTests, openSocket, type TestSocket } from '../../../test/ws-client.ts'
 import { WS_MAX_PAYLOAD } from '../../app.ts'
+import { createMessagesInFlight } from '../../conversations/in-flight.ts'
 import type { DbHandle } from '../../db/connect.ts'
 import { rateLimitStoreUnavailable } from '../../errors.ts'
 import { createMemoryRateLimiter } from '../../limits/memory-rate-limiter.ts'
+import { createNoMailer } from '../../mail/mailer.ts'
 import { createMemoryBus } from '../../realtime/memory-bus.ts'
-import { updateTenantConfig } from '../../tenants/tenant-repo.ts'
 import { createValidatorCompiler } from '../../validation.ts'
-import { widgetSocketRoutes } from './socket.ts'
+import { createVoiceEviction } from '../../voice/voice-eviction.ts'
+import { widgetSocketRoutes } from './socket/index.ts'
 
 const types = (frames: Frame[]) => frames.map((f) => f.type)
 
@@ -260,7 +263,7 @@ forEachDialect('WS /api/v1/widget/ws', (dialect) => {
       reason: 'Invalid widget credentials or widget disabled',
     })
     const c = await createTestTenant(t.db, { name: 'Off' })
-    await updateTenantConfig(t.db, c.tenantId, { enabled: false, allowed_origins: [ORIGIN] })
+    await putTestWidgetConfig(t.app, c, { enabled: false, allowed_origins: [ORIGIN] })
     const off = connect({}, { tenant: c })
     expect((await off.closed).code).toBe(1008)
   })
@@ -431,7 +434,11 @@ forEachDialect('WS /api/v1/widget/ws', (dialect) => {
     expect(await snoop.pongNext()).toEqual({ type: 'pong' })
     // And it cannot post into it either.
     snoop.send({ body: 'injected' })
-    expect(await snoop.next()).toMatchObject({ type: 'error', code: 'forbidden' })
+    expect(await snoop.next()).toMatchObject({
+      type: 'error',
+      code: 'not_found',
+      message: 'Thread not found',
+    })
     snoop.close()
     owner.close()
   })
@@ -442,12 +449,12 @@ forEachDialect('WS /api/v1/widget/ws', (dialect) => {
     await s.opened
     s.send({ body: 'who am I?' })
     const ack = (await s.until('done'))[1]!
-    const contact = await t.db
-      .selectFrom('contacts')
-      .select('email')
-      .where('id', '=', ack.contact_id as string)
+    const claimed = await t.db
+      .selectFrom('conversations')
+      .select(['claimed_email', 'contact_verified'])
+      .where('id', '=', ack.conversation_id as string)
       .executeTakeFirstOrThrow()
-    expect(contact.email).toBe('query@example.com')
+    expect(claimed).toEqual({ claimed_email: 'query@example.com', contact_verified: 0 })
     s.close()
 
     const v = connect({ email_token: token })
@@ -456,10 +463,12 @@ forEachDialect('WS /api/v1/widget/ws', (dialect) => {
     const vAck = (await v.until('done'))[1]!
     const conv = await t.db
       .selectFrom('conversations')
-      .select('contact_verified')
+      .select(['contact_verified', 'owner_token_id'])
       .where('id', '=', vAck.conversation_id as string)
       .executeTakeFirstOrThrow()
-    expect(conv.contact_verified).toBe(1)
+    // The token's own conversation; its email is not proven (no identity verification, no code).
+    expect(conv.contact_verified).toBe(0)
+    expect(conv.owner_token_id).toMatch(/^[A-Za-z0-9_-]{22}$/)
     v.close()
 
     const bad = connect({ sender_email: 'not-an-email' })
@@ -511,6 +520,9 @@ describe('WS heartbeat', () => {
       limiter: createMemoryRateLimiter(),
       bus: createMemoryBus(),
       agent: createScriptedAgent(),
+      mailer: createNoMailer(),
+      voiceEviction: createVoiceEviction(undefined),
+      inflight: createMessagesInFlight(),
       wsHeartbeatMs: 40,
     }
     await app.register(async (scope) => widgetSocketRoutes(scope, ctx))
@@ -548,6 +560,9 @@ describe('WS during a backend outage', () => {
           // The shared rate-limit store is down: every check fails as it would with Redis gone
           // (a networked store has no synchronous consume).
           consume: async () => {
+            throw rateLimitStoreUnavailable()
+          },
+          refund: async () => {
             throw rateLimitStoreUnavailable()
           },
           close: () => limiter.close(),

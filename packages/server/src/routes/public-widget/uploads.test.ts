@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,42 +8,12 @@ import {
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
+import { multipart, type Part } from '../../../test/multipart.ts'
 import { MAX_UPLOAD_BYTES } from '../../uploads/store-upload.ts'
 import { FIXTURES } from '../../uploads/test-fixtures.ts'
 import { attachUploads } from '../../uploads/upload-repo.ts'
 
 const ORIGIN = 'https://example.com'
-
-type Part =
-  | { name: string; value: string }
-  | { name: string; filename: string; type: string; data: Buffer }
-
-/** A multipart/form-data body, encoded by hand so tests control every byte and the part order. */
-function multipart(parts: Part[]): { payload: Buffer; contentType: string } {
-  const boundary = `----aurion${randomBytes(8).toString('hex')}`
-  const chunks: Buffer[] = []
-  for (const p of parts) {
-    chunks.push(Buffer.from(`--${boundary}\r\n`))
-    if ('filename' in p) {
-      chunks.push(
-        Buffer.from(
-          `Content-Disposition: form-data; name="${p.name}"; filename="${p.filename}"\r\nContent-Type: ${p.type}\r\n\r\n`,
-        ),
-        p.data,
-        Buffer.from('\r\n'),
-      )
-    } else {
-      chunks.push(
-        Buffer.from(`Content-Disposition: form-data; name="${p.name}"\r\n\r\n${p.value}\r\n`),
-      )
-    }
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`))
-  return {
-    payload: Buffer.concat(chunks),
-    contentType: `multipart/form-data; boundary=${boundary}`,
-  }
-}
 
 let ipCounter = 0
 const freshIp = () => `10.2.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`
@@ -94,10 +63,38 @@ forEachDialect('widget uploads', (dialect) => {
     })
   }
 
-  function download(id: string, x: TestTenant = a, origin: string | null = ORIGIN) {
+  /** Uploads of tenant A sent in a message, by the thread they were sent in. */
+  const sentIn = new Map<string, string>()
+  /** Sends the upload in a message of its own (anonymous) thread, once: only then is it served. */
+  async function send(id: string): Promise<string> {
+    const known = sentIn.get(id)
+    if (known !== undefined) return known
+    const thread = `upl-thread-${sentIn.size}-${id.slice(-8)}`
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/widget/messages',
+      headers: { origin: ORIGIN },
+      remoteAddress: freshIp(),
+      payload: {
+        tenant_id: a.tenantId,
+        public_key: a.publicKey,
+        body: 'see attached',
+        source_thread_id: thread,
+        upload_ids: [id],
+      },
+    })
+    expect(res.statusCode, res.body).toBe(200)
+    sentIn.set(id, thread)
+    return thread
+  }
+
+  /** Downloads as the visitor of the thread the upload was sent in (tenant A's uploads). */
+  async function download(id: string, x: TestTenant = a, origin: string | null = ORIGIN) {
+    const thread =
+      x === a && id.startsWith('upl_') && !id.includes('doesnotexist') ? await send(id) : undefined
     return t.app.inject({
       method: 'GET',
-      url: `/api/v1/widget/uploads/${encodeURIComponent(id)}?tenant_id=${x.tenantId}&public_key=${x.publicKey}`,
+      url: `/api/v1/widget/uploads/${encodeURIComponent(id)}?tenant_id=${x.tenantId}&public_key=${x.publicKey}${thread ? `&source_thread_id=${thread}` : ''}`,
       headers: origin === null ? {} : { origin },
       remoteAddress: freshIp(),
     })
@@ -135,10 +132,18 @@ forEachDialect('widget uploads', (dialect) => {
     expect(row.message_id).toBeNull()
   })
 
-  it('accepts the fields after the file too', async () => {
+  it('422 naming tenant_id for a file sent before the credentials, storing nothing', async () => {
+    const before = (await t.db.selectFrom('uploads').select('id').execute()).length
     const res = await upload([file(FIXTURES.pdf, 'application/pdf', 'doc.pdf'), ...creds(a)])
-    expect(res.statusCode).toBe(201)
-    expect(res.json().content_type).toBe('application/pdf')
+    expect(res.statusCode).toBe(422)
+    expect(res.json().detail).toEqual([
+      {
+        type: 'missing',
+        loc: ['body', 'tenant_id'],
+        msg: 'Field required before the file: send tenant_id and public_key first',
+      },
+    ])
+    expect((await t.db.selectFrom('uploads').select('id').execute()).length).toBe(before)
   })
 
   it('accepts exactly 10 MB and answers 413 {"detail"} at 10 MB + 1 byte, storing nothing', async () => {
@@ -148,14 +153,9 @@ forEachDialect('widget uploads', (dialect) => {
     expect(ok.json().size_bytes).toBe(MAX_UPLOAD_BYTES)
     const before = await t.db.selectFrom('uploads').select('id').execute()
     const big = Buffer.alloc(MAX_UPLOAD_BYTES + 1, 0x61)
-    for (const parts of [
-      [...creds(a), file(big, 'text/plain', 'big.txt')],
-      [file(big, 'text/plain', 'big.txt'), ...creds(a)],
-    ]) {
-      const res = await upload(parts)
-      expect(res.statusCode).toBe(413)
-      expect(res.json()).toEqual({ detail: 'File too large: the maximum upload size is 10 MB' })
-    }
+    const res = await upload([...creds(a), file(big, 'text/plain', 'big.txt')])
+    expect(res.statusCode).toBe(413)
+    expect(res.json()).toEqual({ detail: 'File too large: the maximum upload size is 10 MB' })
     expect(await t.db.selectFrom('uploads').select('id').execute()).toHaveLength(before.length)
   })
 
@@ -255,16 +255,22 @@ forEachDialect('widget uploads', (dialect) => {
     expect(await attachUploads(t.db, b.tenantId, [id], 'msg_b')).toEqual([id])
   })
 
-  it('404 for an unknown upload; 422 naming a missing query field', async () => {
+  it('404 for an unknown upload; 422 naming a missing query field; 403 without a key', async () => {
     const res = await download('upl_doesnotexist')
     expect(res.statusCode).toBe(404)
+    const noTenant = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/widget/uploads/upl_x?public_key=${a.publicKey}`,
+      headers: { origin: ORIGIN },
+    })
+    expect(noTenant.statusCode).toBe(422)
+    expect(noTenant.json().detail[0].loc).toEqual(['query', 'tenant_id'])
     const noKey = await t.app.inject({
       method: 'GET',
       url: `/api/v1/widget/uploads/upl_x?tenant_id=${a.tenantId}`,
       headers: { origin: ORIGIN },
     })
-    expect(noKey.statusCode).toBe(422)
-    expect(noKey.json().detail[0].loc).toEqual(['query', 'public_key'])
+    expect(noKey.statusCode).toBe(403)
   })
 
   it('403 for a disallowed or missing Origin, on upload and download', async () => {
@@ -279,20 +285,18 @@ forEachDialect('widget uploads', (dialect) => {
     }
   })
 
-  it('403 for wrong credentials in either part order, storing nothing', async () => {
+  it('403 for wrong credentials (422 when they come after the file), storing nothing', async () => {
     const before = (await t.db.selectFrom('uploads').select('id').execute()).length
     const wrong: Part[] = [
       { name: 'tenant_id', value: a.tenantId },
       { name: 'public_key', value: b.publicKey },
     ]
-    for (const parts of [
-      [...wrong, file(FIXTURES.png, 'image/png')],
-      [file(FIXTURES.png, 'image/png'), ...wrong],
-    ]) {
-      const res = await upload(parts)
-      expect(res.statusCode).toBe(403)
-      expect(res.json()).toEqual({ detail: 'Invalid widget credentials or widget disabled' })
-    }
+    const res = await upload([...wrong, file(FIXTURES.png, 'image/png')])
+    expect(res.statusCode).toBe(403)
+    expect(res.json()).toEqual({ detail: 'Invalid widget credentials or widget disabled' })
+    const late = await upload([file(FIXTURES.png, 'image/png'), ...wrong])
+    expect(late.statusCode).toBe(422)
+    expect(late.json().detail[0].loc).toEqual(['body', 'tenant_id'])
     expect((await t.db.selectFrom('uploads').select('id').execute()).length).toBe(before)
   })
 

@@ -1,5 +1,6 @@
+import { SourceThreadId } from '@aurion/contract'
 import multipart from '@fastify/multipart'
-import { Type } from '@sinclair/typebox'
+import { type Static, Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { RouteContext } from '../../app-deps.ts'
 import {
@@ -16,10 +17,18 @@ import {
 } from '../../uploads/content-check.ts'
 import { sanitizeFileName } from '../../uploads/file-name.ts'
 import { sendUpload } from '../../uploads/serve-upload.ts'
-import { MAX_UPLOAD_BYTES, readBounded, storeUpload } from '../../uploads/store-upload.ts'
+import {
+  assertQuotaLeft,
+  MAX_UPLOAD_BYTES,
+  readBounded,
+  storeUpload,
+} from '../../uploads/store-upload.ts'
+import { checkUploadSignature, mayDownloadUpload } from '../../uploads/upload-access.ts'
 import { findUpload } from '../../uploads/upload-repo.ts'
+import { resolveVisitorIdentity } from '../../visitors/visitor-auth.ts'
 import {
   authorizeWidget,
+  isTenantIdShape,
   limitByIp,
   PUBLIC_LIMITS,
   type WidgetAccess,
@@ -34,7 +43,11 @@ const UploadResponse = Type.Object({
 
 const DownloadQuery = Type.Object({
   tenant_id: Type.String({ maxLength: 100 }),
-  public_key: Type.String({ maxLength: 200 }),
+  public_key: Type.Optional(Type.String({ maxLength: 200 })),
+  email_token: Type.Optional(Type.String({ maxLength: 2048 })),
+  source_thread_id: Type.Optional(SourceThreadId),
+  expires: Type.Optional(Type.String({ maxLength: 16 })),
+  signature: Type.Optional(Type.String({ maxLength: 128 })),
 })
 const DownloadParams = Type.Object({ upload_id: Type.String({ maxLength: 100 }) })
 
@@ -67,16 +80,7 @@ function receiveRoute(app: FastifyInstance, ctx: RouteContext): void {
         consumes: ['multipart/form-data'],
         response: { 201: UploadResponse },
       },
-      onResponse: async (request) => {
-        // Refused before the whole body was read (too large, bad type, bad key): discard what
-        // the client is still sending, so the connection sees the end of the request (or the
-        // client closing) instead of hanging paused until the request timeout. Closing at once
-        // instead could reset the connection before the client has read the answer.
-        if (!request.raw.readableEnded) {
-          request.raw.unpipe()
-          request.raw.resume()
-        }
-      },
+      onResponse: async (request) => discardRest(request),
     },
     async (request, reply) => {
       await limitByIp(ctx, request, reply, PUBLIC_LIMITS.uploads)
@@ -86,7 +90,7 @@ function receiveRoute(app: FastifyInstance, ctx: RouteContext): void {
         )
       }
       const upload = await receiveUpload(ctx, request)
-      const stored = await storeUpload(ctx.db, upload, request.log)
+      const stored = await storeUpload(ctx.db, upload, ctx.config.uploadQuotaBytes)
       return reply.status(201).send(stored)
     },
   )
@@ -98,7 +102,9 @@ function downloadRoute(app: FastifyInstance, ctx: RouteContext): void {
     {
       schema: {
         tags: ['widget'],
-        summary: 'Download an upload of this tenant (served inert: nosniff, CSP sandbox)',
+        summary: "Download an attachment of the visitor's conversation (served inert)",
+        description:
+          "Either as the conversation's visitor (`public_key` + allowed Origin + their `email_token`, or `source_thread_id` for a conversation nobody claimed), or with an expiring signed URL (`expires` + `signature`, as handed out in /widget/history). Anything else, and an upload not sent in a message yet, is a 404. Served inert: nosniff, CSP sandbox.",
         params: DownloadParams,
         querystring: DownloadQuery,
       },
@@ -106,14 +112,36 @@ function downloadRoute(app: FastifyInstance, ctx: RouteContext): void {
     async (request, reply) => {
       await limitByIp(ctx, request, reply, PUBLIC_LIMITS.download)
       const { upload_id } = request.params as { upload_id: string }
-      const q = request.query as { tenant_id: string; public_key: string }
+      const q = request.query as Static<typeof DownloadQuery>
+      if (q.expires !== undefined || q.signature !== undefined) {
+        const tenantId = q.tenant_id.toLowerCase()
+        const signed =
+          isTenantIdShape(tenantId) &&
+          checkUploadSignature(
+            ctx.config.secret,
+            tenantId,
+            upload_id,
+            q.expires ?? '',
+            q.signature ?? '',
+          )
+        const upload = signed ? await findUpload(ctx.db, tenantId, upload_id) : undefined
+        if (upload === undefined) throw notFound('Upload not found')
+        return sendUpload(reply, upload)
+      }
       const access = await authorizeWidget(ctx, {
         tenantId: q.tenant_id,
         publicKey: q.public_key,
         originHeader: request.headers.origin,
+        fetchSite: request.headers['sec-fetch-site'],
       })
+      const identity = resolveVisitorIdentity(ctx, access, { emailToken: q.email_token })
       const upload = await findUpload(ctx.db, access.tenant.id, upload_id)
-      if (upload === undefined) throw notFound('Upload not found')
+      if (
+        upload === undefined ||
+        !(await mayDownloadUpload(ctx.db, upload, identity, q.source_thread_id))
+      ) {
+        throw notFound('Upload not found')
+      }
       return sendUpload(reply, upload)
     },
   )
@@ -127,20 +155,15 @@ interface ReceivedUpload {
 }
 
 /**
- * Walks the multipart parts. When `tenant_id` and `public_key` precede the file (the usual
- * order) the caller is authorized before a byte of the file is read; otherwise the file is
- * read (bounded) and the caller authorized afterwards.
+ * Walks the multipart parts. `tenant_id` and `public_key` must come before the file (browsers
+ * send form fields in order, and the widget puts them first): the caller is authorized, and the
+ * tenant's quota checked, before a byte of the file is read. A file part arriving first is
+ * refused at once, so an unauthenticated client cannot make the server take in 10 MB.
  */
 async function receiveUpload(ctx: RouteContext, request: FastifyRequest): Promise<ReceivedUpload> {
   const fields: Record<string, unknown> = {}
   let access: WidgetAccess | undefined
   let file: { name: string; type: string; bytes: Buffer } | undefined
-  const authorize = () =>
-    authorizeWidget(ctx, {
-      tenantId: fields.tenant_id,
-      publicKey: fields.public_key,
-      originHeader: request.headers.origin,
-    })
 
   const parts = request.parts({
     limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 8, fieldSize: 4096, parts: 10 },
@@ -160,16 +183,18 @@ async function receiveUpload(ctx: RouteContext, request: FastifyRequest): Promis
         continue
       }
       if (part.fieldname !== 'file') {
-        part.file.resume()
         throw invalidField(
           ['body', part.fieldname],
           'Unexpected file field; send the file as "file"',
         )
       }
-      if (fields.tenant_id !== undefined && fields.public_key !== undefined) {
-        checkFields(fields)
-        access = await authorize()
-      }
+      checkFields(fields, 'Field required before the file: send tenant_id and public_key first')
+      access = await authorizeWidget(ctx, {
+        tenantId: fields.tenant_id,
+        publicKey: fields.public_key,
+        originHeader: request.headers.origin,
+      })
+      await assertQuotaLeft(ctx.db, access.tenant.id, ctx.config.uploadQuotaBytes)
       const type = normalizeContentType(part.mimetype)
       assertAcceptedType(type)
       const { bytes, truncated } = await readBounded(part.file, MAX_UPLOAD_BYTES).catch(
@@ -184,9 +209,9 @@ async function receiveUpload(ctx: RouteContext, request: FastifyRequest): Promis
     await iterator.return?.().catch(() => {})
   }
 
-  checkFields(fields)
-  if (file === undefined) throw invalidField(['body', 'file'], 'Field required', 'missing')
-  access ??= await authorize()
+  checkFields(fields, 'Field required')
+  if (file === undefined || access === undefined)
+    throw invalidField(['body', 'file'], 'Field required', 'missing')
   if (file.bytes.length === 0) throw invalidField(['body', 'file'], 'The file is empty')
   await assertContentMatches(file.type, file.bytes)
   return {
@@ -195,6 +220,39 @@ async function receiveUpload(ctx: RouteContext, request: FastifyRequest): Promis
     contentType: file.type,
     bytes: file.bytes,
   }
+}
+
+/** How long, and how many bytes, the rest of a refused upload is read and thrown away. */
+const DISCARD_LIMIT = { ms: 5_000, bytes: MAX_UPLOAD_BYTES }
+
+/**
+ * Refused before the whole body was read (bad key, too large, bad type, quota): the rest of
+ * what the client is still sending is read and thrown away for a while, so it sees the answer
+ * and the end of the request instead of a connection hanging paused until the request timeout
+ * (closing at once could reset the connection before the client has read the answer). A client
+ * that keeps sending past the bound has its connection closed.
+ */
+function discardRest(request: FastifyRequest): void {
+  const raw = request.raw
+  if (raw.readableEnded) return
+  raw.unpipe()
+  let left = DISCARD_LIMIT.bytes
+  const close = () => {
+    clearTimeout(timer)
+    raw.off('data', count)
+    raw.destroy()
+  }
+  const count = (chunk: Buffer) => {
+    left -= chunk.length
+    if (left < 0) close()
+  }
+  const timer = setTimeout(close, DISCARD_LIMIT.ms).unref()
+  raw.on('data', count)
+  raw.once('end', () => {
+    clearTimeout(timer)
+    raw.off('data', count)
+  })
+  raw.resume()
 }
 
 /** Parser failures as client errors: limits are 413/422, malformed bodies 400, never a 500. */
@@ -214,10 +272,10 @@ function multipartError(err: unknown): unknown {
 const tooLarge = () =>
   payloadTooLarge(`File too large: the maximum upload size is ${MAX_UPLOAD_BYTES / 1048576} MB`)
 
-function checkFields(fields: Record<string, unknown>): void {
+function checkFields(fields: Record<string, unknown>, missing: string): void {
   for (const name of FIELDS) {
     const v = fields[name]
-    if (v === undefined) throw invalidField(['body', name], 'Field required', 'missing')
+    if (v === undefined) throw invalidField(['body', name], missing, 'missing')
     if (typeof v !== 'string')
       throw invalidField(['body', name], 'Input should be a valid string', 'string_type')
   }

@@ -220,6 +220,16 @@ describe('demo page', () => {
     expect(res.body).toContain(`publicKey: '${demo.publicKey}'`)
     expect(res.body).toContain(`s.src = '${publicUrl}/api/v1/voice-widget/embed/aurion.js'`)
     expect(res.body).toContain('&lt;script&gt;')
+    // One coherent product: an IT help portal whose widget answers from IT help-desk articles.
+    expect(res.body).toContain('Northwind IT Help Desk')
+    expect(res.body).not.toMatch(/Northwind Cloud|Pricing/)
+    const config = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/voice-widget/embed/config',
+      headers: { origin: publicUrl },
+      payload: { tenant_id: demo.tenantId, public_key: demo.publicKey },
+    })
+    expect(config.json().display_title).toBe('IT Help Desk')
     expect(
       res.body.match(/<script(?: [^>]*)?>/g)?.every((tag) => tag.includes(`nonce="${nonce}"`)),
     ).toBe(true)

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest'
+import { codeRequest, verifyRequest } from './email-code.ts'
 import {
   attachmentRequest,
-  historyRequest,
   messageRequest,
   sessionRequest,
   socketUrl,
-  uploadRequest,
   voiceTokenRequest,
 } from './endpoints.ts'
+import { historyRequest } from './history.ts'
 import { backoffDelay } from './socket.ts'
+import { uploadRequest } from './upload-file.ts'
 import { checkFile, formatSize, MAX_UPLOAD_BYTES } from './uploads.ts'
 
 const t = { apiBase: 'https://support.example.com', tenantId: 'ten-1', publicKey: 'vwk_abc' }
@@ -27,6 +28,30 @@ describe('requests (contract: "Widget Chat API", "Voice Token")', () => {
       email: 'jane@example.com',
     })
     expect(body(sessionRequest(t, 'jane@example.com', 'ab12'))).toMatchObject({ user_hash: 'ab12' })
+  })
+
+  it('POST /widget/session claims the thread of this browser when given', () => {
+    expect(body(sessionRequest(t, 'jane@example.com', undefined, 'th-1'))).toEqual({
+      tenant_id: 'ten-1',
+      public_key: 'vwk_abc',
+      email: 'jane@example.com',
+      source_thread_id: 'th-1',
+    })
+  })
+
+  it('POST /widget/session/code and /verify carry the token (and the code)', () => {
+    const c = codeRequest(t, 'tok')
+    expect(c.url).toBe('https://support.example.com/api/v1/widget/session/code')
+    expect(body(c)).toEqual({ tenant_id: 'ten-1', public_key: 'vwk_abc', email_token: 'tok' })
+    const v = verifyRequest(t, 'tok', '123456')
+    expect(v.url).toBe('https://support.example.com/api/v1/widget/session/verify')
+    expect(v.init.credentials).toBe('omit')
+    expect(body(v)).toEqual({
+      tenant_id: 'ten-1',
+      public_key: 'vwk_abc',
+      email_token: 'tok',
+      code: '123456',
+    })
   })
 
   it('POST /widget/messages carries the message fields as given', () => {
@@ -75,11 +100,35 @@ describe('requests (contract: "Widget Chat API", "Voice Token")', () => {
     expect(form.get('tenant_id')).toBe('ten-1')
     expect(form.get('public_key')).toBe('vwk_abc')
     expect((form.get('file') as File).name).toBe('a.txt')
+    // The server reads no file before the credentials: they must precede it in the body.
+    expect([...form.keys()]).toEqual(['tenant_id', 'public_key', 'file'])
   })
 
-  it('attachment download path is encoded', () => {
-    const r = attachmentRequest(t, 'upl/../x')
-    expect(new URL(r.url).pathname).toBe('/api/v1/widget/uploads/upl%2F..%2Fx')
+  it('attachment download: path encoded, the thread and the token as proof of ownership', () => {
+    const r = attachmentRequest(t, 'upl/../x', { sourceThreadId: 'th-1', emailToken: 'tk' })
+    const u = new URL(r.url)
+    expect(u.pathname).toBe('/api/v1/widget/uploads/upl%2F..%2Fx')
+    expect(Object.fromEntries(u.searchParams)).toEqual({
+      tenant_id: 'ten-1',
+      public_key: 'vwk_abc',
+      source_thread_id: 'th-1',
+      email_token: 'tk',
+    })
+    expect(r.init).toMatchObject({ method: 'GET', credentials: 'omit' })
+    const anonymous = new URL(attachmentRequest(t, 'u1', { sourceThreadId: 'th-2' }).url)
+    expect(anonymous.searchParams.has('email_token')).toBe(false)
+  })
+
+  it('attachment download proves the visitor with their token and thread', () => {
+    const u = new URL(
+      attachmentRequest(t, 'upl_1', { emailToken: 'tok', sourceThreadId: 'th-1' }).url,
+    )
+    expect(Object.fromEntries(u.searchParams)).toEqual({
+      tenant_id: 'ten-1',
+      public_key: 'vwk_abc',
+      email_token: 'tok',
+      source_thread_id: 'th-1',
+    })
   })
 
   it('WebSocket URL: ws(s) scheme, credentials and thread in the query', () => {

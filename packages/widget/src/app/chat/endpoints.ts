@@ -1,3 +1,4 @@
+import type { WsErrorCode } from '@aurion/contract'
 /** Where and as whom the widget calls the public API. */
 export interface ApiTarget {
   apiBase: string
@@ -23,41 +24,14 @@ export interface OutgoingMessage {
   metadata?: Record<string, unknown>
 }
 
-/** Answer of `POST /widget/messages`. */
-export interface MessageResponse {
-  tenant_id: string
-  conversation_id: string
-  thread_id: string
-  contact_id: string | null
-  user_message_id: string
-  ai_message_id: string | null
-  ai_response: string | null
-  deduplicated: boolean
-}
-
-export interface HistoryMessage {
-  id: string
-  sender_type: string
-  body: string
-  created_at: string
-  channel?: string
-  attachments?: { upload_id: string; file_name: string; content_type: string; size_bytes: number }[]
-}
-
-export interface HistoryConversation {
-  conversation_id: string
-  thread_id: string
-  subject: string
-  status: string
-  updated_at: string
-  messages: HistoryMessage[]
-}
-
-export interface HistoryResponse {
-  tenant_id: string
-  email: string
-  conversations: HistoryConversation[]
-}
+// Answers of the API are the contract's types (type-only: nothing of it reaches the bundle).
+export type {
+  AnswerSource,
+  HistoryConversation,
+  HistoryMessage,
+  WidgetHistoryResponse,
+  WidgetMessageResponse,
+} from '@aurion/contract'
 
 export interface UploadResponse {
   upload_id: string
@@ -75,7 +49,7 @@ export interface VoiceTokenResponse {
   expires_in_seconds: number
 }
 
-const json = (url: string, method: string, body: unknown): ApiRequest => ({
+export const json = (url: string, method: string, body: unknown): ApiRequest => ({
   url,
   init: {
     method,
@@ -85,32 +59,25 @@ const json = (url: string, method: string, body: unknown): ApiRequest => ({
   },
 })
 
-const ids = (t: ApiTarget) => ({ tenant_id: t.tenantId, public_key: t.publicKey })
+export const ids = (t: ApiTarget) => ({ tenant_id: t.tenantId, public_key: t.publicKey })
 
-export function sessionRequest(t: ApiTarget, email: string, userHash?: string): ApiRequest {
+/** `sourceThreadId`: the thread this browser chatted in, which signing in makes the visitor's. */
+export function sessionRequest(
+  t: ApiTarget,
+  email: string,
+  userHash?: string,
+  sourceThreadId?: string,
+): ApiRequest {
   return json(`${t.apiBase}/api/v1/widget/session`, 'POST', {
     ...ids(t),
     email,
     ...(userHash ? { user_hash: userHash } : {}),
+    ...(sourceThreadId ? { source_thread_id: sourceThreadId } : {}),
   })
 }
 
 export function messageRequest(t: ApiTarget, m: OutgoingMessage): ApiRequest {
   return json(`${t.apiBase}/api/v1/widget/messages`, 'POST', { ...ids(t), ...m })
-}
-
-export function historyRequest(
-  t: ApiTarget,
-  emailToken: string,
-  limits: { conversations?: number; messages?: number } = {},
-): ApiRequest {
-  const q = new URLSearchParams({ ...ids(t), email_token: emailToken })
-  if (limits.conversations) q.set('conversation_limit', String(limits.conversations))
-  if (limits.messages) q.set('message_limit', String(limits.messages))
-  return {
-    url: `${t.apiBase}/api/v1/widget/history?${q}`,
-    init: { method: 'GET', credentials: 'omit' },
-  }
 }
 
 /**
@@ -128,17 +95,15 @@ export function voiceTokenRequest(
   })
 }
 
-/** Multipart body of `POST /widget/uploads` (sent with XHR for progress events). */
-export function uploadRequest(t: ApiTarget, file: Blob, fileName: string) {
-  const form = new FormData()
-  form.set('tenant_id', t.tenantId)
-  form.set('public_key', t.publicKey)
-  form.set('file', file, fileName)
-  return { url: `${t.apiBase}/api/v1/widget/uploads`, form }
-}
-
-export function attachmentRequest(t: ApiTarget, uploadId: string): ApiRequest {
+/** An attachment of the visitor's conversation, proven by their token or (unclaimed) thread. */
+export function attachmentRequest(
+  t: ApiTarget,
+  uploadId: string,
+  proof: { emailToken?: string | undefined; sourceThreadId?: string | undefined } = {},
+): ApiRequest {
   const q = new URLSearchParams(ids(t))
+  if (proof.emailToken) q.set('email_token', proof.emailToken)
+  if (proof.sourceThreadId) q.set('source_thread_id', proof.sourceThreadId)
   return {
     url: `${t.apiBase}/api/v1/widget/uploads/${encodeURIComponent(uploadId)}?${q}`,
     init: { method: 'GET', credentials: 'omit' },
@@ -151,20 +116,27 @@ export function socketUrl(
     sourceThreadId: string
     senderEmail?: string | undefined
     emailToken?: string | undefined
+    /** The newest stored message we have: the server sends what came after it. */
+    after?: string | undefined
   },
 ): string {
   const q = new URLSearchParams({ ...ids(t), source_thread_id: opts.sourceThreadId })
   if (opts.senderEmail) q.set('sender_email', opts.senderEmail)
   if (opts.emailToken) q.set('email_token', opts.emailToken)
+  if (opts.after) q.set('after_message_id', opts.after)
   return `${t.apiBase.replace(/^http/, 'ws')}/api/v1/widget/ws?${q}`
 }
 
-/** A non-2xx answer: `status`, the server's `detail` and `Retry-After` seconds when given. */
+/**
+ * A non-2xx answer: `status`, the server's `detail`, `Retry-After` seconds when given and the
+ * error catalogue's code (`X-Error-Code`).
+ */
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
     readonly detail: string,
     readonly retryAfter?: number,
+    readonly code?: WsErrorCode,
   ) {
     super(detail)
     this.name = 'ApiFailure'
@@ -189,7 +161,8 @@ export async function callApi<T>(req: ApiRequest): Promise<T> {
           ? d.map((i: { msg?: string }) => i.msg ?? '').join('; ')
           : `HTTP ${res.status}`
     const ra = Number(res.headers.get('Retry-After'))
-    throw new ApiFailure(res.status, detail, Number.isFinite(ra) && ra > 0 ? ra : undefined)
+    const code = (res.headers.get('X-Error-Code') ?? undefined) as WsErrorCode | undefined
+    throw new ApiFailure(res.status, detail, ra > 0 ? ra : undefined, code)
   }
   return body as T
 }

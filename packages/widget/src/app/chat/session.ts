@@ -1,96 +1,39 @@
+import type { WsServerFrame } from '@aurion/contract'
 import { storageKey, type WidgetHost, type WidgetMessageEvent } from '../../shared/host.ts'
 import {
-  ApiFailure,
+  type ApiRequest,
   type ApiTarget,
+  attachmentRequest,
   callApi,
-  type HistoryConversation,
-  type HistoryMessage,
-  type HistoryResponse,
-  historyRequest,
-  type MessageResponse,
-  messageRequest,
   type OutgoingMessage,
   sessionRequest,
   socketUrl,
 } from './endpoints.ts'
 import { newId } from './ids.ts'
-import { ChatSocket, type ServerFrame } from './socket.ts'
+import { readStored, restoredMessages, writeStored } from './persistence.ts'
+import { type Effect, failMessage, patchMessage, reduceFrame } from './reduce-frame.ts'
+import { RestDelivery } from './rest-delivery.ts'
+import { str } from './server-messages.ts'
+import { ChatSocket } from './socket.ts'
+import type { Attachment, ChatMessage, ChatState, MessageError } from './types.ts'
 
-export type Role = 'visitor' | 'assistant' | 'agent'
+export { attachmentsOf, extrasOf } from './server-messages.ts'
+export type { Attachment, ChatMessage, ChatState, Link, MessageError, Role } from './types.ts'
 
-export interface Attachment {
-  id: string
-  name: string
-  type: string
-  size: number
-}
-
-export type MessageError = 'notSent' | 'agentDown' | 'rateLimited' | 'rejected'
-
-export interface ChatMessage {
-  /** Stable key: the `source_message_id` of a visitor message, `r:<that>` for its reply. */
-  key: string
-  role: Role
-  body: string
-  at: string
-  state: 'sending' | 'sent' | 'failed' | 'streaming' | 'done'
-  error?: MessageError
-  /** Server-side validation text for `rejected`. */
-  detail?: string
-  serverId?: string
+interface SendOpts {
   attachments?: Attachment[]
   channel?: 'chat' | 'voice'
+  /** e.g. `talk_to_person` (the "Talk to a person" quick action). */
+  action?: string
 }
 
-export type Link = 'connecting' | 'online' | 'reconnecting' | 'rest' | 'offline' | 'closed'
-
-export interface ChatState {
-  messages: ChatMessage[]
-  typing: boolean
-  link: Link
-  /** Our `source_thread_id`: the conversation survives reloads through it. */
-  threadId: string
-  conversationId?: string
-  email?: string
-  emailToken?: string
-  name?: string
-}
-
-interface Stored {
-  v: 1
-  threadId: string
-  conversationId?: string
-  email?: string
-  emailToken?: string
-  name?: string
-  messages: ChatMessage[]
-  outbox: OutgoingMessage[]
-}
-
-const KEEP_MESSAGES = 150
 const REST_AFTER_FAILURES = 2
 
-function read(key: string): Stored | undefined {
+function sameOrigin(url: string, base: string): boolean {
   try {
-    const s = JSON.parse(localStorage.getItem(key) ?? 'null') as Stored | null
-    return s?.v === 1 && typeof s.threadId === 'string' && Array.isArray(s.messages) ? s : undefined
+    return new URL(url).origin === new URL(base, location.href).origin
   } catch {
-    return undefined
-  }
-}
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined)
-
-/** The server's attachment list as ours (`{}` when there are none). */
-export function attachmentsOf(list: unknown): { attachments?: Attachment[] } {
-  if (!Array.isArray(list) || list.length === 0) return {}
-  return {
-    attachments: (list as HistoryMessage['attachments'] & object).map((a) => ({
-      id: a.upload_id,
-      name: a.file_name,
-      type: a.content_type,
-      size: a.size_bytes,
-    })),
+    return false
   }
 }
 
@@ -109,20 +52,17 @@ export class ChatSession {
   private readonly replyWaiters = new Map<string, (reply: string | undefined) => void>()
   private readonly key: string
   private socket: ChatSocket | undefined
-  private restBusy = false
+  private readonly rest: RestDelivery
   /** The socket can't open (proxy, CSP…): messages go over `POST /widget/messages`. */
   private useRest = false
   private wasOnline = false
-  private restTimer: ReturnType<typeof setTimeout> | undefined
-  private restAttempt = 0
   private typingTimer: ReturnType<typeof setTimeout> | undefined
   private saveTimer: ReturnType<typeof setTimeout> | undefined
   private unread = 0
-  /** The visitor message whose reply is streaming (frames don't always name it). */
-  private streamingFor: string | undefined
+  private typedAt = 0
   private readonly onStorage = (e: StorageEvent) => {
-    if (e.key !== this.key || this.outbox.size > 0 || this.streamingFor) return
-    const s = read(this.key)
+    if (e.key !== this.key || !this.settled) return
+    const s = readStored(this.key)
     if (s && s.threadId === this.state.threadId) this.set({ messages: s.messages })
   }
 
@@ -131,18 +71,14 @@ export class ChatSession {
     readonly api: ApiTarget,
   ) {
     this.key = storageKey(host.tenantId, 'chat')
-    const s = read(this.key)
+    const s = readStored(this.key)
     try {
       this.unread = Number(localStorage.getItem(storageKey(host.tenantId, 'unread'))) || 0
     } catch {
       this.unread = 0
     }
     this.state = {
-      messages: (s?.messages ?? []).map((m) =>
-        m.state === 'streaming' && !s?.outbox?.some((o) => `r:${o.source_message_id}` === m.key)
-          ? { ...m, state: 'done' }
-          : m,
-      ),
+      messages: restoredMessages(s),
       typing: false,
       link: 'connecting',
       threadId: s?.threadId ?? newId(),
@@ -154,6 +90,16 @@ export class ChatSession {
     for (const o of s?.outbox ?? [])
       if (o?.source_message_id) this.outbox.set(o.source_message_id, o)
     addEventListener('storage', this.onStorage)
+    this.rest = new RestDelivery({
+      api,
+      outbox: this.outbox,
+      link: () => this.state.link,
+      active: () => this.useRest,
+      frame: (f) => this.onFrame(f),
+      fail: (k, e, d) => this.fail(k, e, d),
+      set: (p) => this.set(p),
+      showTyping: (ms) => this.showTyping(ms),
+    })
   }
 
   subscribe(fn: () => void): () => void {
@@ -170,6 +116,11 @@ export class ChatSession {
           sourceThreadId: this.state.threadId,
           senderEmail: this.senderEmail(),
           emailToken: this.state.emailToken,
+          // Unsent messages are resent instead: their replies come back with them, not twice.
+          after:
+            this.outbox.size === 0
+              ? this.state.messages.filter((m) => m.serverId).pop()?.serverId
+              : undefined,
         }),
       {
         frame: (f) => this.onFrame(f),
@@ -185,7 +136,7 @@ export class ChatSession {
             if (this.useRest) return
             this.useRest = true
             this.set({ link: 'rest' })
-            this.flushRest()
+            this.rest.flush()
           } else if (s === 'down') {
             this.set({
               link:
@@ -210,10 +161,7 @@ export class ChatSession {
    * Sends a visitor message. Resolves once the server acknowledged (stored) it; stays pending
    * while offline; rejects when the server refuses it.
    */
-  send(
-    body: string,
-    opts: { attachments?: Attachment[]; channel?: 'chat' | 'voice' } = {},
-  ): Promise<void> {
+  send(body: string, opts: SendOpts = {}): Promise<void> {
     const text = body.trim()
     if (!text && !opts.attachments?.length) return Promise.resolve()
     const id = newId()
@@ -239,11 +187,7 @@ export class ChatSession {
     this.replyWaiters.delete(key)
   }
 
-  private enqueue(
-    id: string,
-    text: string,
-    opts: { attachments?: Attachment[]; channel?: 'chat' | 'voice' },
-  ): void {
+  private enqueue(id: string, text: string, opts: SendOpts): void {
     const msg: OutgoingMessage = {
       body: text.slice(0, 4000),
       source_message_id: id,
@@ -252,6 +196,7 @@ export class ChatSession {
         channel: opts.channel ?? 'chat',
         locale: this.host.locale(),
         page_url: location.href.slice(0, 500),
+        action: opts.action,
       },
     }
     const email = this.senderEmail()
@@ -317,8 +262,13 @@ export class ChatSession {
   /** Starts a fresh conversation (new thread); the old one stays in the visitor's history. */
   newConversation(): void {
     this.outbox.clear()
-    this.streamingFor = undefined
-    this.set({ messages: [], threadId: newId(), conversationId: undefined, typing: false })
+    this.set({
+      messages: [],
+      threadId: newId(),
+      conversationId: undefined,
+      typing: false,
+      streaming: undefined,
+    })
     this.socket?.restart()
   }
 
@@ -326,7 +276,11 @@ export class ChatSession {
   async identify(email: string, opts: { name?: string; userHash?: string } = {}): Promise<void> {
     const e = email.trim().toLowerCase()
     if (this.state.email && this.state.email !== e) this.forgetVisitor()
-    const r = await callApi<{ email_token: string }>(sessionRequest(this.api, e, opts.userHash))
+    // The conversation of this browser becomes the visitor's as they sign in.
+    const thread = this.state.conversationId ? this.state.threadId : undefined
+    const r = await callApi<{ email_token: string }>(
+      sessionRequest(this.api, e, opts.userHash, thread),
+    )
     this.set({
       email: e,
       emailToken: r.email_token,
@@ -336,27 +290,27 @@ export class ChatSession {
     this.socket?.restart()
   }
 
+  /** The mailed code proved the email (see email-code.ts): this token lists every device's. */
+  emailProved(emailToken: string): void {
+    this.set({ emailToken, emailVerified: true })
+    this.socket?.restart()
+  }
+
   /** Forgets who the visitor is and starts over (shared computers; another signed-in user). */
   forgetVisitor(): void {
-    this.set({ email: undefined, emailToken: undefined, name: undefined })
+    this.set({
+      email: undefined,
+      emailToken: undefined,
+      name: undefined,
+      emailVerified: undefined,
+      codeAvailable: undefined,
+    })
     this.newConversation()
   }
 
-  /** Past conversations (newest first); also fills in replies this thread missed while away. */
-  async history(): Promise<HistoryConversation[]> {
-    if (!this.state.emailToken) return []
-    let r: HistoryResponse
-    try {
-      r = await callApi<HistoryResponse>(
-        historyRequest(this.api, this.state.emailToken, { conversations: 20, messages: 100 }),
-      )
-    } catch (err) {
-      if (err instanceof ApiFailure && err.status === 401) this.set({ emailToken: undefined })
-      throw err
-    }
-    const mine = r.conversations.find((c) => c.conversation_id === this.state.conversationId)
-    if (mine && this.outbox.size === 0 && !this.streamingFor) this.mergeServerMessages(mine)
-    return r.conversations
+  /** Nothing is on its way (no message awaiting its reply): stored copies can be merged in. */
+  get settled(): boolean {
+    return this.outbox.size === 0 && !this.state.streaming
   }
 
   markRead(): void {
@@ -364,9 +318,21 @@ export class ChatSession {
     this.host.setUnread(0)
   }
 
+  /** How to download one of this conversation's attachments, as its visitor. */
+  attachmentRequest(a: Attachment): ApiRequest {
+    // A signed URL from the server, on the API's own origin, needs no proof.
+    if (a.url && sameOrigin(a.url, this.api.apiBase)) {
+      return { url: a.url, init: { method: 'GET', credentials: 'omit' } }
+    }
+    return attachmentRequest(this.api, a.id, {
+      sourceThreadId: this.state.threadId,
+      emailToken: this.state.emailToken,
+    })
+  }
+
   close(forget: boolean): void {
     this.socket?.close()
-    clearTimeout(this.restTimer)
+    this.rest.stop()
     clearTimeout(this.typingTimer)
     removeEventListener('storage', this.onStorage)
     if (this.saveTimer) this.save()
@@ -387,252 +353,53 @@ export class ChatSession {
 
   private dispatch(msg: OutgoingMessage): void {
     this.connect()
-    if (this.useRest) this.flushRest()
+    if (this.useRest) this.rest.flush()
     else this.socket?.send(msg)
   }
 
-  private flushRest(): void {
-    if (this.restBusy) return
-    this.restBusy = true
-    clearTimeout(this.restTimer)
-    void (async () => {
-      try {
-        for (const [id, msg] of this.outbox) {
-          if (!this.useRest) return
-          let r: MessageResponse
-          try {
-            this.onFrame({ type: 'typing' })
-            r = await callApi<MessageResponse>(messageRequest(this.api, msg))
-          } catch (err) {
-            const f = err instanceof ApiFailure ? err : new ApiFailure(0, String(err))
-            if (f.status === 0 || f.status >= 500) {
-              if (f.status === 503 && /agent|assistant/i.test(f.detail)) {
-                this.fail(id, 'agentDown')
-                continue
-              }
-              this.set({ typing: false, link: 'offline' })
-              this.restTimer = setTimeout(
-                () => this.flushRest(),
-                Math.min(30_000, 2000 * 2 ** this.restAttempt++),
-              )
-              return
-            }
-            this.fail(id, f.status === 429 ? 'rateLimited' : 'rejected', f.detail)
-            continue
-          }
-          this.restAttempt = 0
-          if (this.state.link !== 'rest') this.set({ link: 'rest' })
-          this.onFrame({ type: 'ack', source_message_id: id, ...r })
-          if (r.ai_response !== null && r.ai_response !== undefined) {
-            this.onFrame({ type: 'done', source_message_id: id, ...r })
-          }
-        }
-      } finally {
-        this.restBusy = false
-        this.set({ typing: false })
-      }
-    })()
+  /** A server frame (socket or REST): the pure reducer's state, then its effects. */
+  private onFrame(f: WsServerFrame): void {
+    const [next, effects] = reduceFrame(this.state, f, [...this.outbox.keys()])
+    if (next !== this.state) this.set(next)
+    for (const e of effects) this.effect(e)
   }
 
-  /** The visitor message a frame is about. */
-  private subject(f: ServerFrame): string | undefined {
-    const sid = str(f.source_message_id)
-    if (sid && this.state.messages.some((m) => m.key === sid)) return sid
-    const uid = str(f.user_message_id)
-    if (uid) {
-      const m = this.state.messages.find((x) => x.role === 'visitor' && x.serverId === uid)
-      if (m) return m.key
-    }
-    if (sid || uid) return undefined
-    if (f.type === 'ack') {
-      return [...this.outbox.keys()].find(
-        (k) => this.state.messages.find((m) => m.key === k)?.state === 'sending',
-      )
-    }
-    return (
-      this.streamingFor ??
-      [...this.outbox.keys()].find((k) => this.state.messages.find((m) => m.key === k)?.serverId)
-    )
-  }
-
-  private onFrame(f: ServerFrame): void {
-    switch (f.type) {
-      case 'typing':
-        this.set({ typing: true })
-        clearTimeout(this.typingTimer)
-        this.typingTimer = setTimeout(() => this.set({ typing: false }), 30_000)
-        return
-      case 'ack': {
-        const key = this.subject(f)
-        if (str(f.conversation_id)) this.set({ conversationId: str(f.conversation_id) })
-        if (!key) return
-        const first = this.state.messages.find((m) => m.key === key)?.state === 'sending'
-        this.patch(key, { state: 'sent', serverId: str(f.user_message_id) })
-        this.waiters.get(key)?.[0]()
-        this.waiters.delete(key)
-        if (first) this.emitMessage(key)
-        return
-      }
-      case 'chunk': {
-        const key = this.subject(f)
-        if (!key) return
-        const rk = `r:${key}`
-        this.streamingFor = key
-        clearTimeout(this.typingTimer)
-        const chunk = typeof f.chunk === 'string' ? f.chunk : ''
-        const existing = this.state.messages.find((m) => m.key === rk)
-        if (!existing) {
-          this.push({
-            key: rk,
-            role: 'assistant',
-            body: chunk,
-            at: new Date().toISOString(),
-            state: 'streaming',
-          })
-        } else {
-          // A resent message (after a drop) streams its reply again from index 0.
-          const body = f.index === 0 ? chunk : existing.body + chunk
-          this.patch(rk, { body, state: 'streaming' })
-        }
-        this.set({ typing: false })
-        return
-      }
-      case 'done': {
-        const key = this.subject(f)
-        this.set({ typing: false })
-        clearTimeout(this.typingTimer)
-        if (!key) return
-        const rk = `r:${key}`
-        const full = str(f.ai_response)
-        const existing = this.state.messages.find((m) => m.key === rk)
-        const serverId = str(f.ai_message_id)
-        if (existing) this.patch(rk, { state: 'done', serverId, ...(full ? { body: full } : {}) })
-        else if (full) {
-          this.push({
-            key: rk,
-            role: 'assistant',
-            body: full,
-            at: new Date().toISOString(),
-            state: 'done',
-            serverId,
-          })
-        }
-        this.outbox.delete(key)
-        if (this.streamingFor === key) this.streamingFor = undefined
-        this.settleReply(key, this.state.messages.find((m) => m.key === rk)?.body)
-        if (this.state.messages.some((m) => m.key === rk)) {
-          this.emitMessage(rk)
-          this.bumpUnread()
-        }
-        this.save()
-        return
-      }
-      case 'error': {
-        const code = str(f.code) ?? ''
-        const key = this.subject(f) ?? this.streamingFor ?? [...this.outbox.keys()][0]
-        this.set({ typing: false })
-        if (!key) return
-        this.fail(
-          key,
-          code === 'rate_limited'
-            ? 'rateLimited'
-            : code === 'agent_unavailable'
-              ? 'agentDown'
-              : code === 'validation_error'
-                ? 'rejected'
-                : 'notSent',
-          str(f.message),
-        )
-        return
-      }
-      case 'message': {
-        const m = (f.message && typeof f.message === 'object' ? f.message : f) as Record<
-          string,
-          unknown
-        >
-        const id = str(m.id) ?? str(m.message_id)
-        const body = str(m.body)
-        if (!id || !body) return
-        if (this.state.messages.some((x) => x.serverId === id)) return
-        const sender = str(m.sender_type)
-        const sid = str(m.source_message_id)
-        if (sid && this.state.messages.some((x) => x.key === sid)) return
-        const voice = str(m.channel) === 'voice'
-        const role: Role =
-          sender === 'contact' ? 'visitor' : sender === 'agent' ? 'agent' : 'assistant'
-        // A line we already show from the call itself (live transcript, or text typed into it).
-        if (this.sameLocalLine(body, role)) return
-        this.push({
-          key: `s:${id}`,
-          role,
-          body,
-          at: str(m.created_at) ?? new Date().toISOString(),
-          state: 'done',
-          serverId: id,
-          channel: voice ? 'voice' : 'chat',
-          ...attachmentsOf(m.attachments),
-        })
-        if (str(f.conversation_id)) this.set({ conversationId: str(f.conversation_id) })
-        this.emitMessage(`s:${id}`)
-        if (role !== 'visitor') this.bumpUnread()
-        return
+  private effect(e: Effect): void {
+    if (e.k === 'typing') this.showTyping(e.ms)
+    else if (e.k === 'emit') {
+      this.emitMessage(e.key)
+      if (e.unread) this.bumpUnread()
+    } else {
+      const waiter = this.waiters.get(e.key)
+      this.waiters.delete(e.key)
+      if (e.k === 'ack') waiter?.[0]()
+      else {
+        this.outbox.delete(e.key)
+        if (e.error) waiter?.[1](new Error(e.error))
+        this.settleReply(e.key, e.reply)
+        if (!e.error) this.save()
       }
     }
   }
 
-  private sameLocalLine(body: string, role: Role): boolean {
-    const norm = (s: string) =>
-      s
-        .toLowerCase()
-        .replace(/[^\p{L}\p{N}]+/gu, ' ')
-        .trim()
-    const b = norm(body)
-    return this.state.messages.some(
-      (m) => m.key.startsWith('v:') && m.role === role && norm(m.body) === b,
-    )
+  /** Shows that someone composes for at most `ms` (0: stop showing it). */
+  private showTyping(ms: number): void {
+    clearTimeout(this.typingTimer)
+    if (!ms) return
+    if (!this.state.typing) this.set({ typing: true })
+    this.typingTimer = setTimeout(() => this.set({ typing: false }), ms)
+  }
+
+  /** The visitor types: a person handling the conversation sees it (at most every 2 s). */
+  typed(): void {
+    if (this.state.conv?.handled_by !== 'human' || Date.now() - this.typedAt < 2e3) return
+    this.typedAt = Date.now()
+    this.socket?.send({ type: 'typing' })
   }
 
   private fail(key: string, error: MessageError, detail?: string): void {
-    const m = this.state.messages.find((x) => x.key === key)
-    this.outbox.delete(key)
-    if (this.streamingFor === key) this.streamingFor = undefined
-    this.patch(key, {
-      // An agent failure keeps the visitor's message (it was stored): only the reply is missing.
-      state: error === 'agentDown' && m?.serverId ? 'sent' : 'failed',
-      error,
-      detail,
-    })
-    this.waiters.get(key)?.[1](new Error(detail ?? error))
-    this.waiters.delete(key)
-    this.settleReply(key, undefined)
-  }
-
-  private mergeServerMessages(c: HistoryConversation): void {
-    const known = new Set(this.state.messages.map((m) => m.serverId).filter(Boolean))
-    const added: ChatMessage[] = c.messages
-      .filter(
-        (m) =>
-          !known.has(m.id) &&
-          !this.sameLocalLine(m.body, m.sender_type === 'contact' ? 'visitor' : 'assistant'),
-      )
-      .map((m) => ({
-        key: `s:${m.id}`,
-        role:
-          m.sender_type === 'contact'
-            ? 'visitor'
-            : m.sender_type === 'agent'
-              ? 'agent'
-              : 'assistant',
-        body: m.body,
-        at: m.created_at,
-        state: 'done',
-        serverId: m.id,
-        channel: m.channel === 'voice' ? 'voice' : 'chat',
-        ...attachmentsOf(m.attachments),
-      }))
-    if (!added.length) return
-    const messages = [...this.state.messages, ...added].sort((a, b) => a.at.localeCompare(b.at))
-    this.set({ messages })
+    this.set(failMessage(this.state, key, error, detail))
+    this.effect({ k: 'end', key, error: detail ?? error })
   }
 
   private emitMessage(key: string): void {
@@ -660,10 +427,11 @@ export class ChatSession {
   }
 
   private patch(key: string, p: Partial<ChatMessage>): void {
-    this.set({ messages: this.state.messages.map((m) => (m.key === key ? { ...m, ...p } : m)) })
+    this.set(patchMessage(this.state, key, p))
   }
 
-  private set(p: Partial<ChatState>): void {
+  /** Changes the state: renders, and saves it soon. */
+  set(p: Partial<ChatState>): void {
     this.state = { ...this.state, ...p }
     this.version++
     for (const fn of this.listeners) fn()
@@ -673,21 +441,6 @@ export class ChatSession {
   private save(): void {
     clearTimeout(this.saveTimer)
     this.saveTimer = undefined
-    const s = this.state
-    const stored: Stored = {
-      v: 1,
-      threadId: s.threadId,
-      conversationId: s.conversationId,
-      email: s.email,
-      emailToken: s.emailToken,
-      name: s.name,
-      messages: s.messages.slice(-KEEP_MESSAGES),
-      outbox: [...this.outbox.values()],
-    }
-    try {
-      localStorage.setItem(this.key, JSON.stringify(stored))
-    } catch {
-      // Full or disabled storage: the conversation still works, it just won't survive a reload.
-    }
+    writeStored(this.key, this.state, [...this.outbox.values()])
   }
 }

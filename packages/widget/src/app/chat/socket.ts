@@ -1,8 +1,8 @@
 /** What the server sends on `/api/v1/widget/ws` (contract: "WebSocket Connection"). */
-export interface ServerFrame {
-  type: string
-  [key: string]: unknown
-}
+import type { WsServerFrame } from '@aurion/contract'
+
+/** A frame of the server: the contract's shapes, as JSON that the reducer still checks. */
+export type ServerFrame = WsServerFrame
 
 /** An attempt that hasn't opened after this long counts as failed. */
 const OPEN_TIMEOUT_MS = 10_000
@@ -34,6 +34,11 @@ export class ChatSocket {
   private attempt = 0
   private failures = 0
   private stopped = false
+  /** Ends the current connection attempt as failed (see `connect`). */
+  private drop: (() => void) | undefined
+  // The browser lost its network: a socket may look open for minutes before TCP notices, and
+  // the visitor must not be told "Online" meanwhile. `online` reconnects at once.
+  private readonly lost = () => this.drop?.()
   private readonly wake = () => {
     if (!this.stopped && this.ws === undefined) {
       clearTimeout(this.timer)
@@ -46,6 +51,7 @@ export class ChatSocket {
     private readonly on: SocketEvents,
   ) {
     addEventListener('online', this.wake)
+    addEventListener('offline', this.lost)
     document.addEventListener('visibilitychange', this.wake)
   }
 
@@ -95,6 +101,10 @@ export class ChatSocket {
       ws.close()
       down()
     }, OPEN_TIMEOUT_MS)
+    this.drop = () => {
+      ws.close()
+      down()
+    }
     ws.onopen = () => {
       opened = true
       clearTimeout(timeout)
@@ -141,6 +151,7 @@ export class ChatSocket {
     this.stopped = true
     clearTimeout(this.timer)
     removeEventListener('online', this.wake)
+    removeEventListener('offline', this.lost)
     document.removeEventListener('visibilitychange', this.wake)
     const ws = this.ws
     this.ws = undefined

@@ -1,13 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { newId } from '../chat/ids.ts'
 import type { Attachment } from '../chat/session.ts'
-import {
-  ACCEPT,
-  checkFile,
-  formatSize,
-  MAX_FILES_PER_MESSAGE,
-  uploadFile,
-} from '../chat/uploads.ts'
+import { ACCEPT, checkFile, formatSize, MAX_FILES_PER_MESSAGE } from '../chat/uploads.ts'
 import { fill } from '../i18n.ts'
 import { useApp } from './context.ts'
 import { Icon } from './icons.tsx'
@@ -64,23 +58,27 @@ export function Composer({ disabled, dropped, onDroppedTaken, inputRef }: Compos
       const update = (patch: Partial<Pending>) =>
         setFiles((fs) => fs.map((f) => (f.key === p.key ? { ...f, ...patch } : f)))
       setFiles((fs) => [...fs, p])
-      uploadFile(session.api, file, (progress) => update({ progress }), p.abort.signal).then(
-        (r) =>
-          update({
-            progress: 1,
-            uploaded: {
-              id: r.upload_id,
-              name: r.file_name,
-              type: r.content_type,
-              size: r.size_bytes,
-            },
-          }),
-        () => {
-          if (p.abort.signal.aborted) return
-          setFiles((fs) => fs.filter((f) => f.key !== p.key))
-          setError(fill(t.uploadFailed, { name: file.name }))
-        },
-      )
+      import('../chat/upload-file.ts')
+        .then(({ uploadFile }) =>
+          uploadFile(session.api, file, (progress) => update({ progress }), p.abort.signal),
+        )
+        .then(
+          (r) =>
+            update({
+              progress: 1,
+              uploaded: {
+                id: r.upload_id,
+                name: r.file_name,
+                type: r.content_type,
+                size: r.size_bytes,
+              },
+            }),
+          () => {
+            if (p.abort.signal.aborted) return
+            setFiles((fs) => fs.filter((f) => f.key !== p.key))
+            setError(fill(t.uploadFailed, { name: file.name }))
+          },
+        )
     }
   }
 
@@ -173,7 +171,10 @@ export function Composer({ disabled, dropped, onDroppedTaken, inputRef }: Compos
           maxLength={4000}
           placeholder={t.placeholder}
           aria-label={t.placeholder}
-          onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+          onInput={(e) => {
+            setText((e.target as HTMLTextAreaElement).value)
+            session.typed()
+          }}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) void submit(e)
           }}

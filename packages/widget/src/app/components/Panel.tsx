@@ -1,8 +1,11 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { CallError } from '../../voice/types.ts'
 import type { HistoryConversation } from '../chat/endpoints.ts'
+import { linkStatus } from '../link-status.ts'
 import { toPlainText } from '../markdown.ts'
+import { fitPanel } from '../viewport-fit.ts'
 import { stateLabel } from '../voice-controller.ts'
+import { scrollForNewest } from './answer-scroll.ts'
 import { Composer } from './Composer.tsx'
 import { useApp, useStore } from './context.ts'
 import { Icon } from './icons.tsx'
@@ -34,6 +37,7 @@ export function Panel() {
   const [dragging, setDragging] = useState(false)
   const [dropped, setDropped] = useState<File[]>([])
   const [announce, setAnnounce] = useState('')
+  const self = useRef<HTMLDivElement>(null)
   const body = useRef<HTMLElement>(null)
   const input = useRef<HTMLTextAreaElement>(null)
   const stick = useRef(true)
@@ -55,10 +59,18 @@ export function Panel() {
     if (view === 'chat') input.current?.focus()
   }, [view])
 
-  // Keep the newest message in view unless the visitor scrolled up to read.
+  // Before the first paint: on a phone the panel opens already covering the visual viewport.
+  useLayoutEffect(() => (self.current ? fitPanel(self.current) : undefined), [])
+
+  // Keep the newest message in view unless the visitor scrolled up to read; a long reply stops
+  // with its start in view. Sending a message brings the conversation back to its end.
+  const lastKey = useRef<string | undefined>()
   useLayoutEffect(() => {
     const el = body.current
-    if (el && stick.current) el.scrollTop = el.scrollHeight
+    const newest = s.messages[s.messages.length - 1]
+    if (newest && newest.key !== lastKey.current && newest.role === 'visitor') stick.current = true
+    lastKey.current = newest?.key
+    if (el && stick.current) scrollForNewest(el)
   })
 
   // Screen readers hear each reply once, complete (not every streamed chunk).
@@ -78,6 +90,7 @@ export function Panel() {
           : undefined
 
   const title = host.text('display_title') ?? ''
+  const status = linkStatus(s.link, t, navigator.onLine !== false)
   const logo = host.config.logo_url
 
   const drag = (e: DragEvent, on: boolean) => {
@@ -88,6 +101,7 @@ export function Panel() {
 
   return (
     <div
+      ref={self}
       class="aw-panel"
       id="aw-panel"
       role="dialog"
@@ -123,10 +137,10 @@ export function Panel() {
           <p class="aw-sub">
             <span
               class="aw-dot"
-              data-off={s.link === 'offline' || s.link === 'closed' ? '' : undefined}
+              data-off={status !== t.status ? '' : undefined}
               aria-hidden="true"
             />
-            <span>{inCall ? stateLabel(v, t) : t.status}</span>
+            <span>{inCall ? stateLabel(v, t) : status}</span>
           </p>
         </div>
         {historyAllowed && view !== 'history' && (
@@ -221,7 +235,8 @@ export function Panel() {
                 <button
                   type="button"
                   class="aw-ib"
-                  aria-label={t.close}
+                  aria-label={t.dismiss}
+                  title={t.dismiss}
                   onClick={() => voice.reset()}
                 >
                   <Icon.close />

@@ -11,6 +11,8 @@ const de: Partial<Strings> = {
   back: 'Zurück',
   newChat: 'Neue Unterhaltung',
   status: 'KI-Assistent · Online',
+  statusOffline: 'KI-Assistent · Offline',
+  statusReconnecting: 'KI-Assistent · Verbindet neu…',
   typing: 'Assistent schreibt',
   reconnecting: 'Verbindung wird wiederhergestellt…',
   offline: 'Keine Verbindung. Ihre Nachrichten werden gesendet, sobald sie zurück ist.',
@@ -27,6 +29,9 @@ const de: Partial<Strings> = {
   remove: '{name} entfernen',
   attached: 'Angehängt: {names}',
   download: '{name} herunterladen',
+  sources: 'Quellen',
+  helpArticle: 'Hilfeartikel',
+  followUps: 'Vorgeschlagene Fragen',
   emailPrompt: 'Geben Sie Ihre E-Mail-Adresse ein, um frühere Unterhaltungen zu sehen.',
   email: 'E-Mail-Adresse',
   continue: 'Weiter',
@@ -47,6 +52,7 @@ const de: Partial<Strings> = {
   toCall: 'Zurück zum Anruf',
   talkPrompt: 'Mit unserem Assistenten sprechen',
   talkHint: 'Stellen Sie Ihre Frage laut — der Assistent antwortet per Sprache.',
+  talkToPerson: 'Mit einem Menschen sprechen',
   connecting: 'Verbinden…',
   waiting: 'Warten auf den Assistenten…',
   listening: 'Hört zu…',
@@ -62,6 +68,8 @@ const de: Partial<Strings> = {
     'Sprachanrufe brauchen eine sichere (https-)Seite. Sie können im Chat weiterschreiben.',
   noAgent: 'Der Sprachassistent hat nicht geantwortet. Sie können im Chat weiterschreiben.',
   voiceDown: 'Sprache ist gerade nicht verfügbar. Sie können im Chat weiterschreiben.',
+  speechFailed:
+    'Die Spracherkennung funktioniert in diesem Browser gerade nicht. Sie können im Chat weiterschreiben.',
   callFailed: 'Der Anruf wurde unterbrochen. Sie können im Chat weiterschreiben.',
 }
 export default de

@@ -11,6 +11,8 @@ const es: Partial<Strings> = {
   back: 'Volver',
   newChat: 'Nueva conversación',
   status: 'Asistente de IA · En línea',
+  statusOffline: 'Asistente de IA · Sin conexión',
+  statusReconnecting: 'Asistente de IA · Reconectando…',
   typing: 'El asistente está escribiendo',
   reconnecting: 'Reconectando…',
   offline: 'Sin conexión. Tus mensajes se enviarán cuando vuelva.',
@@ -27,6 +29,9 @@ const es: Partial<Strings> = {
   remove: 'Quitar {name}',
   attached: 'Adjuntos: {names}',
   download: 'Descargar {name}',
+  sources: 'Fuentes',
+  helpArticle: 'Artículo de ayuda',
+  followUps: 'Preguntas sugeridas',
   emailPrompt: 'Introduce tu correo para ver tus conversaciones anteriores.',
   email: 'Correo electrónico',
   continue: 'Continuar',
@@ -47,6 +52,7 @@ const es: Partial<Strings> = {
   toCall: 'Volver a la llamada',
   talkPrompt: 'Habla con nuestro asistente',
   talkHint: 'Haz tu pregunta en voz alta: el asistente responde por voz.',
+  talkToPerson: 'Hablar con una persona',
   connecting: 'Conectando…',
   waiting: 'Esperando al asistente…',
   listening: 'Escuchando…',
@@ -61,6 +67,8 @@ const es: Partial<Strings> = {
   micInsecure: 'Las llamadas de voz necesitan una página segura (https). Puedes seguir en el chat.',
   noAgent: 'El asistente de voz no respondió. Puedes seguir en el chat.',
   voiceDown: 'La voz no está disponible ahora. Puedes seguir en el chat.',
+  speechFailed:
+    'El reconocimiento de voz no funciona ahora en este navegador. Puedes seguir en el chat.',
   callFailed: 'La llamada se interrumpió. Puedes seguir en el chat.',
 }
 export default es

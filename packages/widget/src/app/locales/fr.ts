@@ -11,6 +11,8 @@ const fr: Partial<Strings> = {
   back: 'Retour',
   newChat: 'Nouvelle conversation',
   status: 'Assistant IA · En ligne',
+  statusOffline: 'Assistant IA · Hors ligne',
+  statusReconnecting: 'Assistant IA · Reconnexion…',
   typing: 'L’assistant écrit',
   reconnecting: 'Reconnexion…',
   offline: 'Pas de connexion. Vos messages partiront dès son retour.',
@@ -27,6 +29,9 @@ const fr: Partial<Strings> = {
   remove: 'Retirer {name}',
   attached: 'Pièces jointes : {names}',
   download: 'Télécharger {name}',
+  sources: 'Sources',
+  helpArticle: 'Article d’aide',
+  followUps: 'Questions suggérées',
   emailPrompt: 'Saisissez votre e-mail pour voir vos conversations précédentes.',
   email: 'Adresse e-mail',
   continue: 'Continuer',
@@ -47,6 +52,7 @@ const fr: Partial<Strings> = {
   toCall: 'Revenir à l’appel',
   talkPrompt: 'Parler à notre assistant',
   talkHint: 'Posez votre question à voix haute — l’assistant vous répond oralement.',
+  talkToPerson: 'Parler à une personne',
   connecting: 'Connexion…',
   waiting: 'En attente de l’assistant…',
   listening: 'À l’écoute…',
@@ -62,6 +68,8 @@ const fr: Partial<Strings> = {
     'Les appels vocaux exigent une page sécurisée (https). Vous pouvez continuer par écrit.',
   noAgent: 'L’assistant vocal n’a pas répondu. Vous pouvez continuer par écrit.',
   voiceDown: 'La voix n’est pas disponible pour le moment. Vous pouvez continuer par écrit.',
+  speechFailed:
+    'La reconnaissance vocale ne fonctionne pas dans ce navigateur pour le moment. Vous pouvez continuer par écrit.',
   callFailed: 'L’appel a été interrompu. Vous pouvez continuer par écrit.',
 }
 export default fr

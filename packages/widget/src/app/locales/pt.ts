@@ -11,6 +11,8 @@ const pt: Partial<Strings> = {
   back: 'Voltar',
   newChat: 'Nova conversa',
   status: 'Assistente de IA · Online',
+  statusOffline: 'Assistente de IA · Offline',
+  statusReconnecting: 'Assistente de IA · Reconectando…',
   typing: 'O assistente está digitando',
   reconnecting: 'Reconectando…',
   offline: 'Sem conexão. Suas mensagens serão enviadas quando ela voltar.',
@@ -27,6 +29,9 @@ const pt: Partial<Strings> = {
   remove: 'Remover {name}',
   attached: 'Anexos: {names}',
   download: 'Baixar {name}',
+  sources: 'Fontes',
+  helpArticle: 'Artigo de ajuda',
+  followUps: 'Perguntas sugeridas',
   emailPrompt: 'Informe seu e-mail para ver suas conversas anteriores.',
   email: 'Endereço de e-mail',
   continue: 'Continuar',
@@ -47,6 +52,7 @@ const pt: Partial<Strings> = {
   toCall: 'Voltar à chamada',
   talkPrompt: 'Fale com nosso assistente',
   talkHint: 'Faça sua pergunta em voz alta — o assistente responde por voz.',
+  talkToPerson: 'Falar com uma pessoa',
   connecting: 'Conectando…',
   waiting: 'Aguardando o assistente…',
   listening: 'Ouvindo…',
@@ -61,6 +67,8 @@ const pt: Partial<Strings> = {
   micInsecure: 'Chamadas de voz exigem uma página segura (https). Você pode continuar no chat.',
   noAgent: 'O assistente de voz não respondeu. Você pode continuar no chat.',
   voiceDown: 'A voz não está disponível agora. Você pode continuar no chat.',
+  speechFailed:
+    'O reconhecimento de voz não está funcionando neste navegador agora. Você pode continuar no chat.',
   callFailed: 'A chamada foi interrompida. Você pode continuar no chat.',
 }
 export default pt

@@ -1,12 +1,15 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { HistoryConversation } from '../../chat/endpoints.ts'
-import { attachmentsOf, type ChatMessage } from '../../chat/session.ts'
+import { readHistory } from '../../chat/history.ts'
+import { attachmentsOf, extrasOf } from '../../chat/server-messages.ts'
+import type { ChatMessage } from '../../chat/types.ts'
 import { fill } from '../../i18n.ts'
 import { toPlainText } from '../../markdown.ts'
 import { useApp, useStore } from '../context.ts'
 import { Icon } from '../icons.tsx'
 import { MessageList } from '../MessageList.tsx'
 import styles from './history.css?inline'
+import { VerifyEmail } from './VerifyEmail.tsx'
 
 /** This chunk's styles (added to the shadow root when it loads). */
 export const css = styles
@@ -74,6 +77,7 @@ const toMessages = (c: HistoryConversation): ChatMessage[] =>
     serverId: m.id,
     channel: m.channel === 'voice' ? 'voice' : 'chat',
     ...attachmentsOf(m.attachments),
+    ...(m.sender_type === 'ai' ? extrasOf(m) : {}),
   }))
 
 export interface HistoryViewProps {
@@ -90,11 +94,12 @@ export function HistoryView({ onDone, open, onOpen }: HistoryViewProps) {
   const [list, setList] = useState<HistoryConversation[] | undefined>()
   const [failed, setFailed] = useState(false)
   const token = session.state.emailToken
+  // A verified code replaces the token: the effect below reads the history again.
   useEffect(() => {
     if (!token) return
     let live = true
     setFailed(false)
-    session.history().then(
+    readHistory(session).then(
       (cs) => live && setList(cs),
       () => live && setFailed(true),
     )
@@ -120,6 +125,7 @@ export function HistoryView({ onDone, open, onOpen }: HistoryViewProps) {
         </p>
       )}
       {list && list.length === 0 && <p>{t.noHistory}</p>}
+      {list && <VerifyEmail onVerified={() => setList(undefined)} />}
       {list && list.length > 0 && (
         <ul class="aw-convs">
           {list.map((c) => {

@@ -1,0 +1,182 @@
+/**
+ * Webhooks: delivery throughput to a loopback receiver on one instance (beside a bare node:http
+ * client posting to the same receiver), and the p99 of POST /api/v1/widget/messages with 1 and
+ * 10 endpoints subscribed, beside the same run's p99 with none.
+ *
+ *   npm run bench -- --only=webhooks
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { request } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openStore, startServerProcess } from '@aurion/server/test-support'
+import { startHttpReceiver } from '../packages/server/test/http-receiver.ts'
+import { aurionEnv } from './http.ts'
+import { type BenchRow, row } from './lib/report.ts'
+import { BENCH_ORIGIN, seedStore, storeDatabaseUrl } from './lib/seed.ts'
+import { percentile, sorted } from './lib/stats.ts'
+
+export interface WebhookBenchOptions {
+  /** Sequential messages per latency phase. */
+  messages?: number
+  /** Concurrent writers in the throughput phase, and messages each. */
+  writers?: number
+  perWriter?: number
+}
+
+const EVENTS = ['message.created', 'conversation.created']
+
+export async function run(opts: WebhookBenchOptions = {}): Promise<BenchRow[]> {
+  const n = opts.messages ?? 200
+  const dir = mkdtempSync(join(tmpdir(), 'aurion-bench-wh-'))
+  const store = { dialect: 'sqlite' as const, file: join(dir, 'aurion.db') }
+  const receiver = await startHttpReceiver()
+  try {
+    const tenant = await seedStore(store)
+    const server = await startServerProcess(
+      aurionEnv(dir, {
+        DATABASE_URL: storeDatabaseUrl(store),
+        AURION_WEBHOOK_ALLOW_PRIVATE: 'true',
+        LOG_LEVEL: 'info',
+      }),
+    )
+    try {
+      const auth = { tenant_id: tenant.tenantId, public_key: tenant.publicKey }
+      const send = async (body: string) => {
+        const t0 = performance.now()
+        const res = await fetch(`${server.url}/api/v1/widget/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: BENCH_ORIGIN },
+          body: JSON.stringify({ ...auth, body }),
+        })
+        await res.arrayBuffer()
+        if (res.status !== 200) throw new Error(`POST /widget/messages: ${res.status}`)
+        return performance.now() - t0
+      }
+      const addEndpoints = async (count: number) => {
+        for (let i = 0; i < count; i++) {
+          const res = await fetch(`${server.url}/api/v1/webhooks`, {
+            method: 'POST',
+            headers: { 'x-api-key': tenant.apiKey, 'content-type': 'application/json' },
+            body: JSON.stringify({ url: `${receiver.url}/hook/${i}`, events: EVENTS }),
+          })
+          if (res.status !== 201) throw new Error(`POST /webhooks: ${res.status}`)
+        }
+      }
+      const p99 = async (label: string) => {
+        for (let i = 0; i < 20; i++)
+          await send(`warm-up ${label} ${i}: how do I reset my password?`)
+        const times: number[] = []
+        for (let i = 0; i < n; i++)
+          times.push(await send(`${label} ${i}: how do I reset my password?`))
+        return percentile(sorted(times), 99)
+      }
+      const none = await p99('none')
+      await addEndpoints(1)
+      const one = await p99('one')
+      await addEndpoints(9)
+      const ten = await p99('ten')
+
+      // Throughput: writers on the 10 endpoints; every delivery counted at the receiver.
+      const database = await openStore(store, { migrate: false })
+      const count = async () =>
+        Number(
+          (
+            await database.db
+              .selectFrom('webhook_deliveries')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        )
+      let delivered: number
+      let elapsedMs: number
+      try {
+        await waitUntil(async () => receiver.requests.length >= (await count()))
+        const from = receiver.requests.length
+        const before = await count()
+        const t0 = performance.now()
+        const writers = opts.writers ?? 8
+        await Promise.all(
+          Array.from({ length: writers }, async (_, w) => {
+            for (let i = 0; i < (opts.perWriter ?? 25); i++)
+              await send(`writer ${w} message ${i}: where is my order?`)
+          }),
+        )
+        const total = await count()
+        await waitUntil(async () => receiver.requests.length - from >= total - before)
+        delivered = total - before
+        elapsedMs = receiver.requests.at(-1)!.receivedAt - (t0 + performance.timeOrigin)
+      } finally {
+        await database.close()
+      }
+      const rate = (delivered / elapsedMs) * 1000
+      const bare = await bareRate(receiver.url, delivered)
+      const s = 'webhooks'
+      return [
+        row({
+          section: s,
+          name: `deliveries/s to a loopback receiver while ${opts.writers ?? 8} visitors write (10 endpoints, ${delivered} deliveries)`,
+          value: rate,
+          unit: '/s',
+          baseline: bare,
+          baselineLabel: 'bare node:http client, 16 at once',
+        }),
+        row({
+          section: s,
+          name: 'POST /widget/messages p99, 1 endpoint',
+          value: one,
+          unit: 'ms',
+          baseline: none,
+          baselineLabel: 'no endpoint',
+        }),
+        row({
+          section: s,
+          name: 'POST /widget/messages p99, 10 endpoints',
+          value: ten,
+          unit: 'ms',
+          baseline: none,
+          baselineLabel: 'no endpoint',
+        }),
+      ]
+    } finally {
+      await server.stop()
+    }
+  } finally {
+    await receiver.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function waitUntil(ok: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error('webhook deliveries did not arrive in time')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+/** Requests/s of a bare node:http client POSTing `total` bodies to the receiver, 16 at once. */
+async function bareRate(url: string, total: number): Promise<number> {
+  const body = JSON.stringify({ type: 'message.created', timestamp: new Date().toISOString() })
+  let next = 0
+  const t0 = performance.now()
+  const one = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = request(
+        `${url}/bare`,
+        { method: 'POST', headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.resume()
+          res.on('end', resolve)
+        },
+      )
+      req.on('error', reject)
+      req.end(body)
+    })
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next++ < total) await one()
+    }),
+  )
+  return (total / (performance.now() - t0)) * 1000
+}

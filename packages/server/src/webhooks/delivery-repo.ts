@@ -1,0 +1,128 @@
+import type { Selectable } from 'kysely'
+import type { Db, WebhookAttemptsTable, WebhookDeliveriesTable } from '../db/schema.ts'
+import { newId } from '../ids.ts'
+
+export type DeliveryRow = Selectable<WebhookDeliveriesTable> & { type: string }
+export type AttemptRow = Selectable<WebhookAttemptsTable>
+
+/** The outcome of one attempt, as the worker saw it. */
+export interface AttemptOutcome {
+  statusCode: number | null
+  durationMs: number
+  error: string | null
+  /** `pending` (retry at `nextAttemptAt`), `succeeded` or `failed` (no more attempts). */
+  status: 'pending' | 'succeeded' | 'failed'
+  nextAttemptAt: string | null
+  at: string
+}
+
+/**
+ * Records attempt `attempt` of a delivery and its new state — only when that attempt is still
+ * the delivery's latest (a worker whose lease ran out and was overtaken records nothing).
+ * Returns whether it was recorded.
+ */
+export async function recordAttempt(
+  trx: Db,
+  deliveryId: string,
+  attempt: number,
+  outcome: AttemptOutcome,
+): Promise<boolean> {
+  const r = await trx
+    .updateTable('webhook_deliveries')
+    .set({
+      status: outcome.status,
+      next_attempt_at: outcome.nextAttemptAt,
+      last_status_code: outcome.statusCode,
+      last_error: outcome.error,
+      last_duration_ms: outcome.durationMs,
+      updated_at: outcome.at,
+    })
+    .where('id', '=', deliveryId)
+    .where('attempt_count', '=', attempt)
+    .executeTakeFirst()
+  if (Number(r.numUpdatedRows) === 0) return false
+  await trx
+    .insertInto('webhook_attempts')
+    .values({
+      id: newId('wha'),
+      delivery_id: deliveryId,
+      attempt,
+      status_code: outcome.statusCode,
+      duration_ms: outcome.durationMs,
+      error: outcome.error,
+      next_retry_at: outcome.status === 'pending' ? outcome.nextAttemptAt : null,
+      created_at: outcome.at,
+    })
+    .execute()
+  return true
+}
+
+/** An endpoint's deliveries, newest first, with their event type. */
+export function listDeliveries(
+  db: Db,
+  tenantId: string,
+  endpointId: string,
+  opts: { limit: number; status?: string | undefined },
+): Promise<DeliveryRow[]> {
+  let q = db
+    .selectFrom('webhook_deliveries as d')
+    .innerJoin('webhook_events as v', 'v.id', 'd.event_id')
+    .selectAll('d')
+    .select('v.type')
+    .where('d.tenant_id', '=', tenantId)
+    .where('d.endpoint_id', '=', endpointId)
+  if (opts.status !== undefined) q = q.where('d.status', '=', opts.status)
+  return q.orderBy('d.created_at', 'desc').orderBy('d.id', 'desc').limit(opts.limit).execute()
+}
+
+export function findDelivery(
+  db: Db,
+  tenantId: string,
+  endpointId: string,
+  id: string,
+): Promise<DeliveryRow | undefined> {
+  return db
+    .selectFrom('webhook_deliveries as d')
+    .innerJoin('webhook_events as v', 'v.id', 'd.event_id')
+    .selectAll('d')
+    .select('v.type')
+    .where('d.tenant_id', '=', tenantId)
+    .where('d.endpoint_id', '=', endpointId)
+    .where('d.id', '=', id)
+    .executeTakeFirst()
+}
+
+/** Attempts of these deliveries, oldest first. */
+export async function listAttempts(db: Db, deliveryIds: string[]): Promise<AttemptRow[]> {
+  if (deliveryIds.length === 0) return []
+  return db
+    .selectFrom('webhook_attempts')
+    .selectAll()
+    .where('delivery_id', 'in', deliveryIds)
+    .orderBy('delivery_id')
+    .orderBy('attempt')
+    .execute()
+}
+
+/**
+ * Deletes events older than `beforeIso` that have nothing left to deliver (their deliveries and
+ * attempts go with them). Returns how many.
+ */
+export async function pruneDeliveredEvents(db: Db, beforeIso: string): Promise<number> {
+  const r = await db
+    .deleteFrom('webhook_events')
+    .where('created_at', '<', beforeIso)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('webhook_deliveries as d')
+            .select('d.id')
+            .whereRef('d.event_id', '=', 'webhook_events.id')
+            .where('d.status', '=', 'pending'),
+        ),
+      ),
+    )
+    .executeTakeFirst()
+  return Number(r.numDeletedRows)
+}

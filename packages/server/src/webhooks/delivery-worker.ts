@@ -1,0 +1,225 @@
+import type { DbHandle } from '../db/connect.ts'
+import { safeFetch } from '../net/safe-fetch.ts'
+import { type ClaimedDelivery, createDeliveryQueue } from './delivery-queue.ts'
+import { type AttemptOutcome, pruneDeliveredEvents, recordAttempt } from './delivery-repo.ts'
+import { onEventsWritten } from './events.ts'
+import { failingWindowMs, retryDelayMs } from './retry-schedule.ts'
+import { openSecret } from './secret-box.ts'
+import { webhookHeaders } from './signature.ts'
+import { teamChatBody } from './slack-format.ts'
+
+export interface WebhookWorkerOptions {
+  database: DbHandle
+  /** AURION_SECRET: unseals the endpoints' signing secrets. */
+  serverSecret: string
+  /** AURION_WEBHOOK_ALLOW_PRIVATE: loopback/private targets and plain http allowed. */
+  allowPrivate: boolean
+  /** First retry delay; the schedule and the day after which a failing endpoint is switched off scale with it. */
+  retryBaseMs: number
+  /** How often to look for due deliveries when nothing woke the worker. */
+  pollMs: number
+  log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void }
+  /** The time retries and the failing window are computed on (tests drive it). */
+  now?: () => number
+  /** Per attempt (default 10 s). */
+  timeoutMs?: number
+  /** Attempts in flight at once. */
+  concurrency?: number
+}
+
+export interface WebhookWorker {
+  /** Starts looking for due deliveries (on `pollMs` and whenever this process writes events). */
+  start(): void
+  /** Stops looking; waits for attempts in flight (each ends within its time limit). */
+  stop(): Promise<void>
+  /**
+   * Makes one attempt of this tenant's delivery now, whatever its state (test button,
+   * redelivery). Resolves once it is recorded; false when there is no such delivery.
+   */
+  deliverNow(tenantId: string, deliveryId: string): Promise<boolean>
+}
+
+/** A taken delivery is another worker's again after this many attempt limits (it died mid-attempt). */
+const LEASE_TIMEOUTS = 3
+const RESPONSE_CAP = 4096
+const ERROR_SNIPPET = 200
+const PRUNE_EVERY_MS = 3_600_000
+/** Delivered (or given up) events are kept this long for the delivery log. */
+const KEEP_MS = 30 * 86_400_000
+
+/**
+ * Delivers the outbox: takes due deliveries from the queue (see delivery-queue.ts: one attempt
+ * per worker, also across instances), sends each signed (Standard Webhooks) through the
+ * SSRF-safe fetch, and records the attempt: 2xx succeeded; 410 failed and the endpoint switched
+ * off; anything else retried on the backoff schedule (retry-schedule.ts) until the last attempt;
+ * an endpoint failing without a success for a day is switched off (`disabled_reason: failing`).
+ */
+export function createWebhookWorker(opts: WebhookWorkerOptions): WebhookWorker {
+  const { database } = opts
+  const db = database.db
+  const queue = createDeliveryQueue(database)
+  const clock = opts.now ?? Date.now
+  const concurrency = opts.concurrency ?? 16
+  const timeoutMs = opts.timeoutMs ?? 10_000
+  const leaseMs = LEASE_TIMEOUTS * timeoutMs
+  const inflight = new Set<Promise<void>>()
+  let started = false
+  let claiming = false
+  let again = false
+  let timer: NodeJS.Timeout | undefined
+  let unsubscribe: (() => void) | undefined
+  let lastPrune = 0
+
+  const iso = (ms: number) => new Date(ms).toISOString()
+
+  const schedule = () => {
+    clearTimeout(timer)
+    if (started) timer = setTimeout(() => void pass(), opts.pollMs)
+  }
+
+  async function pass(): Promise<void> {
+    if (!started) return
+    if (claiming) {
+      again = true
+      return
+    }
+    claiming = true
+    try {
+      do {
+        again = false
+        const free = concurrency - inflight.size
+        if (free <= 0) break
+        const now = clock()
+        const claimed = await queue.claimDue(iso(now), iso(clock() + leaseMs), free)
+        for (const c of claimed) track(attempt(c))
+        if (claimed.length === free) again = true
+      } while (again && started)
+      if (Date.now() - lastPrune > PRUNE_EVERY_MS) {
+        lastPrune = Date.now()
+        await pruneDeliveredEvents(db, iso(clock() - KEEP_MS))
+      }
+    } catch (err) {
+      opts.log.error({ err }, 'webhook delivery: could not read the queue')
+    } finally {
+      claiming = false
+      schedule()
+    }
+  }
+
+  function track(work: Promise<void>): void {
+    inflight.add(work)
+    work.then(
+      () => {
+        inflight.delete(work)
+        // A slot is free: due work waiting behind it goes now.
+        void pass()
+      },
+      (err: unknown) => {
+        inflight.delete(work)
+        opts.log.error({ err }, 'webhook delivery: could not record an attempt')
+      },
+    )
+  }
+
+  async function attempt(c: ClaimedDelivery): Promise<void> {
+    const t0 = performance.now()
+    let statusCode: number | null = null
+    let error: string | null = null
+    const secret = openSecret(opts.serverSecret, c.secret_enc)
+    if (secret === undefined) {
+      error = 'The signing secret cannot be read (was AURION_SECRET changed?): rotate the secret'
+    } else {
+      const body =
+        c.format === 'slack'
+          ? teamChatBody(c.type, (JSON.parse(c.payload) as { data: Record<string, unknown> }).data)
+          : c.payload
+      try {
+        const res = await safeFetch(c.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'Aurion-Webhooks/1',
+            ...webhookHeaders(secret, c.event_id, Math.floor(clock() / 1000), body),
+          },
+          body,
+          allowPrivate: opts.allowPrivate,
+          timeoutMs,
+          maxBodyBytes: RESPONSE_CAP,
+        })
+        statusCode = res.status
+        if (res.status < 200 || res.status > 299) {
+          const text = res.body.toString('utf8').replace(/\s+/g, ' ').trim().slice(0, ERROR_SNIPPET)
+          error = `Endpoint answered ${res.status}${text ? `: ${text}` : ''}`
+        }
+      } catch (err) {
+        error = (err as Error).message || String(err)
+      }
+    }
+    const durationMs = Math.round(performance.now() - t0)
+    const now = clock()
+    const ok = error === null
+    const gone = statusCode === 410
+    const delay = ok || gone ? undefined : retryDelayMs(c.attempt, opts.retryBaseMs)
+    const outcome: AttemptOutcome = {
+      statusCode,
+      durationMs,
+      error,
+      status: ok ? 'succeeded' : delay === undefined ? 'failed' : 'pending',
+      nextAttemptAt: delay === undefined ? null : iso(now + delay),
+      at: iso(now),
+    }
+    await db.transaction().execute(async (trx) => {
+      if (!(await recordAttempt(trx, c.id, c.attempt, outcome))) return
+      const endpoint = trx
+        .updateTable('webhook_endpoints')
+        .where('id', '=', c.endpoint_id)
+        .where('tenant_id', '=', c.tenant_id)
+      if (ok) {
+        if (c.failing_since !== null) await endpoint.set({ failing_since: null }).execute()
+      } else if (gone) {
+        await endpoint
+          .set({ enabled: 0, disabled_reason: 'gone', updated_at: outcome.at })
+          .execute()
+      } else if (c.failing_since === null) {
+        await endpoint
+          .set({ failing_since: outcome.at })
+          .where('failing_since', 'is', null)
+          .execute()
+      } else if (now - Date.parse(c.failing_since) >= failingWindowMs(opts.retryBaseMs)) {
+        await endpoint
+          .set({ enabled: 0, disabled_reason: 'failing', updated_at: outcome.at })
+          .where('enabled', '=', 1)
+          .execute()
+      }
+    })
+    if (gone)
+      opts.log.warn({ endpointId: c.endpoint_id }, 'webhook endpoint answered 410: disabled')
+  }
+
+  return {
+    start() {
+      if (started) return
+      started = true
+      unsubscribe = onEventsWritten(() => void pass())
+      void pass()
+    },
+    async stop() {
+      started = false
+      clearTimeout(timer)
+      unsubscribe?.()
+      await Promise.allSettled([...inflight])
+    },
+    async deliverNow(tenantId, deliveryId) {
+      const c = await queue.claimOne(tenantId, deliveryId, iso(clock() + leaseMs))
+      if (!c) return false
+      const work = attempt(c)
+      inflight.add(work)
+      try {
+        await work
+      } finally {
+        inflight.delete(work)
+      }
+      return true
+    },
+  }
+}
