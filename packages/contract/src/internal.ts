@@ -56,6 +56,12 @@ export type VoiceReplyLine =
        * on in the chat.
        */
       end_call?: true
+      /**
+       * A phone call (`channel: "phone"`) whose caller asked for a person while someone is
+       * available and the line has a transfer number: speak `ai_response`, then transfer the
+       * call there. Without it, a phone hand-off takes a message: the caller stays on the line.
+       */
+      transfer?: true
     }
   | { type: 'error'; code: string; message: string }
 

@@ -118,6 +118,7 @@ export async function* streamAgentReply(
         true,
       )
       publishInboxMessage(ctx, r.message)
+      if (plan.transfer) r.transfer = true
       return await finish(r, plan.reason)
     }
     // Read with the message when it was just stored; else (a retry, the voice worker) now.
@@ -217,6 +218,7 @@ export async function* streamAgentReply(
       answeredBefore,
     )
     publishInboxMessage(ctx, result.message)
+    if (review.handoff?.transfer) result.transfer = true
     return await finish(result, review.handoff?.reason)
   } catch (err) {
     settle.reject(err)

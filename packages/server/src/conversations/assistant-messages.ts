@@ -32,6 +32,8 @@ export interface StoredReply {
   silent?: boolean
   /** The conversation was handed to a person with this reply (its text says what happens next). */
   handoff?: string
+  /** A phone caller is transferred to the line's number after this reply (see reply-gate.ts). */
+  transfer?: boolean
 }
 
 /** The result of not replying: a person handles the conversation. */

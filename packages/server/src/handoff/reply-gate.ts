@@ -5,6 +5,7 @@ import type { ConversationRow, MessageRow, TenantAccess } from '../conversations
 import { detectLanguage, type Lang, langOfLocale } from '../knowledge/language.ts'
 import { anyAgentAvailable } from '../team/availability.ts'
 import { findContactById } from '../visitors/contact-repo.ts'
+import { findPhoneLine } from '../voice/phone-line-repo.ts'
 import { isWithinBusinessHours } from './business-hours.ts'
 import { findPreviousAssistantReply } from './handoff-repo.ts'
 import {
@@ -22,7 +23,7 @@ export type ReplyPlan =
   /** A person handles the conversation: no reply at all. */
   | { kind: 'silent' }
   /** Hand off now; `text` is what the assistant says instead of answering. */
-  | { kind: 'handoff'; reason: HandoffTrigger; text: string }
+  | { kind: 'handoff'; reason: HandoffTrigger; text: string; transfer: boolean }
 
 function metadataOf(m: MessageRow): Record<string, unknown> | undefined {
   if (!m.metadata) return undefined
@@ -54,7 +55,7 @@ export async function planReply(
   return {
     kind: 'handoff',
     reason,
-    text: await announcement(ctx, access, conversation, userMessage),
+    ...(await announcement(ctx, access, conversation, userMessage)),
   }
 }
 
@@ -68,7 +69,10 @@ export async function reviewAgentReply(
   conversation: ConversationRow,
   userMessage: MessageRow,
   sources: readonly unknown[],
-): Promise<{ flags: Record<string, unknown>; handoff?: { reason: HandoffTrigger; text: string } }> {
+): Promise<{
+  flags: Record<string, unknown>
+  handoff?: { reason: HandoffTrigger; text: string; transfer: boolean }
+}> {
   if (!couldNotAnswer(userMessage.body, sources)) return { flags: {} }
   const flags = { [UNANSWERED_FLAG]: true }
   const settings = access.config.handoff
@@ -84,7 +88,7 @@ export async function reviewAgentReply(
     flags,
     handoff: {
       reason: 'unanswered_twice',
-      text: await announcement(ctx, access, conversation, userMessage),
+      ...(await announcement(ctx, access, conversation, userMessage)),
     },
   }
 }
@@ -101,19 +105,27 @@ function languageOf(m: MessageRow): Lang {
  * What the assistant says, honestly: someone online (within business hours) → "connecting you";
  * nobody → the tenant's offline text (or ours), then a promise to reply by email when the email
  * is known, or a request for it. A spoken turn adds that the call ends and the chat goes on.
+ * A phone call is transferred (`transfer`) when someone is online and the line has a transfer
+ * number; otherwise the caller is asked to leave a message.
  */
 export async function announcement(
   ctx: Ctx,
   access: TenantAccess,
   conversation: ConversationRow,
   userMessage: MessageRow,
-): Promise<string> {
+): Promise<{ text: string; transfer: boolean }> {
   const lang = languageOf(userMessage)
   const p = HANDOFF_PHRASES[lang]
   const settings = access.config.handoff
   const online =
     isWithinBusinessHours(settings.business_hours, new Date()) &&
     (await anyAgentAvailable(ctx.db, access.tenant.id))
+  if (userMessage.channel === 'phone') {
+    const line = await findPhoneLine(ctx.db, access.tenant.id)
+    if (online && line.transferTo !== null) return { text: p.phoneTransfer, transfer: true }
+    const offline = online ? [] : [settings.offline_text ?? p.offline]
+    return { text: [...offline, p.phoneMessage].join(' '), transfer: false }
+  }
   const parts: string[] = []
   if (online) parts.push(p.connecting)
   else {
@@ -122,7 +134,7 @@ export async function announcement(
     parts.push(email ? p.replyByEmail.replace('{email}', email) : p.askEmail)
   }
   if (userMessage.channel === 'voice') parts.push(p.voiceGoodbye)
-  return parts.join(' ')
+  return { text: parts.join(' '), transfer: false }
 }
 
 async function knownEmail(ctx: Ctx, c: ConversationRow): Promise<string | null> {

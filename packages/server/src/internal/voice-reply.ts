@@ -71,6 +71,7 @@ export function streamVoiceReply(
             sources: r.sources.map((s) => ({ id: s.id, title: s.title })),
             deduplicated: r.deduplicated,
             ...(r.handoff !== undefined || r.silent ? { end_call: true as const } : {}),
+            ...(r.transfer ? { transfer: true as const } : {}),
           })
           break
         }

@@ -157,7 +157,7 @@ export async function conversationRoutes(app: FastifyInstance, ctx: RouteContext
           threadId: b.thread_id,
           sourceMessageId: voiceSourceMessageId(conversationId, b.segment_id),
           channel: b.channel ?? 'voice',
-          metadata: { segment_id: b.segment_id },
+          metadata: { segment_id: b.segment_id, ...(b.action ? { action: b.action } : {}) },
         },
         { origin: VOICE_FRAME_ORIGIN, trusted: true, log: request.log },
       )

@@ -1,3 +1,4 @@
+import { HANDOFF_QUICK_ACTION } from '@aurion/contract'
 import { Type } from '@sinclair/typebox'
 
 const Id = (description: string) =>
@@ -58,6 +59,12 @@ export const ReplyBody = Type.Object({
     description: "The visitor's final transcript",
   }),
   locale: Type.Optional(Locale),
+  action: Type.Optional(
+    Type.Literal(HANDOFF_QUICK_ACTION, {
+      description:
+        'The turn is the "talk to a person" quick action (a phone caller pressed its key), not words',
+    }),
+  ),
 })
 
 export const HeartbeatBody = Type.Object({
