@@ -9,6 +9,7 @@ import {
   type TestTenant,
   testConfig,
 } from '../../test/helpers.ts'
+import { EventStream } from '../../test/inbox-stream.ts'
 import { eventually, testRedisUrl } from '../../test/redis-server.ts'
 import { createScriptedAgent, ORIGIN } from '../../test/widget-support.ts'
 import { listenForTests, openSocket, type TestSocket } from '../../test/ws-client.ts'
@@ -19,64 +20,6 @@ import { createRedisBus } from '../realtime/redis-bus.ts'
 import { type ReplyMailOutcome, replyMailEvents } from './reply-mail.ts'
 
 const redisUrl = testRedisUrl()
-
-/** The console's live channel read over real HTTP: each `data:` event, in order. */
-class EventStream {
-  private readonly events: Record<string, unknown>[] = []
-  private wake: (() => void) | undefined
-  private readonly abort = new AbortController()
-
-  static async open(url: string, token: string): Promise<EventStream> {
-    const s = new EventStream()
-    const res = await fetch(url, {
-      headers: { authorization: `Bearer ${token}` },
-      signal: s.abort.signal,
-    })
-    expect(res.status).toBe(200)
-    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/)
-    void s.read(res.body!)
-    return s
-  }
-
-  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder()
-    let buffer = ''
-    try {
-      const reader = body.getReader()
-      for (;;) {
-        const { done, value } = await reader.read()
-        if (done) break
-        buffer += decoder.decode(value, { stream: true })
-        let end = buffer.indexOf('\n\n')
-        while (end >= 0) {
-          const block = buffer.slice(0, end)
-          buffer = buffer.slice(end + 2)
-          for (const line of block.split('\n'))
-            if (line.startsWith('data: ')) this.events.push(JSON.parse(line.slice(6)))
-          this.wake?.()
-          end = buffer.indexOf('\n\n')
-        }
-      }
-    } catch {
-      // Aborted by close().
-    }
-  }
-
-  /** The first event (from the start) that matches. */
-  async find(match: (e: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
-    for (;;) {
-      const hit = this.events.find(match)
-      if (hit) return hit
-      await new Promise<void>((resolve) => {
-        this.wake = resolve
-      })
-    }
-  }
-
-  close(): void {
-    this.abort.abort()
-  }
-}
 
 // Two instances on one database and one Redis: the visitor on A, the agent (API and live
 // channel) on B.
