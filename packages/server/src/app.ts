@@ -36,6 +36,7 @@ import { teamRoutes } from './routes/team/index.ts'
 import { adminUploadRoutes } from './routes/uploads/index.ts'
 import { webhookRoutes } from './routes/webhooks/index.ts'
 import { widgetAssetsRoutes } from './routes/widget-assets/index.ts'
+import { cachedSerializerCompiler } from './serializer-compiler.ts'
 import { createTenantCache } from './tenants/tenant-cache.ts'
 import {
   createValidatorCompiler,
@@ -76,6 +77,7 @@ export async function buildApp(
     ...(rewriteUrl ? { rewriteUrl } : {}),
   })
   app.setValidatorCompiler(createValidatorCompiler())
+  app.setSerializerCompiler(cachedSerializerCompiler)
   // Fastify's JSON parser (prototype poisoning refused), plus: a lone UTF-16 surrogate escape is
   // a 422, not text silently stored as U+FFFD.
   const parseJson = app.getDefaultJsonParser('error', 'error')
