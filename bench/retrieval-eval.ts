@@ -11,10 +11,23 @@
  *   answered  the agent answers from the expected page (a confident first match)
  *   wrong     the agent answers confidently from another page
  * and the questions it missed. `--json` prints the figures as JSON instead.
+ *
+ * With an embeddings model (`--embeddings-url URL --embeddings-model NAME`, or the
+ * AURION_EMBEDDINGS_* variables) the same figures follow for hybrid search, once the server's
+ * background job has embedded every passage (docs/knowledge-and-agents.md).
  */
 import type { KnowledgeSource } from '@aurion/contract'
 import { retrieve } from '../packages/server/src/agent/retrieval.ts'
-import { knowledgeBaseFor } from '../packages/server/src/knowledge/knowledge-base.ts'
+import { findKnowledgeRevision } from '../packages/server/src/knowledge/article-repo.ts'
+import {
+  type SemanticScores,
+  semanticSearchFor,
+} from '../packages/server/src/knowledge/embeddings/semantic-search.ts'
+import { findEmbeddingState } from '../packages/server/src/knowledge/embeddings/vector-repo.ts'
+import {
+  knowledgeBaseFor,
+  type TenantKnowledge,
+} from '../packages/server/src/knowledge/knowledge-base.ts'
 import {
   type FixtureSite,
   htmlPage,
@@ -56,11 +69,108 @@ async function serve(site: EvalSite): Promise<FixtureSite> {
   return server
 }
 
+/** The embeddings endpoint to measure hybrid search with (`--embeddings-url`, or the env). */
+function embeddingsEnv(): Record<string, string> {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name)
+    return i >= 0 ? process.argv[i + 1] : undefined
+  }
+  const url = arg('--embeddings-url') ?? process.env.AURION_EMBEDDINGS_URL
+  const model = arg('--embeddings-model') ?? process.env.AURION_EMBEDDINGS_MODEL
+  if (!url && !model) return {}
+  if (!model)
+    throw new Error('--embeddings-url needs --embeddings-model (or AURION_EMBEDDINGS_MODEL)')
+  const env: Record<string, string> = { AURION_EMBEDDINGS_MODEL: model }
+  if (url) env.AURION_EMBEDDINGS_URL = url
+  for (const name of [
+    'AURION_EMBEDDINGS_API_KEY',
+    'AURION_EMBEDDINGS_BATCH',
+    'AURION_EMBEDDINGS_TIMEOUT_MS',
+    'AURION_EMBEDDINGS_MIN_SIMILARITY',
+    'AURION_LLM_BASE_URL',
+    'AURION_LLM_API_KEY',
+  ])
+    if (process.env[name]) env[name] = process.env[name]!
+  return env
+}
+
+interface Figures {
+  questions: number
+  articles: number
+  hit_at_1: number
+  hit_at_3: number
+  mrr: number
+  answered: number
+  wrong: number
+}
+
+/** Searches every question (with its semantic scores for hybrid search) and scores the ranks. */
+async function measure(
+  kb: TenantKnowledge,
+  baseOf: ReadonlyMap<string, string>,
+  semanticOf: ((question: string) => Promise<SemanticScores | undefined>) | undefined,
+): Promise<{ figures: Figures; misses: string[] }> {
+  let hit1 = 0
+  let hit3 = 0
+  let rr = 0
+  let answered = 0
+  let wrong = 0
+  const misses: string[] = []
+  for (const [question, site, path] of EVAL_QUESTIONS) {
+    const expected = `${baseOf.get(site)}${path}`
+    const lang = kb.questionLanguage(question)
+    const semantic = await semanticOf?.(question)
+    if (semanticOf && !semantic) throw new Error(`no embedding for the question "${question}"`)
+    const hits = kb.search(question, { lang, limit: RANKS, semantic })
+    const rank = hits.findIndex((h) => h.article.url === expected) + 1
+    if (rank === 1) hit1++
+    if (rank >= 1 && rank <= 3) hit3++
+    if (rank >= 1) rr += 1 / rank
+    const turn = { role: 'visitor' as const, text: question, channel: 'chat' as const }
+    const pick = retrieve(kb, [{ ...turn, createdAt: new Date().toISOString() }], {
+      semantic,
+    }).article
+    if (pick?.url === expected) answered++
+    else if (pick) wrong++
+    if (rank !== 1 || pick?.url !== expected) {
+      const top = hits[0]?.article.title ?? '—'
+      misses.push(
+        `  ${rank === 0 ? '✗' : `#${rank}`}  ${question}  →  expected ${site}${path}; first: ${top}; answers from: ${pick?.title ?? 'none'}`,
+      )
+    }
+  }
+  const n = EVAL_QUESTIONS.length
+  return {
+    figures: {
+      questions: n,
+      articles: kb.size,
+      hit_at_1: hit1 / n,
+      hit_at_3: hit3 / n,
+      mrr: rr / n,
+      answered: answered / n,
+      wrong: wrong / n,
+    },
+    misses,
+  }
+}
+
+function print(title: string, { figures, misses }: { figures: Figures; misses: string[] }): void {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`
+  console.log(title)
+  console.log(`  hit@1     ${pct(figures.hit_at_1)}`)
+  console.log(`  hit@3     ${pct(figures.hit_at_3)}`)
+  console.log(`  MRR       ${figures.mrr.toFixed(3)}`)
+  console.log(`  answered  ${pct(figures.answered)}  (the agent answers from the expected page)`)
+  console.log(`  wrong     ${pct(figures.wrong)}  (the agent answers from another page)`)
+  if (misses.length > 0) console.log(`\nMisses (${misses.length}):\n${misses.join('\n')}`)
+}
+
 async function main(): Promise<void> {
   const json = process.argv.includes('--json')
+  const embeddings = embeddingsEnv()
   const servers = await Promise.all(EVAL_SITES.map(serve))
   const t = await buildTestApp({
-    env: { AURION_FETCH_ALLOW_PRIVATE: 'true', AURION_CRAWL_DELAY_MS: '0' },
+    env: { AURION_FETCH_ALLOW_PRIVATE: 'true', AURION_CRAWL_DELAY_MS: '0', ...embeddings },
   })
   try {
     const tenant = await createTestTenant(t.db)
@@ -81,60 +191,45 @@ async function main(): Promise<void> {
         throw new Error(`import of ${url} failed: ${JSON.stringify(done)}`)
     }
     const kb = await knowledgeBaseFor(t.db).forTenant(tenant.tenantId)
-
-    let hit1 = 0
-    let hit3 = 0
-    let rr = 0
-    let answered = 0
-    let wrong = 0
-    const misses: string[] = []
-    for (const [question, site, path] of EVAL_QUESTIONS) {
-      const expected = `${baseOf.get(site)}${path}`
-      const lang = kb.questionLanguage(question)
-      const hits = kb.search(question, { lang, limit: RANKS })
-      const rank = hits.findIndex((h) => h.article.url === expected) + 1
-      if (rank === 1) hit1++
-      if (rank >= 1 && rank <= 3) hit3++
-      if (rank >= 1) rr += 1 / rank
-      const pick = retrieve(kb, [
-        { role: 'visitor', text: question, channel: 'chat', createdAt: new Date().toISOString() },
-      ]).article
-      if (pick?.url === expected) answered++
-      else if (pick) wrong++
-      if (rank !== 1 || pick?.url !== expected) {
-        const top = hits[0]?.article.title ?? '—'
-        misses.push(
-          `  ${rank === 0 ? '✗' : `#${rank}`}  ${question}  →  expected ${site}${path}; first: ${top}; answers from: ${pick?.title ?? 'none'}`,
-        )
-      }
-    }
-    const n = EVAL_QUESTIONS.length
-    const figures = {
-      questions: n,
-      articles: kb.size,
-      hit_at_1: hit1 / n,
-      hit_at_3: hit3 / n,
-      mrr: rr / n,
-      answered: answered / n,
-      wrong: wrong / n,
+    const lexical = await measure(kb, baseOf, undefined)
+    const semantic = semanticSearchFor(t.db, t.config)
+    let hybrid: Awaited<ReturnType<typeof measure>> | undefined
+    if (semantic) {
+      await embedded(t, tenant.tenantId)
+      hybrid = await measure(kb, baseOf, (q) => semantic.scores(tenant.tenantId, q))
     }
     if (json) {
-      console.log(JSON.stringify(figures, null, 2))
+      console.log(
+        JSON.stringify(
+          hybrid
+            ? { ...lexical.figures, hybrid: { model: semantic!.model, ...hybrid.figures } }
+            : lexical.figures,
+          null,
+          2,
+        ),
+      )
       return
     }
-    const pct = (x: number) => `${(x * 100).toFixed(1)}%`
-    console.log(
-      `Retrieval evaluation: ${n} questions over ${kb.size} articles imported from ${EVAL_SITES.length} sites`,
-    )
-    console.log(`  hit@1     ${pct(figures.hit_at_1)}`)
-    console.log(`  hit@3     ${pct(figures.hit_at_3)}`)
-    console.log(`  MRR       ${figures.mrr.toFixed(3)}`)
-    console.log(`  answered  ${pct(figures.answered)}  (the agent answers from the expected page)`)
-    console.log(`  wrong     ${pct(figures.wrong)}  (the agent answers from another page)`)
-    if (misses.length > 0) console.log(`\nMisses (${misses.length}):\n${misses.join('\n')}`)
+    const about = `${lexical.figures.questions} questions over ${kb.size} articles imported from ${EVAL_SITES.length} sites`
+    print(`Retrieval evaluation (lexical): ${about}`, lexical)
+    if (hybrid) print(`\nHybrid (lexical + ${semantic!.model}, reciprocal rank fusion):`, hybrid)
   } finally {
     await t.close()
     await Promise.all(servers.map((s) => s.close()))
+  }
+}
+
+/** Waits until the app's background job has embedded every passage of the tenant. */
+async function embedded(t: Awaited<ReturnType<typeof buildTestApp>>, tenantId: string) {
+  const deadline = Date.now() + 10 * 60_000
+  for (;;) {
+    const state = await findEmbeddingState(t.db, tenantId)
+    const revision = await findKnowledgeRevision(t.db, tenantId)
+    if (state && Number(state.revision) === revision && state.failures === 0) return
+    if (state?.last_error && state.failures > 0)
+      throw new Error(`embedding the passages failed: ${state.last_error}`)
+    if (Date.now() > deadline) throw new Error('the passages were not embedded within 10 minutes')
+    await new Promise((r) => setTimeout(r, 200))
   }
 }
 

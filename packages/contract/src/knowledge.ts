@@ -151,6 +151,12 @@ export const KnowledgeSearchHit = Type.Object({
   coverage: Type.Number(),
   /** Whether the assistant would answer from this article (confident match). */
   confident: Type.Boolean(),
+  similarity: Type.Optional(
+    Type.Number({
+      description:
+        'Hybrid search (embeddings configured): cosine similarity of the article passage closest to the question',
+    }),
+  ),
   excerpt: Type.String({ description: 'The passage the built-in assistant would answer with' }),
 })
 export type KnowledgeSearchHit = Static<typeof KnowledgeSearchHit>

@@ -92,6 +92,11 @@ export interface Config {
   readonly fetchAllowPrivate: boolean
   /** Pause between two requests of one crawl worker (`AURION_CRAWL_DELAY_MS`, default 250). */
   readonly crawlDelayMs: number
+  /**
+   * Hybrid search (docs/knowledge-and-agents.md): an OpenAI-compatible embeddings model
+   * (`AURION_EMBEDDINGS_MODEL` switches it on). Undefined: lexical search alone.
+   */
+  readonly embeddings: EmbeddingsConfig | undefined
   readonly webhooks: {
     /**
      * `AURION_WEBHOOK_ALLOW_PRIVATE`: endpoints may be on loopback, private or link-local
@@ -293,6 +298,25 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
   const voiceTokenTtlSeconds = int('AURION_VOICE_TOKEN_TTL_SECONDS', 3600, 60, 3600)
   const fetchAllowPrivate = bool('AURION_FETCH_ALLOW_PRIVATE', false)
   const crawlDelayMs = int('AURION_CRAWL_DELAY_MS', 250, 0, 60_000)
+  const embeddingsModel = val('AURION_EMBEDDINGS_MODEL')
+  const embeddingsUrl = url('AURION_EMBEDDINGS_URL', ['http:', 'https:'])
+  if (embeddingsUrl !== undefined && embeddingsModel === undefined)
+    problems.push('AURION_EMBEDDINGS_URL needs AURION_EMBEDDINGS_MODEL')
+  // Without a URL of its own, the model is asked at the language model's endpoint, with its key.
+  const embeddings: EmbeddingsConfig | undefined =
+    embeddingsModel === undefined
+      ? undefined
+      : Object.freeze({
+          baseUrl: (embeddingsUrl ?? llmBaseUrl ?? 'https://api.openai.com/v1').replace(/\/+$/, ''),
+          apiKey:
+            embeddingsUrl !== undefined
+              ? val('AURION_EMBEDDINGS_API_KEY')
+              : (val('AURION_EMBEDDINGS_API_KEY') ?? llmApiKey),
+          model: embeddingsModel,
+          batchSize: int('AURION_EMBEDDINGS_BATCH', 64, 1, 2048),
+          timeoutMs: int('AURION_EMBEDDINGS_TIMEOUT_MS', 5000, 100, 120_000),
+          minSimilarity: num('AURION_EMBEDDINGS_MIN_SIMILARITY', 0.5, 0, 1),
+        })
   const webhookAllowPrivate = bool('AURION_WEBHOOK_ALLOW_PRIVATE', false)
   const webhookRetryBaseMs = int('AURION_WEBHOOK_RETRY_BASE_MS', 5000, 1, 3_600_000)
   const webhookPollMs = int('AURION_WEBHOOK_POLL_MS', 1000, 10, 60_000)
@@ -361,6 +385,7 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
     uploadQuotaBytes: uploadQuotaMb * 1024 * 1024,
     fetchAllowPrivate,
     crawlDelayMs,
+    embeddings,
     webhooks: Object.freeze({
       allowPrivate: webhookAllowPrivate,
       retryBaseMs: webhookRetryBaseMs,
@@ -368,6 +393,25 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
       timeoutMs: webhookTimeoutMs,
     }),
   })
+}
+
+/** An OpenAI-compatible embeddings endpoint (`POST {baseUrl}/embeddings`). */
+export interface EmbeddingsConfig {
+  /** `AURION_EMBEDDINGS_URL`, else `AURION_LLM_BASE_URL`, else OpenAI's; no trailing slash. */
+  readonly baseUrl: string
+  /** `AURION_EMBEDDINGS_API_KEY` (with the LLM's endpoint, `AURION_LLM_API_KEY` when unset). */
+  readonly apiKey: string | undefined
+  /** `AURION_EMBEDDINGS_MODEL`. */
+  readonly model: string
+  /** Passages per request (`AURION_EMBEDDINGS_BATCH`, default 64). */
+  readonly batchSize: number
+  /** One request's limit (`AURION_EMBEDDINGS_TIMEOUT_MS`, default 5000). */
+  readonly timeoutMs: number
+  /**
+   * Cosine similarity from which a passage alone makes an article a confident match
+   * (`AURION_EMBEDDINGS_MIN_SIMILARITY`, default 0.5; depends on the model).
+   */
+  readonly minSimilarity: number
 }
 
 /** The secret survives restarts: generated once, kept as `secret.key` (mode 0600) in the data dir. */

@@ -1,3 +1,4 @@
+import type { SemanticSearch } from '../knowledge/embeddings/semantic-search.ts'
 import {
   citationOf,
   type KnowledgeBase,
@@ -25,7 +26,8 @@ import {
 import { classifySmallTalk } from './intents.ts'
 import { say } from './phrases/index.ts'
 import { createReply } from './reply-stream.ts'
-import { latestVisitorText, retrieve } from './retrieval.ts'
+import { latestVisitorText, retrievalQuestion, retrieve } from './retrieval.ts'
+import { semanticScoresFor } from './semantic.ts'
 
 /** The style a reply should take: spoken when the visitor's latest turn came from a voice call. */
 export function answerStyle(request: AgentRequest): AnswerStyle {
@@ -65,7 +67,11 @@ export function replyLanguage(
  * honestly when no article covers the question — in the visitor's language (see
  * {@link replyLanguage}). Tenant `instructions` are for language models.
  */
-export function createBuiltinAgent(opts: { knowledge: KnowledgeBase }): Agent {
+export function createBuiltinAgent(opts: {
+  knowledge: KnowledgeBase
+  /** Hybrid search when embeddings are configured. */
+  semantic?: SemanticSearch | undefined
+}): Agent {
   return {
     kind: 'builtin',
     reply(request: AgentRequest): AgentReply {
@@ -96,10 +102,14 @@ export function createBuiltinAgent(opts: { knowledge: KnowledgeBase }): Agent {
         if (small !== null) answer = composeSmallTalk(kb, small, o)
         else {
           const visitorLang = langOfLocale(request.locale)
+          const semantic =
+            latest.trim() === ''
+              ? undefined
+              : await semanticScoresFor(opts.semantic, request, retrievalQuestion(history))
           answer =
             latest.trim() === ''
               ? { text: '', followUps: [] }
-              : composeAnswer(kb, retrieve(kb, history, { visitorLang }), o)
+              : composeAnswer(kb, retrieve(kb, history, { visitorLang, semantic }), o)
         }
         if (files.length > 0) answer = acknowledgeFiles(answer, files, o)
         const sources: AgentSource[] = answer.article ? [citationOf(answer.article)] : []

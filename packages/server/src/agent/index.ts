@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts'
 import type { Db } from '../db/schema.ts'
+import { semanticSearchFor } from '../knowledge/embeddings/semantic-search.ts'
 import { knowledgeBaseFor } from '../knowledge/knowledge-base.ts'
 import type { Agent } from './agent.ts'
 import { createBuiltinAgent } from './builtin-agent.ts'
@@ -11,12 +12,14 @@ export { AgentUnavailableError } from './agent.ts'
 /** The agent the configuration asks for (`AURION_AGENT`): built-in (default) or an LLM. */
 export function createAgent(config: Config, db: Db): Agent {
   const knowledge = knowledgeBaseFor(db)
+  const semantic = semanticSearchFor(db, config)
   switch (config.agent.kind) {
     case 'builtin':
-      return createBuiltinAgent({ knowledge })
+      return createBuiltinAgent({ knowledge, semantic })
     case 'openai':
       return createOpenAiAgent({
         knowledge,
+        semantic,
         baseUrl: config.agent.llmBaseUrl,
         apiKey: config.agent.llmApiKey,
         // loadConfig refuses AURION_AGENT=openai without a model.

@@ -1,4 +1,5 @@
 import OpenAI, { APIConnectionError, APIError } from 'openai'
+import type { SemanticScores, SemanticSearch } from '../knowledge/embeddings/semantic-search.ts'
 import {
   citationOf,
   type KnowledgeBase,
@@ -19,10 +20,13 @@ import { answerStyle } from './builtin-agent.ts'
 import { CitationFilter } from './citation-filter.ts'
 import { buildMessages, type ReferenceArticle } from './prompt.ts'
 import { createReply } from './reply-stream.ts'
-import { retrieve } from './retrieval.ts'
+import { retrievalQuestion, retrieve } from './retrieval.ts'
+import { semanticScoresFor } from './semantic.ts'
 
 export interface OpenAiAgentOptions {
   knowledge: KnowledgeBase
+  /** Hybrid search when embeddings are configured. */
+  semantic?: SemanticSearch | undefined
   /** OpenAI-compatible API root, e.g. `http://127.0.0.1:11434/v1` (Ollama). */
   baseUrl: string | undefined
   apiKey: string | undefined
@@ -70,8 +74,11 @@ export function createOpenAiAgent(opts: OpenAiAgentOptions): Agent {
   const backoffMs = opts.backoffMs ?? 250
   const maxArticles = opts.maxArticles ?? 3
 
-  function prepare(kb: TenantKnowledge, request: AgentRequest) {
-    const r = retrieve(kb, request.history, { visitorLang: langOfLocale(request.locale) })
+  function prepare(kb: TenantKnowledge, request: AgentRequest, semantic?: SemanticScores) {
+    const r = retrieve(kb, request.history, {
+      visitorLang: langOfLocale(request.locale),
+      semantic,
+    })
     const chosen = new Map<string, ReferenceArticle & { id: string }>()
     const add = (a: { id: string; title: string; tags: string[]; body: string }) => {
       if (chosen.size < maxArticles && !chosen.has(a.id))
@@ -127,7 +134,12 @@ export function createOpenAiAgent(opts: OpenAiAgentOptions): Agent {
       const prepared = opts.knowledge
         .forTenant(request.tenantId, { revision: request.knowledgeRevision })
         .then(
-          (kb) => prepare(kb, request),
+          async (kb) =>
+            prepare(
+              kb,
+              request,
+              await semanticScoresFor(opts.semantic, request, retrievalQuestion(request.history)),
+            ),
           (err: unknown) => {
             throw new AgentUnavailableError('The knowledge base could not be read', { cause: err })
           },

@@ -1,3 +1,4 @@
+import type { SemanticScores } from '../knowledge/embeddings/semantic-search.ts'
 import type { ArticleHit, IndexedArticle, TenantKnowledge } from '../knowledge/knowledge-base.ts'
 import type { Lang } from '../knowledge/language.ts'
 import type { Passage } from '../knowledge/passages.ts'
@@ -226,9 +227,13 @@ function specificMatch(
 export function retrieve(
   kb: TenantKnowledge,
   history: readonly AgentTurn[],
-  opts: { visitorLang?: Lang | undefined } = {},
+  opts: {
+    visitorLang?: Lang | undefined
+    /** The similarity of {@link retrievalQuestion} to the articles (hybrid search). */
+    semantic?: SemanticScores | undefined
+  } = {},
 ): Retrieval {
-  const question = stripGreeting(latestVisitorText(history))
+  const question = retrievalQuestion(history)
   const lang = kb.questionLanguage(question, opts.visitorLang)
   const groups = analyze(question, lang)
   const trouble = mentionsTrouble(question)
@@ -262,7 +267,7 @@ export function retrieve(
           .filter((t) => isAssistant(t) && citedTitlesOf(t).includes(article.title))
           .map((t) => t.text)
 
-  const hits = kb.search(question, { lang })
+  const hits = kb.search(question, { lang, semantic: opts.semantic })
   const top = hits[0]
   const result = (article: IndexedArticle | undefined, followUp: boolean, h = hits): Retrieval => ({
     question,
@@ -296,6 +301,11 @@ export function retrieve(
       return result(best.article, best.article.id === previousArticle?.id, combined)
   }
   return result(undefined, false)
+}
+
+/** What {@link retrieve} searches for: the visitor's latest message, greeting stripped. */
+export function retrievalQuestion(history: readonly AgentTurn[]): string {
+  return stripGreeting(latestVisitorText(history))
 }
 
 /** Whether `text` is, give or take case and punctuation, the heading of one of the article's sections. */

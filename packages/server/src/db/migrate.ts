@@ -19,6 +19,7 @@ import * as m0020feedback from './migrations/0020-feedback.ts'
 import * as m0021analytics from './migrations/0021-analytics-indexes.ts'
 import * as m0022twoFactor from './migrations/0022-two-factor.ts'
 import * as m0023sessions from './migrations/0023-session-details.ts'
+import * as m0028embeddings from './migrations/0028-passage-embeddings.ts'
 import type { Dialect } from './schema.ts'
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Step> = {
   '0021-analytics-indexes': m0021analytics,
   '0022-two-factor': m0022twoFactor,
   '0023-session-details': m0023sessions,
+  '0028-passage-embeddings': m0028embeddings,
 }
 
 class InlineProvider implements MigrationProvider {

@@ -49,3 +49,34 @@ export interface KnowledgeSourcePagesTable {
   content_hash: string | null
   updated_at: string
 }
+
+/** The embedding of one passage of a published article (hybrid search). */
+export interface KnowledgePassageVectorsTable {
+  tenant_id: string
+  article_id: string
+  /** The passage's index in `splitPassages(body)`. */
+  passage_index: number
+  model: string
+  /** SHA-256 (hex) of the model and the text embedded. */
+  text_hash: string
+  dims: number
+  /** `dims` little-endian float32 values, unit length. */
+  vector: Buffer
+  updated_at: string
+}
+
+/** How far a tenant's passage embeddings are (one row per tenant). */
+export interface KnowledgeEmbeddingStateTable {
+  tenant_id: string
+  /** The model the stored vectors come from. */
+  model: string
+  /** The knowledge revision they are up to date with. */
+  revision: number
+  /** Bumped whenever the tenant's vectors change. */
+  version: number
+  /** Failed attempts in a row (the next waits longer). */
+  failures: number
+  retry_after: string | null
+  last_error: string | null
+  updated_at: string
+}

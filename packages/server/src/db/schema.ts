@@ -1,5 +1,11 @@
 import type { Generated, Kysely } from 'kysely'
-import type { JobsTable, KnowledgeSourcePagesTable, KnowledgeSourcesTable } from './schema-jobs.ts'
+import type {
+  JobsTable,
+  KnowledgeEmbeddingStateTable,
+  KnowledgePassageVectorsTable,
+  KnowledgeSourcePagesTable,
+  KnowledgeSourcesTable,
+} from './schema-jobs.ts'
 import type {
   WebhookAttemptsTable,
   WebhookDeliveriesTable,
@@ -337,6 +343,8 @@ export interface Database {
   uploads: UploadsTable
   knowledge_articles: KnowledgeArticlesTable
   knowledge_revisions: KnowledgeRevisionsTable
+  knowledge_passage_vectors: KnowledgePassageVectorsTable
+  knowledge_embedding_state: KnowledgeEmbeddingStateTable
   help_centers: HelpCentersTable
   voice_agent_workers: VoiceAgentWorkersTable
   visitor_email_codes: VisitorEmailCodesTable

@@ -2,6 +2,8 @@ import MiniSearch, { type SearchResult } from 'minisearch'
 import type { Db } from '../db/schema.ts'
 import { Lru } from '../lru.ts'
 import { findKnowledgeRevision, listPublishedArticles, parseTags } from './article-repo.ts'
+import { FUSION_DEPTH, fuseHits } from './embeddings/fusion.ts'
+import type { SemanticScores } from './embeddings/semantic-search.ts'
 import { detectLanguage, type Lang } from './language.ts'
 import { headingOf, type Passage, splitPassages } from './passages.ts'
 import { analyze, processTerm, type TermGroup, tokenize } from './text.ts'
@@ -29,7 +31,10 @@ export interface IndexedArticle {
 /** One article matching a question. */
 export interface ArticleHit {
   article: IndexedArticle
-  /** MiniSearch BM25+ score with field boosts; comparable only within one search. */
+  /**
+   * MiniSearch BM25+ score with field boosts (hybrid: the reciprocal rank fusion score);
+   * comparable only within one search.
+   */
   score: number
   /** IDF-weighted share of the question's meaningful words found in the article, 0–1. */
   coverage: number
@@ -39,6 +44,8 @@ export interface ArticleHit {
   matchedWords: string[]
   /** Some matched word is in the article's title or tags. */
   matchedInTitle: boolean
+  /** Hybrid search: cosine similarity of the article's passage closest to the question. */
+  similarity?: number
 }
 
 /**
@@ -135,12 +142,20 @@ export class TenantKnowledge {
   }
 
   /**
-   * Articles matching the question, best first, each with its confidence. The result is frozen
-   * and shared: a repeated question is answered from a cache (this index is immutable; a new
-   * knowledge revision builds a new one).
+   * Articles matching the question, best first, each with its confidence. The lexical result is
+   * frozen and shared: a repeated question is answered from a cache (this index is immutable; a
+   * new knowledge revision builds a new one). With `semantic` (the question's similarity to the
+   * articles, see embeddings/) the lexical hits are fused with it (hybrid search).
    */
-  search(question: string, opts: { limit?: number; lang?: Lang } = {}): readonly ArticleHit[] {
+  search(
+    question: string,
+    opts: { limit?: number; lang?: Lang; semantic?: SemanticScores | undefined } = {},
+  ): readonly ArticleHit[] {
     const lang = opts.lang ?? 'en'
+    if (opts.semantic) {
+      const lexical = this.search(question, { lang, limit: FUSION_DEPTH })
+      return fuseHits(lexical, opts.semantic, this.articles, opts.limit ?? 5)
+    }
     const key = `${opts.limit ?? ''}\n${lang}\n${question}`
     const cached = this.#searches.get(key)
     if (cached !== undefined) return cached

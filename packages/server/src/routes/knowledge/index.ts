@@ -28,6 +28,7 @@ import {
   toArticle,
   updateArticle,
 } from '../../knowledge/article-repo.ts'
+import { semanticSearchFor } from '../../knowledge/embeddings/semantic-search.ts'
 import { knowledgeBaseFor } from '../../knowledge/knowledge-base.ts'
 import { analyze, mentionsTrouble } from '../../knowledge/text.ts'
 
@@ -295,10 +296,16 @@ export async function knowledgeRoutes(app: FastifyInstance, ctx: RouteContext): 
     },
     async (request) => {
       const { question } = request.body
-      const index = await kb.forTenant(request.admin!.tenantId)
+      const tenantId = request.admin!.tenantId
+      const index = await kb.forTenant(tenantId)
       const groups = analyze(question)
       const trouble = mentionsTrouble(question)
-      const results = index.search(question, { limit: request.body.limit ?? 5 }).map((hit) => {
+      const semantic = await semanticSearchFor(ctx.db, ctx.config, request.log)?.scores(
+        tenantId,
+        question,
+      )
+      const hits = index.search(question, { limit: request.body.limit ?? 5, semantic })
+      const results = hits.map((hit) => {
         const passage = bestPassage(hit.article, groups, trouble)
         const excerpt = passage
           ? `${passage.heading ? `${passage.heading}\n` : ''}${passage.text}`
@@ -310,6 +317,9 @@ export async function knowledgeRoutes(app: FastifyInstance, ctx: RouteContext): 
           score: Math.round(hit.score * 1000) / 1000,
           coverage: Math.round(hit.coverage * 1000) / 1000,
           confident: hit.confident,
+          ...(hit.similarity !== undefined
+            ? { similarity: Math.round(hit.similarity * 1000) / 1000 }
+            : {}),
           excerpt:
             excerpt.length > EXCERPT_CHARS
               ? `${excerpt.slice(0, EXCERPT_CHARS).replace(/\s+\S*$/, '')}…`
