@@ -8,17 +8,11 @@ import {
 import { useState } from 'preact/hooks'
 import { ApiRequestError } from '../api/client.ts'
 import { endpoints } from '../api/endpoints.ts'
-import {
-  Badge,
-  CopyButton,
-  EmptyState,
-  LoadError,
-  Loading,
-  PageHeader,
-} from '../components/Bits.tsx'
+import { Badge, EmptyState, LoadError, Loading, PageHeader } from '../components/Bits.tsx'
 import { TextField } from '../components/Field.tsx'
 import { Icon } from '../components/Icon.tsx'
 import { ConfirmDialog, Modal } from '../components/Modal.tsx'
+import { SecretOnceModal } from '../components/SecretOnceModal.tsx'
 import { useApp } from '../lib/app-context.ts'
 import { absoluteTime, relativeTime } from '../lib/format.ts'
 import { toast } from '../lib/toast.ts'
@@ -206,42 +200,16 @@ export function ApiKeysPage() {
         }}
       />
 
-      <Modal
-        open={created !== undefined}
+      <SecretOnceModal
+        secret={created?.api_key}
         title="Copy your new API key"
+        warning="This is the only time the key is shown. Store it in your secret manager now."
+        owner={created && `${created.name} · ${created.scopes.join(', ')}`}
+        what="API key"
+        copyLabel="Copy key"
+        testId="new-api-key"
         onClose={() => setCreated(undefined)}
-        description={
-          <p class="banner banner-warn">
-            <Icon name="alert" size={16} />
-            This is the only time the key is shown. Store it in your secret manager now.
-          </p>
-        }
-        footer={
-          <button type="button" class="btn btn-primary" onClick={() => setCreated(undefined)}>
-            I have stored it
-          </button>
-        }
-      >
-        {created && (
-          <div class="new-key">
-            <p class="new-key-name">
-              {created.name} · {created.scopes.join(', ')}
-            </p>
-            <div class="secret-box">
-              <code class="mono secret-value" data-testid="new-api-key">
-                {created.api_key}
-              </code>
-              <CopyButton
-                text={created.api_key}
-                label="Copy key"
-                what="API key"
-                variant="primary"
-                small
-              />
-            </div>
-          </div>
-        )}
-      </Modal>
+      />
 
       <ConfirmDialog
         open={revoking !== undefined}

@@ -5,16 +5,10 @@ import type {
 } from '@aurion/contract'
 import { useState } from 'preact/hooks'
 import { endpoints } from '../../api/endpoints.ts'
-import {
-  Badge,
-  CopyButton,
-  EmptyState,
-  LoadError,
-  Loading,
-  PageHeader,
-} from '../../components/Bits.tsx'
+import { Badge, EmptyState, LoadError, Loading, PageHeader } from '../../components/Bits.tsx'
 import { Icon } from '../../components/Icon.tsx'
-import { ConfirmDialog, Modal } from '../../components/Modal.tsx'
+import { ConfirmDialog } from '../../components/Modal.tsx'
+import { SecretOnceModal } from '../../components/SecretOnceModal.tsx'
 import { useApp } from '../../lib/app-context.ts'
 import { cx } from '../../lib/format.ts'
 import { toast } from '../../lib/toast.ts'
@@ -184,41 +178,17 @@ export function IntegrationsPage() {
         }}
       />
 
-      <Modal
-        open={secret !== undefined}
+      <SecretOnceModal
+        secret={secret?.secret}
         title={secret?.rotated ? 'Copy the new signing secret' : 'Copy the signing secret'}
+        warning="This is the only time the secret is shown. Your receiver verifies each event's signature with it."
+        owner={secret?.url}
+        ownerClass="mono"
+        what="Signing secret"
+        copyLabel="Copy secret"
+        testId="webhook-secret"
         onClose={() => setSecret(undefined)}
-        description={
-          <p class="banner banner-warn">
-            <Icon name="alert" size={16} />
-            This is the only time the secret is shown. Your receiver verifies each event's signature
-            with it.
-          </p>
-        }
-        footer={
-          <button type="button" class="btn btn-primary" onClick={() => setSecret(undefined)}>
-            I have stored it
-          </button>
-        }
-      >
-        {secret && (
-          <div class="new-key">
-            <p class="new-key-name mono">{secret.url}</p>
-            <div class="secret-box">
-              <code class="mono secret-value" data-testid="webhook-secret">
-                {secret.secret}
-              </code>
-              <CopyButton
-                text={secret.secret}
-                label="Copy secret"
-                what="Signing secret"
-                variant="primary"
-                small
-              />
-            </div>
-          </div>
-        )}
-      </Modal>
+      />
 
       <ConfirmDialog
         open={rotating !== undefined}
