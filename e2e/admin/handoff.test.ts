@@ -14,6 +14,7 @@ import {
 } from './harness.ts'
 
 const DESKTOP = { width: 1280, height: 800 }
+const PHONE = { width: 390, height: 844 }
 
 /** The widget's rows of a person's messages (shadow DOM is pierced by CSS locators). */
 const agentRows = (page: Page) => page.locator('aurion-widget .aw-row[data-role="agent"]')
@@ -112,6 +113,50 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))(
 
       await visitorCtx.close()
       await agentCtx.close()
+    })
+
+    it('the inbox on a phone and in a dark colour scheme: list and an open conversation, nothing overflowing', async () => {
+      // A waiting conversation with a long unbroken link, the usual cause of overflow.
+      const res = await fetch(`${s.url}/api/v1/widget/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: host.origin },
+        body: JSON.stringify({
+          tenant_id: s.tenant.tenantId,
+          public_key: s.tenant.publicKey,
+          body: 'I need a person: my parcel https://shop.example/orders/1042/tracking/ZX81-2049-AAF3-9C1D-77B0-4E62-longtrackingcode is stuck',
+        }),
+      })
+      expect(res.status).toBe(200)
+      const views = [
+        { name: 'phone', options: { viewport: PHONE, isMobile: true, hasTouch: true } },
+        { name: 'dark', options: { viewport: DESKTOP, colorScheme: 'dark' as const } },
+      ]
+      for (const view of views) {
+        const ctx = await browser.newContext(view.options)
+        const page = await ctx.newPage()
+        await signIn(page, s)
+        await page.goto(`${s.url}/admin/conversations`)
+        const all = page.getByRole('tab', { name: /All/ })
+        await all.waitFor()
+        // The inbox starts on the first screen (no scrolling past the console's navigation).
+        const { y } = (await all.boundingBox())!
+        expect(y).toBeLessThan(view.options.viewport.height * 0.75)
+        await all.click()
+        const list = page.getByRole('region', { name: 'Conversation list' })
+        const item = list.getByRole('link', { name: /my parcel/ })
+        await item.waitFor()
+        await shot(page, `inbox-${view.name}-list`)
+        const overflow = () =>
+          page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+        expect(await overflow()).toBeLessThanOrEqual(0)
+        await item.click()
+        const transcript = page.getByRole('list', { name: 'Messages' })
+        await transcript.getByText(/my parcel/).waitFor()
+        await page.getByLabel('Reply to the visitor').waitFor()
+        await shot(page, `inbox-${view.name}-conversation`)
+        expect(await overflow()).toBeLessThanOrEqual(0)
+        await ctx.close()
+      }
     })
   },
 )

@@ -76,6 +76,11 @@ export function Shell({
   const top = `/${route.split('/')[1] ?? ''}`
   useEffect(() => {
     document.title = `${TITLES[top] ?? 'Console'} · Aurion`
+    // On a phone the pages are one row that scrolls sideways: keep the current one in sight.
+    const nav = document.querySelector<HTMLElement>('.sidebar nav')
+    const active = nav?.querySelector<HTMLElement>('.nav-link.active')
+    if (nav && active && nav.scrollWidth > nav.clientWidth)
+      nav.scrollLeft = active.offsetLeft - nav.offsetLeft - 12
   }, [top])
   const initials = (user.name ?? user.email)
     .split(/[\s@.]+/)
