@@ -24,6 +24,8 @@ export interface BrainReply {
    * the reply says what happens next; the call ends once it is spoken, the chat goes on.
    */
   endCall: boolean
+  /** A phone caller is transferred to the line's number once the reply is spoken. */
+  transfer: boolean
 }
 
 /** Callbacks the worker uses to keep the conversation complete. */
@@ -155,6 +157,7 @@ class AurionBrainStream extends llm.LLMStream {
             aiMessageId: ev.ai_message_id,
             text: ev.ai_response,
             endCall: ev.end_call === true,
+            transfer: ev.transfer === true,
           })
           return
         } else if (ev.type === 'error') {

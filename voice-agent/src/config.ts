@@ -33,6 +33,8 @@ export interface VoiceConfig {
   readonly minInterruptionMs: number
   /** Leave a room nobody joined (or everybody left) after this many milliseconds. */
   readonly emptyRoomTimeoutMs: number
+  /** A phone caller leaving a message is hung up on after this many milliseconds. */
+  readonly phoneMessageTimeoutMs: number
   /** How often the worker reports itself to the server's readiness check. */
   readonly heartbeatIntervalMs: number
   /** Port of the worker's own health endpoint (LiveKit Agents' HTTP server). */
@@ -145,6 +147,7 @@ export function loadVoiceConfig(env: Env = process.env): VoiceConfig {
     turnDetection: oneOf('VOICE_TURN_DETECTION', ['vad', 'stt'] as const, 'vad'),
     minInterruptionMs: int('VOICE_MIN_INTERRUPTION_MS', 500, 0, 10_000),
     emptyRoomTimeoutMs: int('VOICE_EMPTY_ROOM_TIMEOUT_S', 60, 1, 3600) * 1000,
+    phoneMessageTimeoutMs: int('VOICE_PHONE_MESSAGE_TIMEOUT_S', 120, 10, 3600) * 1000,
     heartbeatIntervalMs: int('VOICE_HEARTBEAT_INTERVAL_S', 15, 1, 300) * 1000,
     httpPort: int('VOICE_AGENT_HTTP_PORT', 8081, 1, 65535),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),

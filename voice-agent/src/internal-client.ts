@@ -1,6 +1,7 @@
 import type {
   InternalConversationMessage,
   InternalConversationSnapshot,
+  InternalPhoneCall,
   InternalStoredMessage,
   VoiceAgentHeartbeat,
   VoiceAgentHeartbeatResult,
@@ -11,14 +12,26 @@ import type {
 export type ConversationMessage = InternalConversationMessage
 export type ConversationSnapshot = InternalConversationSnapshot
 export type StoredMessage = InternalStoredMessage
+export type PhoneCallStart = InternalPhoneCall
 /** One line of the `/reply` NDJSON stream. */
 export type ReplyEvent = VoiceReplyLine
 
-/** Where a call belongs: read from the job's dispatch metadata. */
+/** Where a call belongs: read from the job's dispatch metadata (or a phone call's start). */
 export interface CallTarget {
   tenantId: string
   conversationId: string
   threadId: string | undefined
+  /** `phone` for a call through the tenant's phone line; turns are stored with it. */
+  channel?: 'voice' | 'phone'
+}
+
+/** The body fields that place a request in the call's conversation. */
+function where(target: CallTarget): Record<string, string> {
+  return {
+    tenant_id: target.tenantId,
+    ...(target.threadId ? { thread_id: target.threadId } : {}),
+    ...(target.channel ? { channel: target.channel } : {}),
+  }
 }
 
 /** The server answered with an error status (or an `error` line in a reply stream). */
@@ -82,8 +95,7 @@ export class InternalClient {
       'POST',
       `/internal/v1/conversations/${encodeURIComponent(target.conversationId)}/messages`,
       {
-        tenant_id: target.tenantId,
-        ...(target.threadId ? { thread_id: target.threadId } : {}),
+        ...where(target),
         sender: input.sender,
         body: input.body,
         segment_id: input.segmentId,
@@ -99,17 +111,17 @@ export class InternalClient {
    */
   async *streamReply(
     target: CallTarget,
-    input: { segmentId: string; text: string },
+    input: { segmentId: string; text: string; action?: 'talk_to_person' },
     signal?: AbortSignal,
   ): AsyncGenerator<ReplyEvent> {
     const res = await this.request(
       'POST',
       `/internal/v1/conversations/${encodeURIComponent(target.conversationId)}/reply`,
       {
-        tenant_id: target.tenantId,
-        ...(target.threadId ? { thread_id: target.threadId } : {}),
+        ...where(target),
         segment_id: input.segmentId,
         text: input.text,
+        ...(input.action ? { action: input.action } : {}),
       },
       signal,
       false,
@@ -146,8 +158,7 @@ export class InternalClient {
       'POST',
       `/internal/v1/conversations/${encodeURIComponent(target.conversationId)}/call-ended`,
       {
-        tenant_id: target.tenantId,
-        ...(target.threadId ? { thread_id: target.threadId } : {}),
+        ...where(target),
         ...(input.room ? { room: input.room } : {}),
         duration_seconds: Math.max(0, Math.round(input.durationSeconds)),
       },
@@ -155,6 +166,22 @@ export class InternalClient {
       true,
     )
     await res.arrayBuffer()
+  }
+
+  /**
+   * A phone call reached the tenant's line: the caller (by number; `null` when withheld) gets
+   * their open conversation continued, or a new one.
+   */
+  async startPhoneCall(
+    input: { tenantId: string; callerNumber: string | null },
+    signal?: AbortSignal,
+  ): Promise<PhoneCallStart> {
+    return this.json<PhoneCallStart>(
+      'POST',
+      '/internal/v1/phone/calls',
+      { tenant_id: input.tenantId, caller_number: input.callerNumber },
+      signal,
+    )
   }
 
   /** Reports the worker's registration so the server's readiness check can see it. */

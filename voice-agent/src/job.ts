@@ -17,13 +17,16 @@ import {
   InternalClient,
 } from './internal-client.ts'
 import { parseCallTarget } from './job-metadata.ts'
+import { readPhoneDispatch } from './phone/dispatch.ts'
+import { runPhoneJob } from './phone/phone-job.ts'
 import { createSpeechPlugins } from './speech-plugins.ts'
 import { HANDOFF_CLOSE_REASON, startVoiceCall } from './voice-call.ts'
 
 /**
  * The job the worker runs in each visitor's room (LiveKit Agents loads this file in a job
  * process): attach the room to its stored conversation, greet, talk, and leave as soon as
- * nobody is there.
+ * nobody is there. A phone call's room (job metadata with `channel: "phone"`) is answered by
+ * the phone path (`phone/`).
  */
 export default defineAgent({
   prewarm: async (proc: JobProcess) => {
@@ -35,6 +38,20 @@ export default defineAgent({
     const client = new InternalClient(config.internalUrl, config.internalToken)
 
     await ctx.connect(undefined, AutoSubscribe.AUDIO_ONLY)
+
+    // A phone call: the tenant's SIP dispatch rule names the tenant and the line, the caller's
+    // number names the conversation.
+    const phone = readPhoneDispatch(ctx.job.metadata)
+    if (phone === null) {
+      logger.error('phone call without a usable tenant in its metadata; hanging up')
+      await ctx.deleteRoom().catch((err: unknown) => logger.warn({ err }, 'hang-up failed'))
+      ctx.shutdown('missing phone metadata')
+      return
+    }
+    if (phone !== undefined) {
+      await runPhoneJob(ctx, { config, client, dispatch: phone, logger })
+      return
+    }
 
     // Watch the room from the start: a visitor who never arrives (or leaves while the call is
     // being set up) must not keep a job running in an empty room.

@@ -23,6 +23,12 @@ export interface VoiceCallOptions {
   /** The visitor's room; without one the session runs on text (tests, console). */
   room?: Room | undefined
   writeBack?: WriteBack
+  /**
+   * What happens when a person takes over (a reply with `endCall`), in place of ending the call
+   * once the reply is spoken: a phone call transfers the caller or takes a message.
+   * `spoken` resolves when the reply's speech is done (played out or interrupted).
+   */
+  onHandoff?: (reply: BrainReply, spoken: Promise<void>) => void
 }
 
 /** A running call: one AgentSession bound to one stored conversation. */
@@ -78,7 +84,9 @@ export async function startVoiceCall(opts: VoiceCallOptions): Promise<VoiceCall>
     beforeReply: () => writeBack.idle(),
     onReply: (reply) => {
       replies.push(reply)
-      if (reply.endCall) endAfter(replySpeech)
+      if (!reply.endCall) return
+      if (opts.onHandoff) opts.onHandoff(reply, speechDone(replySpeech))
+      else endAfter(replySpeech)
     },
     onStreamStart: (stop) => {
       if (replySpeech) onInterrupted(replySpeech, stop)
@@ -120,11 +128,9 @@ export async function startVoiceCall(opts: VoiceCallOptions): Promise<VoiceCall>
     if (handingOff) return
     handingOff = true
     logger.info('a person takes over: ending the call after this reply')
-    // Not speech.waitForPlayout(): this runs inside the speech's own reply task.
-    const spoken = new Promise<void>((resolve) =>
-      speech ? speech.addDoneCallback(() => resolve()) : resolve(),
+    void speechDone(speech).then(() =>
+      session.shutdown({ drain: true, reason: HANDOFF_CLOSE_REASON }),
     )
-    void spoken.then(() => session.shutdown({ drain: true, reason: HANDOFF_CLOSE_REASON }))
   }
   session.on(voice.AgentSessionEventTypes.SpeechCreated, (ev) => {
     if (ev.source === 'generate_reply') replySpeech = ev.speechHandle
@@ -175,6 +181,16 @@ export async function startVoiceCall(opts: VoiceCallOptions): Promise<VoiceCall>
       return closing
     },
   }
+}
+
+/**
+ * Resolves when the speech is done (played out or interrupted). Not speech.waitForPlayout():
+ * this runs inside the speech's own reply task.
+ */
+function speechDone(speech: voice.SpeechHandle | undefined): Promise<void> {
+  return new Promise<void>((resolve) =>
+    speech ? speech.addDoneCallback(() => resolve()) : resolve(),
+  )
 }
 
 /** Runs `fn` if the speech gets interrupted (barge-in, typed input) before it is done. */

@@ -16,6 +16,8 @@ export interface AurionServer {
   url: string
   db: Db
   tenantId: string
+  /** The tenant's console user (a person of the team), when asked for. */
+  consoleUserId: string | undefined
   /** A new conversation + thread of the tenant, as the voice token route opens it. */
   newConversation(): Promise<CallTarget & { threadId: string }>
   /** Resolves with the next realtime frame (what chat panels receive) matching `test`. */
@@ -30,25 +32,30 @@ export interface AurionServer {
  * worker's internal API calls reach it over HTTP like in production. The tenant gets the demo
  * IT help articles; `agent` replaces the brain where the brain is not under test.
  */
-export async function startAurionServer(opts: { agent?: Agent } = {}): Promise<AurionServer> {
+export async function startAurionServer(
+  opts: { agent?: Agent; consoleUser?: boolean } = {},
+): Promise<AurionServer> {
   const server = await startTestServer({
     storage: 'memory',
     env: { AURION_INTERNAL_TOKEN: INTERNAL_TOKEN },
     ...(opts.agent ? { deps: { agent: opts.agent } } : {}),
   })
-  const { tenant } = await provisionTenant(server.db, {
+  const provisioned = await provisionTenant(server.db, {
     config: {
       enabled: true,
       allowed_origins: ['https://example.com'],
       welcome_text: 'Hi, this is Acme IT. How can I help?',
     },
     articles: true,
+    ...(opts.consoleUser ? { consoleUser: true } : {}),
   })
 
+  const { tenant } = provisioned
   return {
     url: server.url,
     db: server.db,
     tenantId: tenant.id,
+    consoleUserId: provisioned.consoleUser?.id,
     nextFrame(test) {
       return new Promise((resolve) => {
         const off = server.bus.subscribe((e: BusEvent) => {

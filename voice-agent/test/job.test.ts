@@ -27,6 +27,7 @@ function fakeJobContext(opts: { metadata: string; visitorMetadata?: string }) {
     ),
     shutdown: vi.fn((reason: string) => resolveShutdown(reason)),
     addShutdownCallback: vi.fn(),
+    deleteRoom: vi.fn(async () => {}),
   }
   return { ctx: ctx as unknown as JobContext, shutdownReason, mock: ctx }
 }
@@ -75,6 +76,32 @@ describe('the job refuses rooms it cannot attach to a conversation', () => {
       .where('conversation_id', '=', target.conversationId)
       .execute()
     expect(rows).toEqual([])
+  })
+
+  it('a phone call without a usable tenant: hangs up and leaves', async () => {
+    const { ctx, shutdownReason, mock } = fakeJobContext({
+      metadata: JSON.stringify({ channel: 'phone', tenant_id: '../etc', greeting: null }),
+    })
+    await job.entry(ctx)
+    expect(await shutdownReason).toBe('missing phone metadata')
+    expect(mock.deleteRoom).toHaveBeenCalledTimes(1)
+    expect(mock.waitForParticipant).not.toHaveBeenCalled()
+  })
+
+  it('a phone call whose caller never arrives: the phone path leaves after the timeout', async () => {
+    const { ctx, shutdownReason, mock } = fakeJobContext({
+      metadata: JSON.stringify({
+        tenant_id: server.tenantId,
+        channel: 'phone',
+        greeting: null,
+        transfer_to: null,
+      }),
+    })
+    await job.entry(ctx)
+    expect(await shutdownReason).toBe('nobody_joined')
+    // Nobody to hang up on; the browser path's wait for a visitor is not used.
+    expect(mock.deleteRoom).not.toHaveBeenCalled()
+    expect(mock.waitForParticipant).not.toHaveBeenCalled()
   })
 
   it('nobody ever joins: leaves after the empty-room timeout', async () => {

@@ -100,6 +100,7 @@ describe('a call on the real server (built-in knowledge agent)', () => {
         aiMessageId: rows[2]!.id,
         text: rows[2]!.body,
         endCall: false,
+        transfer: false,
       },
     ])
   })

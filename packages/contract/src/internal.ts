@@ -65,6 +65,20 @@ export type VoiceReplyLine =
     }
   | { type: 'error'; code: string; message: string }
 
+/** `POST /internal/v1/phone/calls`: the conversation a phone call continues (or starts). */
+export interface InternalPhoneCall {
+  tenant_id: string
+  conversation_id: string
+  thread_id: string
+  contact_id: string
+  /** The caller's open conversation continues; `false`: a new one started. */
+  resumed: boolean
+  /** What to say on picking up: the line's greeting, else the widget's welcome text. */
+  greeting: string
+  /** Where a caller who asks for a person is transferred; `null`: they leave a message. */
+  transfer_to: string | null
+}
+
 /** `POST /internal/v1/voice-agent/heartbeat` body. */
 export interface VoiceAgentHeartbeat {
   worker_id: string

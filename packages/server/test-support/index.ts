@@ -19,6 +19,12 @@ export { seedDemoArticles } from '../src/knowledge/demo-articles.ts'
 export type { RateLimiter } from '../src/limits/rate-limiter.ts'
 export type { BusEvent, RealtimeBus } from '../src/realtime/bus.ts'
 export {
+  type FakeLiveKit,
+  type FakeParticipant,
+  type LiveKitCall,
+  startFakeLiveKit,
+} from '../test/fake-livekit.ts'
+export {
   buildTestApp,
   startTestServer,
   type TestApp,

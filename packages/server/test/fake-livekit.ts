@@ -6,7 +6,7 @@ import { TokenVerifier } from 'livekit-server-sdk'
 export interface FakeParticipant {
   identity: string
   attributes?: Record<string, string>
-  kind?: 'STANDARD' | 'AGENT'
+  kind?: 'STANDARD' | 'AGENT' | 'SIP'
 }
 
 /** One RoomService call as the fake received it, with the verified claims of its token. */
@@ -45,7 +45,7 @@ export interface FakeLiveKit {
 /**
  * A loopback stand-in for LiveKit's RoomService (Twirp over JSON: ListRooms, ListParticipants,
  * RemoveParticipant, DeleteRoom) and its SIP service (inbound trunks and dispatch rules: create,
- * update by replacement, list, delete). It verifies every request's bearer token with the given
+ * update by replacement, list, delete; the transfer of a caller, who then leaves the room). It verifies every request's bearer token with the given
  * key and secret (401 otherwise; SIP calls need the `sip.admin` grant), records the calls and
  * changes its rooms, trunks and rules as LiveKit would — including LiveKit's refusal of a number
  * that another inbound trunk already has.
@@ -120,6 +120,17 @@ export async function startFakeLiveKit(apiKey: string, apiSecret: string): Promi
         store.delete(id)
         return reply(res, found)
       }
+      case 'TransferSIPParticipant': {
+        // The caller's phone leaves the room once the transfer target answers.
+        const ps = rooms.get(body.roomName)
+        const i = ps?.findIndex((p) => p.identity === body.participantIdentity && p.kind === 'SIP')
+        if (ps === undefined || i === undefined || i < 0)
+          return twirpError(res, 404, 'not_found', 'SIP participant not found')
+        if (!/^(tel|sip):/.test(body.transferTo ?? ''))
+          return twirpError(res, 400, 'invalid_argument', 'transfer_to must be a tel: or sip: URI')
+        ps.splice(i, 1)
+        return reply(res, {})
+      }
       case 'ListSIPInboundTrunk':
         return reply(res, { items: [...trunks.values()] })
       case 'ListSIPDispatchRule':
@@ -158,6 +169,13 @@ export async function startFakeLiveKit(apiKey: string, apiSecret: string): Promi
       if (refusal !== undefined) {
         refusals.delete(method)
         return twirpError(res, refusal.status, refusal.code, refusal.msg)
+      }
+      if (method === 'TransferSIPParticipant') {
+        // A transfer needs the SIP call grant and admin rights in that room.
+        const grants = claims.video ?? {}
+        if (!claims.sip?.call || !grants.roomAdmin || grants.room !== body.roomName)
+          return twirpError(res, 403, 'permission_denied', 'sip call')
+        return sipCall(res, method, body)
       }
       if (route?.[1] === 'SIP') {
         if (!claims.sip?.admin) return twirpError(res, 403, 'permission_denied', 'sip admin')

@@ -1,3 +1,4 @@
+import type { InternalPhoneCall } from '@aurion/contract'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import type { RouteContext } from '../../app-deps.ts'
@@ -18,7 +19,7 @@ export async function phoneCallRoutes(app: FastifyInstance, ctx: RouteContext): 
   r.post(
     '/internal/v1/phone/calls',
     { schema: { hide: true, body: PhoneCallBody } },
-    async (request) => {
+    async (request): Promise<InternalPhoneCall> => {
       const b = request.body
       const tenant = await findTenantById(ctx.db, b.tenant_id)
       if (!tenant) throw notFound('Tenant not found')
