@@ -67,3 +67,35 @@ export const WidgetCsatResponse = Type.Object({
   score: Type.Integer(),
 })
 export type WidgetCsatResponse = Static<typeof WidgetCsatResponse>
+
+/** Feedback switches of `PUT /api/v1/voice-widget/config` (optional: left out keeps the value; default on). */
+export const FeedbackConfigUpdateFields = {
+  feedback_enabled: Type.Optional(
+    Type.Boolean({
+      description:
+        'Thumbs up/down under each answer of the assistant; when false the widget hides them and /widget/feedback answers 403',
+    }),
+  ),
+  csat_enabled: Type.Optional(
+    Type.Boolean({
+      description:
+        'The 1–5 satisfaction question when a conversation is resolved; when false the widget does not ask and /widget/csat answers 403',
+    }),
+  ),
+}
+
+/** The same fields in `VoiceWidgetConfigResponse` (and the public embed config). */
+export const FeedbackConfigResponseFields = {
+  feedback_enabled: Type.Boolean(),
+  csat_enabled: Type.Boolean(),
+}
+
+export interface FeedbackConfig {
+  feedback_enabled: boolean
+  csat_enabled: boolean
+}
+
+export const FEEDBACK_CONFIG_DEFAULTS: Readonly<FeedbackConfig> = Object.freeze({
+  feedback_enabled: true,
+  csat_enabled: true,
+})

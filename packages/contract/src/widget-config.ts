@@ -1,5 +1,11 @@
 import { type Static, Type } from '@sinclair/typebox'
 import {
+  FEEDBACK_CONFIG_DEFAULTS,
+  type FeedbackConfig,
+  FeedbackConfigResponseFields,
+  FeedbackConfigUpdateFields,
+} from './feedback.ts'
+import {
   applyHandoffUpdate,
   checkHandoffUpdate,
   HANDOFF_DEFAULTS,
@@ -126,12 +132,13 @@ export const WidgetConfigUpdate = Type.Object({
     ),
   ),
   ...PrivacyConfigUpdateFields,
+  ...FeedbackConfigUpdateFields,
   handoff: Type.Optional(Type.Union([HandoffSettingsUpdate, Type.Null()])),
 })
 export type WidgetConfigUpdate = Static<typeof WidgetConfigUpdate>
 
 /** The stored config with every default applied. */
-export interface WidgetConfig extends PrivacyConfig {
+export interface WidgetConfig extends PrivacyConfig, FeedbackConfig {
   enabled: boolean
   display_title: string
   launcher_label: string
@@ -190,6 +197,7 @@ export const WIDGET_CONFIG_DEFAULTS: Readonly<WidgetConfig> = Object.freeze({
   voice_auth_enabled: true,
   agent_instructions: null,
   ...PRIVACY_CONFIG_DEFAULTS,
+  ...FEEDBACK_CONFIG_DEFAULTS,
   handoff: HANDOFF_DEFAULTS,
 })
 
@@ -244,6 +252,7 @@ export const VoiceWidgetConfigResponse = Type.Object({
   voice_auth_enabled: Type.Boolean(),
   agent_instructions: nullableString(),
   ...PrivacyConfigResponseFields,
+  ...FeedbackConfigResponseFields,
   handoff: HandoffSettingsSchema,
 })
 export type VoiceWidgetConfigResponse = Static<typeof VoiceWidgetConfigResponse>
@@ -270,6 +279,8 @@ export const PUBLIC_CONFIG_FIELDS = [
   'launcher_label_translations',
   'welcome_text_translations',
   'launcher_bubble_message_translations',
+  'feedback_enabled',
+  'csat_enabled',
 ] as const satisfies readonly (keyof WidgetConfig)[]
 
 export type PublicWidgetConfig = Pick<WidgetConfig, (typeof PUBLIC_CONFIG_FIELDS)[number]> & {

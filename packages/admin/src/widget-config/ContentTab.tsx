@@ -100,6 +100,25 @@ export function ContentTab({ draft, update, errorFor }: DraftTabProps) {
       </Card>
 
       <Card
+        id="feedback-title"
+        title="Visitor feedback"
+        description="What visitors think of the answers, counted on the dashboard."
+      >
+        <Toggle
+          label="Thumbs up and down under answers"
+          description="Visitors rate each answer of the assistant, with an optional comment on a thumbs down."
+          checked={draft.feedback_enabled}
+          onChange={(v) => update({ feedback_enabled: v })}
+        />
+        <Toggle
+          label="Ask for satisfaction when resolved"
+          description="A 1–5 rating when the visitor or a person resolves the conversation."
+          checked={draft.csat_enabled}
+          onChange={(v) => update({ csat_enabled: v })}
+        />
+      </Card>
+
+      <Card
         id="agent-title"
         title="Assistant instructions"
         description="Extra guidance for the AI assistant: tone, what to avoid, when to hand over."

@@ -22,6 +22,8 @@ const FIELD_TAB: Record<string, TabId> = {
   quick_actions_enabled: 'content',
   quick_actions: 'content',
   agent_instructions: 'content',
+  feedback_enabled: 'content',
+  csat_enabled: 'content',
   launcher_position: 'appearance',
   theme: 'appearance',
   accent_theme: 'appearance',

@@ -4,7 +4,7 @@ import { findThreadContext } from '../conversations/conversation-repo.ts'
 import { findMessageForTenant } from '../conversations/message-repo.ts'
 import type { ConversationRow, TenantAccess, ThreadRow } from '../conversations/types.ts'
 import { mayUseConversation } from '../conversations/visitor-access.ts'
-import { invalidField, notFound } from '../errors.ts'
+import { forbidden, invalidField, notFound } from '../errors.ts'
 import { nowIso } from '../ids.ts'
 import type { VisitorIdentity } from '../visitors/visitor-auth.ts'
 import { emitWebhookEvent } from '../webhooks/events.ts'
@@ -27,6 +27,20 @@ async function ownThread(
     throw notFound('Thread not found')
   }
   return found
+}
+
+/**
+ * The tenant's switch for this kind of feedback (`feedback_enabled`, `csat_enabled`): off means
+ * the widget does not offer it and the API refuses it (403), before anything is looked up.
+ */
+function requireSwitch(access: TenantAccess, what: 'feedback_enabled' | 'csat_enabled'): void {
+  if (access.config[what] === false) {
+    throw forbidden(
+      what === 'feedback_enabled'
+        ? 'Feedback on answers is turned off for this widget'
+        : 'The satisfaction question is turned off for this widget',
+    )
+  }
 }
 
 /** Blank comments are no comment. */
@@ -52,6 +66,7 @@ export async function rateAnswer(
     identity: VisitorIdentity
   },
 ): Promise<{ message_id: string; rating: FeedbackRating }> {
+  requireSwitch(access, 'feedback_enabled')
   const tenantId = access.tenant.id
   const { thread, conversation } = await ownThread(ctx, tenantId, input.threadRef, input.identity)
   const message = await findMessageForTenant(ctx.db, tenantId, input.messageId)
@@ -97,6 +112,7 @@ export async function rateConversation(
     identity: VisitorIdentity
   },
 ): Promise<{ conversation_id: string; score: number }> {
+  requireSwitch(access, 'csat_enabled')
   const tenantId = access.tenant.id
   const { conversation } = await ownThread(ctx, tenantId, input.threadRef, input.identity)
   await upsertConversationCsat(ctx.db, {

@@ -71,5 +71,5 @@ export interface WidgetApp {
 }
 
 /** localStorage keys, per tenant. */
-export const storageKey = (tenantId: string, what: 'chat' | 'unread' | 'bubble') =>
+export const storageKey = (tenantId: string, what: 'chat' | 'unread' | 'bubble' | 'csat') =>
   `aurion:${tenantId}:${what}`

@@ -15,6 +15,12 @@ import { INVALID_TOKEN_RESPONSE, PUBLIC_ERROR_RESPONSES, TAGS } from './schemas.
 const NOT_YOURS = {
   404: { ...ErrorResponse, description: 'Unknown thread or message, or not yours' },
 }
+const switchedOff = (what: string) => ({
+  403: {
+    ...ErrorResponse,
+    description: `Unknown tenant, wrong key, widget disabled, Origin not allowed, or ${what} turned off for this tenant`,
+  },
+})
 
 /** `POST /api/v1/widget/feedback` and `POST /api/v1/widget/csat`: the visitor's verdicts. */
 export async function feedbackRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
@@ -32,6 +38,7 @@ export async function feedbackRoutes(app: FastifyInstance, ctx: RouteContext): P
           200: WidgetFeedbackResponse,
           ...INVALID_TOKEN_RESPONSE,
           ...PUBLIC_ERROR_RESPONSES,
+          ...switchedOff('feedback (`feedback_enabled`)'),
           ...NOT_YOURS,
         },
       },
@@ -61,6 +68,7 @@ export async function feedbackRoutes(app: FastifyInstance, ctx: RouteContext): P
           200: WidgetCsatResponse,
           ...INVALID_TOKEN_RESPONSE,
           ...PUBLIC_ERROR_RESPONSES,
+          ...switchedOff('the satisfaction question (`csat_enabled`)'),
           ...NOT_YOURS,
         },
       },

@@ -5,6 +5,7 @@ import {
   callApi,
   type HistoryConversation,
   ids,
+  json,
   type WidgetHistoryResponse,
 } from './endpoints.ts'
 import { fromServer, sameLocalLine } from './server-messages.ts'
@@ -57,3 +58,42 @@ function mergeServerMessages(session: ChatSession, c: HistoryConversation): void
   if (!added.length) return
   session.set({ messages: [...messages, ...added].sort((a, b) => a.at.localeCompare(b.at)) })
 }
+
+/**
+ * `POST /api/v1/widget/conversations/{id}/delete`: the visitor deletes one of their conversations
+ * for good. Proof: their `email_token`, and for the live conversation also its thread.
+ */
+export function deleteConversationRequest(
+  t: ApiTarget,
+  conversationId: string,
+  proof: { emailToken?: string | undefined; sourceThreadId?: string | undefined },
+): ApiRequest {
+  return json(
+    `${t.apiBase}/api/v1/widget/conversations/${encodeURIComponent(conversationId)}/delete`,
+    'POST',
+    {
+      ...ids(t),
+      ...(proof.emailToken ? { email_token: proof.emailToken } : {}),
+      ...(proof.sourceThreadId ? { source_thread_id: proof.sourceThreadId } : {}),
+    },
+  )
+}
+
+/**
+ * Deletes a conversation of the visitor's; the live one starts over (a new thread), so nothing
+ * of it is shown or sent again.
+ */
+export async function deleteConversation(session: ChatSession, conversationId: string) {
+  const live = conversationId === session.state.conversationId
+  await callApi(
+    deleteConversationRequest(session.api, conversationId, {
+      emailToken: session.state.emailToken,
+      sourceThreadId: live ? session.state.threadId : undefined,
+    }),
+  )
+  if (live) session.newConversation()
+}
+
+/** The list without a deleted conversation. */
+export const withoutConversation = (list: HistoryConversation[], conversationId: string) =>
+  list.filter((c) => c.conversation_id !== conversationId)

@@ -32,6 +32,8 @@ export interface ChatMessage {
   followUps?: string[]
   /** A person's message: their display name. */
   author?: string
+  /** The visitor's thumbs up/down on this answer (kept with the thread). */
+  vote?: 'up' | 'down'
 }
 
 export type Link = 'connecting' | 'online' | 'reconnecting' | 'rest' | 'offline' | 'closed'

@@ -9,7 +9,7 @@ import { Markdown } from './Markdown.tsx'
 
 const GROUP_MS = 3 * 60_000
 
-/** Source cards and follow-up buttons: their own chunk, loaded once a conversation starts. */
+/** Source cards, follow-ups and votes: their own chunk, loaded once a conversation starts. */
 export const loadAnswerParts = () => import('./answers/AnswerParts.tsx')
 type AnswerParts = Awaited<ReturnType<typeof loadAnswerParts>>
 /** A person in the conversation (joining, waiting, resolved): loaded once one takes part. */
@@ -183,12 +183,7 @@ function Row({
             ))}
           </div>
         )}
-        {parts && bot && complete && m.sources && m.sources.length > 0 && (
-          <parts.SourceCards sources={m.sources} />
-        )}
-        {parts && bot && complete && newest && m.followUps && m.followUps.length > 0 && (
-          <parts.FollowUps items={m.followUps} />
-        )}
+        {parts && bot && complete && <parts.After m={m} newest={newest} />}
         {(error || last) && (
           <div class="aw-meta">
             {m.channel === 'voice' && (

@@ -1,7 +1,12 @@
 import type { AnswerSource } from '../../chat/endpoints.ts'
+import type { ChatMessage } from '../../chat/types.ts'
 import { safeHref } from '../../markdown.ts'
 import { useApp } from '../context.ts'
+import { usePart } from '../lazy.ts'
 import styles from './answers.css?inline'
+
+/** Votes, "resolved" and the satisfaction question: their own chunk, loaded when offered. */
+export const loadFeedback = () => import('../feedback/Feedback.tsx')
 
 /** This part's styles (added to the shadow root when it loads). */
 export const css = styles
@@ -81,5 +86,26 @@ export function FollowUps({ items }: { items: string[] }) {
           </li>
         ))}
     </ul>
+  )
+}
+
+/**
+ * What follows a complete reply: its sources; in the live thread, under the assistant's stored
+ * answers, the votes (when the tenant has them on; the newest answer also offers "resolved" when
+ * the satisfaction question is on); and under the newest reply its follow-up questions.
+ */
+export function After({ m, newest }: { m: ChatMessage; newest: boolean }) {
+  const { host, session } = useApp()
+  const { feedback_enabled, csat_enabled } = host.config
+  const live =
+    m.role === 'assistant' && !!m.serverId && session.state.messages.some((x) => x.key === m.key)
+  const wanted = live && (feedback_enabled !== false || (newest && csat_enabled !== false))
+  const fb = usePart(loadFeedback, wanted)
+  return (
+    <>
+      {m.sources && m.sources.length > 0 && <SourceCards sources={m.sources} />}
+      {fb && wanted && <fb.Votes m={m} newest={newest} />}
+      {newest && m.followUps && m.followUps.length > 0 && <FollowUps items={m.followUps} />}
+    </>
   )
 }

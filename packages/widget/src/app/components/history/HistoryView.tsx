@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { HistoryConversation } from '../../chat/endpoints.ts'
-import { readHistory } from '../../chat/history.ts'
+import { deleteConversation, readHistory, withoutConversation } from '../../chat/history.ts'
 import { attachmentsOf, extrasOf } from '../../chat/server-messages.ts'
 import type { ChatMessage } from '../../chat/types.ts'
 import { fill } from '../../i18n.ts'
@@ -8,6 +8,7 @@ import { toPlainText } from '../../markdown.ts'
 import { useApp, useStore } from '../context.ts'
 import { Icon } from '../icons.tsx'
 import { MessageList } from '../MessageList.tsx'
+import { ConfirmDelete, TrashIcon, useDeleteWords } from './ConfirmDelete.tsx'
 import styles from './history.css?inline'
 import { VerifyEmail } from './VerifyEmail.tsx'
 
@@ -91,8 +92,15 @@ export interface HistoryViewProps {
 export function HistoryView({ onDone, open, onOpen }: HistoryViewProps) {
   const { session, host, t } = useApp()
   useStore(session)
+  const dw = useDeleteWords()
   const [list, setList] = useState<HistoryConversation[] | undefined>()
   const [failed, setFailed] = useState(false)
+  /** The conversation whose "Delete?" is asked (its id). */
+  const [asking, setAsking] = useState<string | undefined>()
+  /** "Deleted": shown (and focused) once a conversation went. */
+  const [deleted, setDeleted] = useState(false)
+  const notice = useRef<HTMLParagraphElement>(null)
+  const pane = useRef<HTMLDivElement>(null)
   const token = session.state.emailToken
   // A verified code replaces the token: the effect below reads the history again.
   useEffect(() => {
@@ -107,12 +115,64 @@ export function HistoryView({ onDone, open, onOpen }: HistoryViewProps) {
       live = false
     }
   }, [token])
+  useEffect(() => {
+    if (deleted) notice.current?.focus()
+  }, [deleted, open])
+
+  /** Cancelled: the focus goes back to the delete button that asked. */
+  const cancel = (id: string) => {
+    setAsking(undefined)
+    requestAnimationFrame(() =>
+      pane.current?.querySelector<HTMLElement>(`[data-delete="${CSS.escape(id)}"]`)?.focus(),
+    )
+  }
+  const remove = async (id: string) => {
+    await deleteConversation(session, id)
+    setList((l) => l && withoutConversation(l, id))
+    setAsking(undefined)
+    setDeleted(true)
+    if (open?.conversation_id === id) onOpen(undefined)
+  }
+  const deleteButton = (c: HistoryConversation, label: string, withText?: boolean) => (
+    <button
+      type="button"
+      class={withText ? 'aw-btn' : 'aw-ib aw-conv-del'}
+      data-ghost={withText ? '' : undefined}
+      data-delete={c.conversation_id}
+      aria-label={withText ? undefined : label}
+      title={withText ? undefined : label}
+      onClick={() => {
+        setDeleted(false)
+        setAsking(c.conversation_id)
+      }}
+    >
+      <TrashIcon />
+      {withText && dw.delete}
+    </button>
+  )
 
   if (!token) return <EmailForm />
-  if (open) return <MessageList messages={toMessages(open)} />
+  if (open) {
+    return (
+      <div ref={pane}>
+        <MessageList messages={toMessages(open)} />
+        <div class="aw-del-open">
+          {asking === open.conversation_id ? (
+            <ConfirmDelete
+              id="aw-del-open"
+              onCancel={() => cancel(open.conversation_id)}
+              onDelete={() => remove(open.conversation_id)}
+            />
+          ) : (
+            deleteButton(open, dw.delete, true)
+          )}
+        </div>
+      </div>
+    )
+  }
   const date = new Intl.DateTimeFormat(host.locale(), { dateStyle: 'medium' })
   return (
-    <div class="aw-pane">
+    <div class="aw-pane" ref={pane}>
       <div class="aw-who">
         <span>{fill(t.signedInAs, { email: session.state.email ?? '' })}</span>
         <button type="button" class="aw-link" onClick={() => session.forgetVisitor()}>
@@ -124,33 +184,49 @@ export function HistoryView({ onDone, open, onOpen }: HistoryViewProps) {
           {t.emailFailed}
         </p>
       )}
+      {deleted && (
+        <p class="aw-done" role="status" tabIndex={-1} ref={notice}>
+          {dw.deleted}
+        </p>
+      )}
       {list && list.length === 0 && <p>{t.noHistory}</p>}
       {list && <VerifyEmail onVerified={() => setList(undefined)} />}
       {list && list.length > 0 && (
         <ul class="aw-convs">
-          {list.map((c) => {
+          {list.map((c, i) => {
             const last = c.messages[c.messages.length - 1]
             return (
-              <li key={c.conversation_id}>
-                <button
-                  type="button"
-                  class="aw-conv"
-                  onClick={() =>
-                    c.conversation_id === session.state.conversationId ? onDone() : onOpen(c)
-                  }
-                >
-                  <span class="aw-conv-ic">
-                    <Icon.chat />
-                  </span>
-                  <span class="aw-conv-txt">
-                    <b>{c.subject}</b>
-                    <small>
-                      {date.format(new Date(c.updated_at))}
-                      {last ? ` · ${toPlainText(last.body).slice(0, 80)}` : ''}
-                    </small>
-                  </span>
-                  {c.status === 'resolved' && <span class="aw-conv-tag">{t.resolved}</span>}
-                </button>
+              <li key={c.conversation_id} class="aw-conv-item">
+                {asking === c.conversation_id ? (
+                  <ConfirmDelete
+                    id={`aw-del-${i}`}
+                    onCancel={() => cancel(c.conversation_id)}
+                    onDelete={() => remove(c.conversation_id)}
+                  />
+                ) : (
+                  <>
+                    <button
+                      type="button"
+                      class="aw-conv"
+                      onClick={() =>
+                        c.conversation_id === session.state.conversationId ? onDone() : onOpen(c)
+                      }
+                    >
+                      <span class="aw-conv-ic">
+                        <Icon.chat />
+                      </span>
+                      <span class="aw-conv-txt">
+                        <b>{c.subject}</b>
+                        <small>
+                          {date.format(new Date(c.updated_at))}
+                          {last ? ` · ${toPlainText(last.body).slice(0, 80)}` : ''}
+                        </small>
+                      </span>
+                      {c.status === 'resolved' && <span class="aw-conv-tag">{t.resolved}</span>}
+                    </button>
+                    {deleteButton(c, `${dw.delete}: ${c.subject}`)}
+                  </>
+                )}
               </li>
             )
           })}

@@ -1,7 +1,9 @@
 import type { WsConversationFrame as ServerFrame } from '@aurion/contract'
 import type { ChatMessage } from '../../chat/session.ts'
 import { fill } from '../../i18n.ts'
+import { loadFeedback } from '../answers/AnswerParts.tsx'
 import { useApp } from '../context.ts'
+import { usePart } from '../lazy.ts'
 import { Avatar } from '../MessageList.tsx'
 import styles from './person.css?inline'
 
@@ -93,6 +95,14 @@ const Check = () => (
   </svg>
 )
 
+/** The satisfaction question (its own chunk), when the tenant has it on. */
+function AskSatisfaction({ conversationId }: { conversationId: string }) {
+  const { host } = useApp()
+  const on = host.config.csat_enabled !== false && !!conversationId
+  const fb = usePart(loadFeedback, on)
+  return fb && on ? <fb.Csat key={conversationId} conversationId={conversationId} /> : null
+}
+
 /**
  * Where the conversation stands with the team, under its messages: waiting for a person,
  * who joined (until they write), resolved, or back with the assistant.
@@ -102,10 +112,13 @@ export function Status({ conv, messages }: { conv: ServerFrame; messages: ChatMe
   const name = assigneeName(conv)
   if (conv.status === 'resolved') {
     return (
-      <p class="aw-event" data-kind="resolved" role="status">
-        <Check />
-        {w.resolved}
-      </p>
+      <>
+        <p class="aw-event" data-kind="resolved" role="status">
+          <Check />
+          {w.resolved}
+        </p>
+        <AskSatisfaction conversationId={conv.conversation_id} />
+      </>
     )
   }
   if (conv.handled_by === 'human') {

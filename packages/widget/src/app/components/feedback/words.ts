@@ -1,0 +1,111 @@
+import { useApp } from '../context.ts'
+
+/** This part's words (it loads only when feedback is offered, so it carries its own). */
+const WORDS = {
+  en: {
+    rate: 'Was this answer helpful?',
+    up: 'Helpful',
+    down: 'Not helpful',
+    thanks: 'Thanks for your feedback',
+    failed: 'Could not send. Please try again.',
+    whatMissing: 'What was missing? (optional)',
+    send: 'Send',
+    skip: 'Skip',
+    markResolved: 'My question is answered',
+    csatQuestion: 'How satisfied are you with this conversation?',
+    csatHint: '1 is very unhappy, 5 is very happy.',
+    csatComment: 'Anything you want to add? (optional)',
+    csatThanks: 'Thank you for rating this conversation.',
+    scale: ['Very unhappy', 'Unhappy', 'Neutral', 'Happy', 'Very happy'],
+  },
+  de: {
+    rate: 'War diese Antwort hilfreich?',
+    up: 'Hilfreich',
+    down: 'Nicht hilfreich',
+    thanks: 'Danke für Ihr Feedback',
+    failed: 'Senden fehlgeschlagen. Bitte erneut versuchen.',
+    whatMissing: 'Was hat gefehlt? (optional)',
+    send: 'Senden',
+    skip: 'Überspringen',
+    markResolved: 'Meine Frage ist beantwortet',
+    csatQuestion: 'Wie zufrieden sind Sie mit diesem Gespräch?',
+    csatHint: '1 ist sehr unzufrieden, 5 ist sehr zufrieden.',
+    csatComment: 'Möchten Sie noch etwas ergänzen? (optional)',
+    csatThanks: 'Danke für Ihre Bewertung.',
+    scale: ['Sehr unzufrieden', 'Unzufrieden', 'Neutral', 'Zufrieden', 'Sehr zufrieden'],
+  },
+  fr: {
+    rate: 'Cette réponse vous a-t-elle aidé ?',
+    up: 'Utile',
+    down: 'Pas utile',
+    thanks: 'Merci pour votre avis',
+    failed: 'Envoi impossible. Veuillez réessayer.',
+    whatMissing: 'Qu’est-ce qui manquait ? (facultatif)',
+    send: 'Envoyer',
+    skip: 'Passer',
+    markResolved: 'Ma question a une réponse',
+    csatQuestion: 'Êtes-vous satisfait de cette conversation ?',
+    csatHint: '1 : très insatisfait, 5 : très satisfait.',
+    csatComment: 'Quelque chose à ajouter ? (facultatif)',
+    csatThanks: 'Merci d’avoir évalué cette conversation.',
+    scale: ['Très insatisfait', 'Insatisfait', 'Neutre', 'Satisfait', 'Très satisfait'],
+  },
+  es: {
+    rate: '¿Le ayudó esta respuesta?',
+    up: 'Útil',
+    down: 'No útil',
+    thanks: 'Gracias por su opinión',
+    failed: 'No se pudo enviar. Inténtelo de nuevo.',
+    whatMissing: '¿Qué faltó? (opcional)',
+    send: 'Enviar',
+    skip: 'Omitir',
+    markResolved: 'Mi pregunta está resuelta',
+    csatQuestion: '¿Qué tan satisfecho está con esta conversación?',
+    csatHint: '1 es muy insatisfecho, 5 es muy satisfecho.',
+    csatComment: '¿Algo que añadir? (opcional)',
+    csatThanks: 'Gracias por valorar esta conversación.',
+    scale: ['Muy insatisfecho', 'Insatisfecho', 'Neutral', 'Satisfecho', 'Muy satisfecho'],
+  },
+  pt: {
+    rate: 'Esta resposta ajudou?',
+    up: 'Útil',
+    down: 'Não foi útil',
+    thanks: 'Obrigado pelo seu feedback',
+    failed: 'Não foi possível enviar. Tente novamente.',
+    whatMissing: 'O que faltou? (opcional)',
+    send: 'Enviar',
+    skip: 'Pular',
+    markResolved: 'Minha pergunta foi respondida',
+    csatQuestion: 'Quão satisfeito você está com esta conversa?',
+    csatHint: '1 é muito insatisfeito, 5 é muito satisfeito.',
+    csatComment: 'Algo a acrescentar? (opcional)',
+    csatThanks: 'Obrigado por avaliar esta conversa.',
+    scale: ['Muito insatisfeito', 'Insatisfeito', 'Neutro', 'Satisfeito', 'Muito satisfeito'],
+  },
+  ar: {
+    rate: 'هل كانت هذه الإجابة مفيدة؟',
+    up: 'مفيدة',
+    down: 'غير مفيدة',
+    thanks: 'شكرًا على ملاحظاتك',
+    failed: 'تعذر الإرسال. يرجى المحاولة مرة أخرى.',
+    whatMissing: 'ما الذي كان ناقصًا؟ (اختياري)',
+    send: 'إرسال',
+    skip: 'تخطي',
+    markResolved: 'تمت الإجابة عن سؤالي',
+    csatQuestion: 'ما مدى رضاك عن هذه المحادثة؟',
+    csatHint: '1 غير راضٍ جدًا، 5 راضٍ جدًا.',
+    csatComment: 'هل تود إضافة شيء؟ (اختياري)',
+    csatThanks: 'شكرًا لتقييم هذه المحادثة.',
+    scale: ['غير راضٍ جدًا', 'غير راضٍ', 'محايد', 'راضٍ', 'راضٍ جدًا'],
+  },
+}
+
+export type FeedbackWords = (typeof WORDS)['en']
+
+/** The words for a locale (its language, else English). */
+export const wordsFor = (locale: string): FeedbackWords =>
+  WORDS[locale.split('-')[0]!.toLowerCase() as keyof typeof WORDS] ?? WORDS.en
+
+export function useWords(): FeedbackWords {
+  return wordsFor(useApp().host.locale())
+}
