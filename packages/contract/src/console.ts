@@ -100,6 +100,9 @@ const Contact = Type.Union([
       description:
         'true: the visitor proved `email` (identity verification or a mailed code). false: `email` is only what the visitor typed',
     }),
+    phone: Type.Union([Type.String(), Type.Null()], {
+      description: "A phone caller's number (E.164); `null` for other contacts",
+    }),
   }),
   Type.Null(),
 ])
@@ -143,7 +146,7 @@ export const ConsoleConversationMessage = Type.Object({
   thread_id: Type.String(),
   sender_type: Type.String({ description: '`contact` (visitor), `ai` or `agent`' }),
   body: Type.String(),
-  channel: Type.String({ description: '`chat` or `voice`' }),
+  channel: Type.String({ description: '`chat`, `voice` (a browser or app call) or `phone`' }),
   created_at: Type.String(),
   metadata: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
   private: Type.Boolean({

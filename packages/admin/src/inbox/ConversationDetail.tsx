@@ -169,6 +169,9 @@ export function ConversationDetail({
               <h2 id="conv-title">{contactName(c.contact)}</h2>
               <p class="muted">
                 {c.contact?.email && c.contact.name ? `${c.contact.email} · ` : ''}
+                {c.contact?.phone && (c.contact.name || c.contact.email)
+                  ? `${c.contact.phone} · `
+                  : ''}
                 {c.contact?.email && !c.contact.email_verified ? 'email unverified · ' : ''}
                 {c.subject} · started{' '}
                 <span title={absoluteTime(c.created_at)}>{relativeTime(c.created_at)}</span>

@@ -62,7 +62,8 @@ export function ConversationItem({
             last && (
               <span class="conv-last">
                 {lastPrefix}
-                {last.channel === 'voice' && <Icon name="mic" size={12} />} {last.body}
+                {last.channel === 'voice' && <Icon name="mic" size={12} />}
+                {last.channel === 'phone' && <Icon name="phone" size={12} />} {last.body}
               </span>
             )
           )}

@@ -39,6 +39,11 @@ export function MessageItem({ m, visitor }: { m: InboxMessage; visitor: string }
               <Icon name="mic" size={12} /> voice
             </span>
           )}
+          {m.channel === 'phone' && (
+            <span class="msg-channel" title="Said on a phone call">
+              <Icon name="phone" size={12} /> phone
+            </span>
+          )}
           <span class="msg-time" title={absoluteTime(m.created_at)}>
             {relativeTime(m.created_at)}
           </span>

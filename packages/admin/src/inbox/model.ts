@@ -64,7 +64,7 @@ export function initials(text: string): string {
 }
 
 export const contactName = (c: ConsoleConversationSummary['contact']) =>
-  c?.name ?? c?.email ?? 'Anonymous visitor'
+  c?.name ?? c?.email ?? c?.phone ?? 'Anonymous visitor'
 
 /** Is this a team-only note (never shown to the visitor)? */
 export const isPrivate = (m: InboxMessage) =>

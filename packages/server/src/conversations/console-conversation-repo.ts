@@ -69,6 +69,7 @@ const SUMMARY_COLUMNS = [
   'c.updated_at',
   'ct.email as contact_email',
   'ct.name as contact_name',
+  'ct.phone as contact_phone',
   'c.contact_verified',
   'c.claimed_email',
   'c.handled_by',
@@ -249,6 +250,7 @@ function summary(
     updated_at: string
     contact_email: string | null
     contact_name: string | null
+    contact_phone: string | null
     contact_verified: number
     claimed_email: string | null
     handled_by: string
@@ -270,12 +272,19 @@ function summary(
       r.contact_id === null
         ? null
         : Number(r.contact_verified) === 1
-          ? { id: r.contact_id, email: r.contact_email, name: r.contact_name, email_verified: true }
+          ? {
+              id: r.contact_id,
+              email: r.contact_email,
+              name: r.contact_name,
+              email_verified: true,
+              phone: r.contact_phone,
+            }
           : {
               id: r.contact_id,
               email: r.claimed_email ?? r.contact_email,
               name: r.contact_name,
               email_verified: false,
+              phone: r.contact_phone,
             },
     message_count: stats?.count ?? 0,
     last_message: stats?.last ?? null,

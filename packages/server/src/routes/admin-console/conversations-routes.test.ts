@@ -177,6 +177,7 @@ forEachDialect('console conversations API', (dialect) => {
       email: 'jane@example.com',
       name: null,
       email_verified: false,
+      phone: null,
     })
     expect(JSON.stringify(body)).not.toContain('tenant B')
   })

@@ -137,6 +137,25 @@ forEachDialect('internal API: hand-off on a phone call', (dialect) => {
       'contact/phone',
     ])
     expect(rows[2]!.body).toMatch(/printer is on fire/)
+
+    // The inbox: the caller's number as the contact, the spoken turns as phone turns.
+    const inbox = await t.app.inject({
+      url: `/api/v1/conversations/${c.conversation_id}`,
+      headers: { 'x-api-key': a.apiKey },
+    })
+    expect(inbox.statusCode, inbox.body).toBe(200)
+    const detail = inbox.json()
+    expect(detail).toMatchObject({
+      // Like every conversation, named by the caller's first words.
+      subject: 'Can I speak to a human please',
+      handled_by: 'human',
+      contact: { phone: '+15550140', email: null, name: null },
+    })
+    expect(detail.messages.map((m: { channel: string }) => m.channel)).toEqual([
+      'phone',
+      'phone',
+      'phone',
+    ])
   })
 
   it('nobody online with a transfer number: offline text and a message, no transfer', async () => {
