@@ -242,6 +242,48 @@ describe('feedback, satisfaction and delete in the widget (switches on)', () => 
   }
 })
 
+describe('resolved by a person', () => {
+  it('the satisfaction question appears, and its score is stored for that conversation', async () => {
+    host.setPage(hostPage(tenant.snippet), '/person')
+    const { page, context } = await newTestPage(browser, { viewport: { width: 1280, height: 860 } })
+    try {
+      await page.goto(`${host.origin}/person`)
+      await openPanel(page)
+      await ask(page, 'How do I add a printer?')
+      await page.locator(w('.aw-resolve')).waitFor()
+      const { conversationId } = await page.evaluate(
+        (k) => JSON.parse(localStorage.getItem(k) ?? '{}'),
+        `aurion:${tenant.tenantId}:chat`,
+      )
+      // A person resolves it from the team's side (the console's API).
+      const res = await fetch(`${server.url}/api/v1/conversations/${conversationId}`, {
+        method: 'PATCH',
+        headers: { 'X-API-Key': tenant.apiKey, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ status: 'resolved' }),
+      })
+      expect(res.status).toBe(200)
+      const csat = page.locator(w('.aw-csat'))
+      await csat.waitFor()
+      expect(await page.locator(w('.aw-resolve')).count()).toBe(0)
+      // The visitor was typing in the composer: the question does not take the focus from it.
+      expect((await focused(page))?.tag).toBe('textarea')
+      await csat.locator('.aw-score', { hasText: '5' }).click()
+      const box = csat.locator('.aw-fb-form textarea')
+      await box.fill('Quick and clear.')
+      await csat.locator('.aw-fb-form button[type="submit"]').click()
+      await page.locator(w('.aw-csat-done')).waitFor()
+      const row = await server.db
+        .selectFrom('conversation_csat')
+        .select(['score', 'comment'])
+        .where('conversation_id', '=', conversationId)
+        .executeTakeFirst()
+      expect(row).toEqual({ score: 5, comment: 'Quick and clear.' })
+    } finally {
+      await context.close()
+    }
+  })
+})
+
 describe('switches off', () => {
   it('no votes, no "answered", no satisfaction question, and the feedback chunk never loads', async () => {
     const off = await server.createTenant(
