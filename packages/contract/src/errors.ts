@@ -37,6 +37,8 @@ export const ERROR_CODES = [
   'role_forbidden',
   'service_unavailable',
   'session_required',
+  'sso_failed',
+  'sso_provider_error',
   'too_many_login_attempts',
   'two_factor_required',
   'unsupported_media_type',

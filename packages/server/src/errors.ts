@@ -147,6 +147,14 @@ export const tooManyLoginAttempts = (retryAfterSec: number) =>
 /** An endpoint of the console that needs a signed-in user, called with an API key. */
 export const sessionRequired = () =>
   new ApiError(403, 'session_required', 'This endpoint needs a console session, not an API key')
+/**
+ * A console single sign-on that cannot go on: a used or expired sign-in link (400), a response
+ * the provider did not vouch for (401), an account the workspace's settings refuse (403).
+ */
+export const ssoFailed = (status: 400 | 401 | 403 | 404, detail: string) =>
+  new ApiError(status, 'sso_failed', detail)
+/** The OpenID provider could not be reached or answered something unusable. */
+export const ssoProviderError = (detail: string) => new ApiError(502, 'sso_provider_error', detail)
 export const agentUnavailable = (
   detail = 'The assistant is temporarily unavailable; your message was saved. Please retry.',
 ) => new ApiError(503, 'agent_unavailable', detail, { 'Retry-After': 5 })

@@ -19,6 +19,7 @@ import * as m0020feedback from './migrations/0020-feedback.ts'
 import * as m0021analytics from './migrations/0021-analytics-indexes.ts'
 import * as m0022twoFactor from './migrations/0022-two-factor.ts'
 import * as m0023sessions from './migrations/0023-session-details.ts'
+import * as m0024sso from './migrations/0024-sso.ts'
 import * as m0028embeddings from './migrations/0028-passage-embeddings.ts'
 import type { Dialect } from './schema.ts'
 
@@ -45,6 +46,7 @@ const MIGRATIONS: Record<string, Step> = {
   '0021-analytics-indexes': m0021analytics,
   '0022-two-factor': m0022twoFactor,
   '0023-session-details': m0023sessions,
+  '0024-sso': m0024sso,
   '0028-passage-embeddings': m0028embeddings,
 }
 

@@ -6,6 +6,7 @@ import type {
   KnowledgeSourcePagesTable,
   KnowledgeSourcesTable,
 } from './schema-jobs.ts'
+import type { SsoConfigsTable, SsoLoginStatesTable } from './schema-sso.ts'
 import type {
   WebhookAttemptsTable,
   WebhookDeliveriesTable,
@@ -14,6 +15,7 @@ import type {
 } from './schema-webhooks.ts'
 
 export type * from './schema-jobs.ts'
+export type * from './schema-sso.ts'
 export type * from './schema-webhooks.ts'
 
 /** Timestamps are ISO-8601 UTC strings in both dialects; JSON columns are text. */
@@ -361,6 +363,8 @@ export interface Database {
   webhook_attempts: WebhookAttemptsTable
   message_feedback: MessageFeedbackTable
   conversation_csat: ConversationCsatTable
+  sso_configs: SsoConfigsTable
+  sso_login_states: SsoLoginStatesTable
 }
 
 /** A visitor's thumbs up/down on one assistant answer (migration 0020); one per message. */

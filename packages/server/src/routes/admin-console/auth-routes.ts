@@ -10,13 +10,7 @@ import {
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { verifyAgainstDummy, verifyPassword } from '../../admin-users/password.ts'
-import {
-  createAdminSession,
-  deleteStaleAdminSessions,
-  findAdminSessionById,
-  revokeAdminSession,
-  revokeAdminSessionByToken,
-} from '../../admin-users/session-repo.ts'
+import { findAdminSessionById, revokeAdminSession } from '../../admin-users/session-repo.ts'
 import {
   type AdminUserRow,
   findAdminUserByEmail,
@@ -26,12 +20,7 @@ import {
 import type { RouteContext } from '../../app-deps.ts'
 import { auditHash, recordAudit } from '../../audit/audit.ts'
 import { type AdminPrincipal, authenticate } from '../../auth/admin-auth.ts'
-import {
-  clearSessionCookie,
-  csrfTokenFor,
-  readSessionCookie,
-  setSessionCookie,
-} from '../../auth/session-cookie.ts'
+import { clearSessionCookie, csrfTokenFor } from '../../auth/session-cookie.ts'
 import {
   invalidCredentials,
   invalidSession,
@@ -43,6 +32,7 @@ import { throttleAddress } from '../../limits/client-address.ts'
 import { throttleFailures } from '../../limits/failure-throttle.ts'
 import type { RateLimitRule } from '../../limits/rate-limiter.ts'
 import { findTenantById } from '../../tenants/tenant-repo.ts'
+import { openConsoleSession } from './open-session.ts'
 import { requireSecondFactor } from './second-factor.ts'
 
 /**
@@ -135,26 +125,9 @@ export async function authRoutes(app: FastifyInstance, ctx: RouteContext): Promi
           actor: { type: 'user', id: user.id },
         })
       }
-      // The browser holds one session cookie: the session it replaces ends now.
-      const previous = readSessionCookie(request)
-      if (previous !== undefined) await revokeAdminSessionByToken(ctx.db, previous)
-      const { token, row } = await createAdminSession(ctx.db, {
-        userId: user.id,
-        tenantId: user.tenant_id,
-        ip: request.ip,
-        userAgent: request.headers['user-agent'] ?? null,
-      })
-      deleteStaleAdminSessions(ctx.db).catch((err: unknown) =>
-        request.log.warn({ err }, 'could not delete stale console sessions'),
-      )
-      await recordAudit(ctx.db, {
-        tenantId: user.tenant_id,
-        actor: { type: 'user', id: user.id },
+      const { token, row } = await openConsoleSession(ctx, request, reply, user, {
         action: 'console.signed_in',
-        target: row.id,
-        ip: request.ip,
       })
-      setSessionCookie(request, reply, token, new Date(row.expires_at))
       return {
         token,
         token_type: 'bearer' as const,

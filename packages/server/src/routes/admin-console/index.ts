@@ -7,6 +7,7 @@ import { conversationsRoutes } from './conversations-routes.ts'
 import { inboxEventsRoutes } from './inbox-events-routes.ts'
 import { inviteRoutes } from './invite-routes.ts'
 import { sessionRoutes } from './session-routes.ts'
+import { ssoRoutes } from './sso-routes.ts'
 import { twoFactorRoutes } from './two-factor-routes.ts'
 
 /**
@@ -21,5 +22,6 @@ export async function adminConsoleRoutes(app: FastifyInstance, ctx: RouteContext
   await inviteRoutes(app, ctx)
   await twoFactorRoutes(app, ctx)
   await sessionRoutes(app, ctx)
+  await ssoRoutes(app, ctx)
   await consoleAssetRoutes(app)
 }
