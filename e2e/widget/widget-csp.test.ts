@@ -314,9 +314,17 @@ describe('the widget under a strict Content-Security-Policy', () => {
 
     const reply = await ask(page, 'How do I reset my password?')
     expect(reply.toLowerCase()).toContain('password')
-    // The answer part (source cards, follow-up buttons) brings its own sheet once a conversation starts.
-    await poll(() => shadowStyling(page)).toEqual({ adopted: 3, styleElements: 0 })
+    // The answer part (source cards, follow-up buttons) brings its own sheet once a conversation
+    // starts, and the feedback part (votes under the stored answer) its own.
+    await poll(() => shadowStyling(page)).toEqual({ adopted: 4, styleElements: 0 })
     await page.locator('aurion-widget .aw-srcs').first().waitFor()
+    await page.locator('aurion-widget .aw-vote').first().waitFor()
+    expect(
+      await page
+        .locator('aurion-widget .aw-vote')
+        .first()
+        .evaluate((el) => getComputedStyle(el).width),
+    ).toBe('32px')
     expect(sockets.some((u) => u.startsWith(`${server.url.replace(/^http/, 'ws')}/`))).toBe(true)
     // The message box grows with its text (a CSSOM style write).
     const height = () => composer(page).evaluate((el) => el.getBoundingClientRect().height)
@@ -337,7 +345,7 @@ describe('the widget under a strict Content-Security-Policy', () => {
         return [s.height, s.borderRadius]
       }),
     ).toEqual(['42px', '12px'])
-    expect(await shadowStyling(page)).toEqual({ adopted: 4, styleElements: 0 })
+    expect(await shadowStyling(page)).toEqual({ adopted: 5, styleElements: 0 })
 
     expect(await t.violations()).toEqual([])
     expect(t.reported()).toEqual([])
