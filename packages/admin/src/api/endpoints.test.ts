@@ -3,6 +3,16 @@ import { ApiClient, ApiRequestError, toApiError } from './client.ts'
 import { endpoints } from './endpoints.ts'
 
 describe('console endpoints', () => {
+  it('a document import is a multipart form with the file as "file" (the browser sets the boundary)', async () => {
+    const r = endpoints.importDocument(new File(['# Hi'], 'notes.md', { type: 'text/markdown' }))
+    expect(r.url).toBe('/api/v1/knowledge/import')
+    expect(r.init.method).toBe('POST')
+    expect(r.init.headers).toEqual({})
+    const file = (r.init.body as FormData).get('file') as File
+    expect(file.name).toBe('notes.md')
+    expect(await file.text()).toBe('# Hi')
+  })
+
   it('a closing heartbeat is sent with keepalive, so it outlives the page', () => {
     expect(endpoints.heartbeat('tab_1', true).init.keepalive).toBe(true)
     expect(JSON.parse(String(endpoints.heartbeat('tab_1', true).init.body))).toEqual({

@@ -130,6 +130,12 @@ export const endpoints = {
   addSource: (body: KnowledgeSourceInput) => json('POST', '/api/v1/knowledge/sources', body),
   syncSource: (sourceId: string) => json('POST', `/api/v1/knowledge/sources/${id(sourceId)}/sync`),
   deleteSource: (sourceId: string) => json('DELETE', `/api/v1/knowledge/sources/${id(sourceId)}`),
+  /** A document as multipart `file` (the browser sets the boundary; send with `api.upload`). */
+  importDocument: (file: File): ApiRequest => {
+    const body = new FormData()
+    body.append('file', file, file.name)
+    return { url: '/api/v1/knowledge/import', init: { method: 'POST', headers: {}, body } }
+  },
   getHelpCenter: () => json('GET', '/api/v1/help-center'),
   putHelpCenter: (body: HelpCenterUpdate) => json('PUT', '/api/v1/help-center', body),
   searchKnowledge: (question: string, limit = 5) =>

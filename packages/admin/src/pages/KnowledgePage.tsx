@@ -15,6 +15,7 @@ import { absoluteTime, hostOf, relativeTime } from '../lib/format.ts'
 import { toast } from '../lib/toast.ts'
 import { errorMessage, useAsync } from '../lib/use-async.ts'
 import { ArticleEditor } from './ArticleEditor.tsx'
+import { KnowledgeImport } from './KnowledgeImport.tsx'
 import { KnowledgeSources } from './KnowledgeSources.tsx'
 
 const PAGE = 20
@@ -67,6 +68,7 @@ export function KnowledgePage() {
         }
       />
       <KnowledgeSources onChanged={changed} />
+      <KnowledgeImport onImported={changed} onOpen={setEditing} />
       <div class="knowledge-layout">
         <section class="card card-flush" aria-labelledby="articles-title" aria-busy={list.loading}>
           <header class="card-head card-head-pad">
