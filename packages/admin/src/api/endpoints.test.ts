@@ -30,6 +30,7 @@ describe('console endpoints', () => {
       { email: 'a@b.co', password: 'pw' },
     ],
     [endpoints.me(), 'GET', '/api/v1/auth/me', undefined],
+    [endpoints.ssoSettings(), 'GET', '/api/v1/auth/sso', undefined],
     [endpoints.lookupInvite('ainv_x'), 'POST', '/api/v1/auth/invites/lookup', { token: 'ainv_x' }],
     [
       endpoints.acceptInvite({ token: 'ainv_x', password: 'pw' }),
@@ -106,6 +107,12 @@ describe('console endpoints', () => {
       expect(JSON.parse(String(req.init.body))).toEqual(body)
       expect(req.init.headers['Content-Type']).toBe('application/json')
     }
+  })
+
+  it('the single sign-on start is a URL the browser navigates to, the email escaped', () => {
+    expect(endpoints.ssoStartUrl('ada+x@acme.com')).toBe(
+      '/api/v1/auth/sso/start?email=ada%2Bx%40acme.com',
+    )
   })
 
   it('escapes ids into one path segment (no traversal into other routes)', () => {

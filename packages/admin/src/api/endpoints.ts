@@ -7,6 +7,7 @@ import type {
   KnowledgeSourceInput,
   LoginRequest,
   PhoneConfigUpdate,
+  SsoSettingsUpdate,
   TeamInviteCreateRequest,
   TeamRole,
   TwoFactorDisableRequest,
@@ -56,6 +57,10 @@ export const endpoints = {
   listSessions: () => json('GET', '/api/v1/auth/sessions'),
   revokeSession: (sessionId: string) => json('DELETE', `/api/v1/auth/sessions/${id(sessionId)}`),
   revokeOtherSessions: () => json('POST', '/api/v1/auth/sessions/revoke-others'),
+  ssoSettings: () => json('GET', '/api/v1/auth/sso'),
+  saveSsoSettings: (body: SsoSettingsUpdate) => json('PUT', '/api/v1/auth/sso', body),
+  /** Where the browser goes (a navigation, not a fetch) to sign in through the provider. */
+  ssoStartUrl: (email: string) => `/api/v1/auth/sso/start${query({ email })}`,
 
   auditLog: (params: { action?: string; cursor?: string; limit?: number }) =>
     json('GET', `/api/v1/audit-log${query(params)}`),

@@ -7,6 +7,31 @@ import { RevealPassword } from '../components/RevealPassword.tsx'
 import { formatWait } from '../lib/format.ts'
 import { errorMessage } from '../lib/use-async.ts'
 
+/**
+ * What the sign-in page says when single sign-on sent the browser back with `?sso_error=<status>`.
+ * Fixed texts by status: nothing from the URL is shown, so a crafted link cannot add words.
+ */
+export const SSO_ERRORS: Record<string, string> = {
+  '400': 'That single sign-on took too long or was already used. Start again.',
+  '401': 'Your identity provider did not confirm the sign-in. Try again.',
+  '403':
+    'Your account may not sign in to this workspace with single sign-on. Ask an owner of your workspace.',
+  '404': 'Single sign-on is not set up for your email domain. Sign in with your password.',
+  '409': 'Several workspaces use single sign-on for your domain. Ask your administrator.',
+  '429': 'Too many single sign-on attempts from your network. Wait a minute and try again.',
+  '502': 'Your identity provider cannot be reached right now. Try again later.',
+}
+
+function takeSsoError(): string | undefined {
+  const params = new URLSearchParams(location.search)
+  const status = params.get('sso_error')
+  if (status === null) return undefined
+  params.delete('sso_error')
+  const rest = params.toString()
+  history.replaceState(null, '', location.pathname + (rest ? `?${rest}` : '') + location.hash)
+  return SSO_ERRORS[status] ?? 'Single sign-on did not work. Try again.'
+}
+
 export interface LoginPageProps {
   api: ApiClient
   expired: boolean
@@ -25,7 +50,7 @@ export function LoginPage({ api, expired, onSignedIn }: LoginPageProps) {
   const codeRef = useRef<HTMLInputElement>(null)
   const [showPassword, setShowPassword] = useState(false)
   const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | undefined>(undefined)
+  const [error, setError] = useState<string | undefined>(takeSsoError)
   const emailRef = useRef<HTMLInputElement>(null)
   const passwordRef = useRef<HTMLInputElement>(null)
 
@@ -43,6 +68,17 @@ export function LoginPage({ api, expired, onSignedIn }: LoginPageProps) {
     setCode('')
     setPassword('')
     setError(undefined)
+  }
+
+  /** Single sign-on: the email's domain finds the workspace; the browser goes to its provider. */
+  const signInWithSso = () => {
+    if (!email.trim()) {
+      setError('Enter your work email first: its domain finds your single sign-on.')
+      emailRef.current?.focus()
+      return
+    }
+    setBusy(true)
+    location.assign(endpoints.ssoStartUrl(email.trim()))
   }
 
   const submit = async (e: Event) => {
@@ -178,9 +214,19 @@ export function LoginPage({ api, expired, onSignedIn }: LoginPageProps) {
             {busy && <span class="spinner" aria-hidden="true" />}
             {busy ? 'Signing in…' : needCode ? 'Verify' : 'Sign in'}
           </button>
-          {needCode && (
+          {needCode ? (
             <button type="button" class="btn btn-ghost btn-block" onClick={startOver}>
               Use another account
+            </button>
+          ) : (
+            <button
+              type="button"
+              class="btn btn-secondary btn-block btn-lg login-sso"
+              disabled={busy}
+              onClick={signInWithSso}
+            >
+              <Icon name="shield" size={16} />
+              Continue with SSO
             </button>
           )}
         </form>

@@ -231,6 +231,13 @@ forEachDialect('console single sign-on (OpenID Connect, real provider)', (dialec
       redirect: 'manual',
     })
     expect(unknown.status).toBe(404)
+    // A browser navigating there is sent back to the sign-in page with the status only.
+    const browser = await fetch(`${w.server.url}/api/v1/auth/sso/start?email=x@nowhere.test`, {
+      redirect: 'manual',
+      headers: { accept: 'text/html,application/xhtml+xml' },
+    })
+    expect(browser.status).toBe(303)
+    expect(browser.headers.get('location')).toBe('/admin/?sso_error=404')
     const both = await fetch(
       `${w.server.url}/api/v1/auth/sso/start?email=x@acme.test&tenant=${w.tenant.tenantId}`,
       { redirect: 'manual' },

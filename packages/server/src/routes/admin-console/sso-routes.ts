@@ -12,7 +12,7 @@ import type { RouteContext } from '../../app-deps.ts'
 import { recordAdminAction } from '../../audit/audit.ts'
 import { ADMIN_BODY_ERROR_RESPONSES, ADMIN_ERROR_RESPONSES } from '../../auth/admin-route-schema.ts'
 import { actorOf, consoleSessionAuth } from '../../auth/session-auth.ts'
-import { rateLimited, roleForbidden } from '../../errors.ts'
+import { ApiError, rateLimited, roleForbidden } from '../../errors.ts'
 import { throttleAddress } from '../../limits/client-address.ts'
 import type { RateLimitRule } from '../../limits/rate-limiter.ts'
 import { finishSsoLogin, startSsoLogin } from '../../sso/sso-login.ts'
@@ -102,17 +102,27 @@ export async function ssoRoutes(app: FastifyInstance, ctx: RouteContext): Promis
         tags: TAGS,
         summary: 'Single sign-on: start (redirects to the provider)',
         description:
-          "Give `tenant` (a workspace id) or `email` (its domain finds the workspace). Redirects (302) to the provider's sign-in with PKCE, a state and a nonce; the state is single-use, bound to this browser by a cookie and valid 10 minutes. 404 when single sign-on is off or not set up; 30 starts a minute per address.",
+          "Give `tenant` (a workspace id) or `email` (its domain finds the workspace). Redirects (302) to the provider's sign-in with PKCE, a state and a nonce; the state is single-use, bound to this browser by a cookie and valid 10 minutes. 404 when single sign-on is off or not set up; 30 starts a minute per address. A browser (`Accept: text/html`) is sent to `/admin/?sso_error=<status>` instead of an error answer.",
         querystring: SsoStartQuery,
-        response: { 302: { type: 'null' }, 400: ERR, 404: ERR, 409: ERR, 429: ERR, 502: ERR },
+        response: {
+          302: { type: 'null' },
+          303: { type: 'null' },
+          400: ERR,
+          404: ERR,
+          409: ERR,
+          429: ERR,
+          502: ERR,
+        },
       },
     },
     async (request, reply) => {
-      const rate = await ctx.limiter.consume(SSO_START_LIMIT, throttleAddress(request.ip))
-      if (!rate.allowed) throw rateLimited(rate.limit, rate.retryAfterSec)
-      const { url, state } = await startSsoLogin(ctx, request.query)
-      setStateCookie(request, reply, state, SSO_STATE_TTL_MS / 1000)
-      return reply.redirect(url, 302)
+      return inBrowser(request, reply, async () => {
+        const rate = await ctx.limiter.consume(SSO_START_LIMIT, throttleAddress(request.ip))
+        if (!rate.allowed) throw rateLimited(rate.limit, rate.retryAfterSec)
+        const { url, state } = await startSsoLogin(ctx, request.query)
+        setStateCookie(request, reply, state, SSO_STATE_TTL_MS / 1000)
+        return reply.redirect(url, 302)
+      })
     },
   )
 
@@ -126,27 +136,57 @@ export async function ssoRoutes(app: FastifyInstance, ctx: RouteContext): Promis
         description:
           "The redirect URI to register with the provider. Exchanges the code, verifies the ID token (issuer, audience, signature, nonce), requires a verified email of an allowed domain, finds or creates the user with the mapped role, opens a console session (cookie) and redirects to the console. 400 for a missing, used, expired or other browser's state; 401 when the provider's answer is refused; 403 when the settings refuse the account; 502 when the provider cannot be reached. Audited as `console.sso_login` / `console.sso_login_failed`.",
         querystring: SsoCallbackQuery,
-        response: { 302: { type: 'null' }, 400: ERR, 401: ERR, 403: ERR, 502: ERR },
+        response: {
+          302: { type: 'null' },
+          303: { type: 'null' },
+          400: ERR,
+          401: ERR,
+          403: ERR,
+          502: ERR,
+        },
       },
     },
     async (request, reply) => {
       const cookieState = readStateCookie(request)
       setStateCookie(request, reply, '', 0)
-      const raw = request.raw.url ?? ''
-      const q = raw.indexOf('?')
-      const result = await finishSsoLogin(ctx, {
-        query: request.query as Record<string, string | undefined>,
-        cookieState,
-        search: q === -1 ? '' : raw.slice(q),
-        ip: request.ip,
+      return inBrowser(request, reply, async () => {
+        const raw = request.raw.url ?? ''
+        const q = raw.indexOf('?')
+        const result = await finishSsoLogin(ctx, {
+          query: request.query as Record<string, string | undefined>,
+          cookieState,
+          search: q === -1 ? '' : raw.slice(q),
+          ip: request.ip,
+        })
+        await openConsoleSession(ctx, request, reply, result.user, {
+          action: 'console.sso_login',
+          details: { role: result.user.role, provisioned: result.created },
+        })
+        return reply.redirect(CONSOLE_PATH, 302)
       })
-      await openConsoleSession(ctx, request, reply, result.user, {
-        action: 'console.sso_login',
-        details: { role: result.user.role, provisioned: result.created },
-      })
-      return reply.redirect(CONSOLE_PATH, 302)
     },
   )
+}
+
+/**
+ * Runs a step of the browser's round trip. A refusal is the API's `{"detail"}` answer for API
+ * clients; a browser navigating (`Accept: text/html`) is sent back to the console's sign-in page
+ * with `?sso_error=<status>` instead, which shows a fixed message for it (never text from the
+ * URL, so a crafted link cannot put words on the sign-in page). The detail is in the audit log.
+ */
+async function inBrowser(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  step: () => Promise<FastifyReply>,
+): Promise<FastifyReply> {
+  try {
+    return await step()
+  } catch (err) {
+    const navigating = (request.headers.accept ?? '').includes('text/html')
+    if (!(err instanceof ApiError) || !navigating) throw err
+    request.log.info({ status: err.status, detail: err.detail }, 'single sign-on refused')
+    return reply.redirect(`${CONSOLE_PATH}?sso_error=${err.status}`, 303)
+  }
 }
 
 const STATE_COOKIE = 'aurion_sso_state'
