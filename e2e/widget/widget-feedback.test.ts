@@ -168,7 +168,7 @@ describe('feedback, satisfaction and delete in the widget (switches on)', () => 
         await poll(() => csat.locator('.aw-score[aria-pressed="true"]').innerText()).toBe('4')
         await csat.locator('.aw-fb-form .aw-link').click()
         await page.locator(w('.aw-csat-done')).waitFor()
-        expect(await focused(page)).toMatchObject({ cls: 'aw-csat-done' })
+        await poll(async () => (await focused(page))?.cls).toBe('aw-csat-done')
 
         const after = await overview(tenant)
         expect(after.feedback).toEqual({
@@ -200,7 +200,7 @@ describe('feedback, satisfaction and delete in the widget (switches on)', () => 
         await delOpen.click()
         const dialog = page.locator(w('[role="alertdialog"]'))
         await dialog.waitFor()
-        expect(await focused(page)).toMatchObject({ text: 'Cancel' })
+        await poll(async () => (await focused(page))?.text).toBe('Cancel')
         await settled(page)
         await screenshot(page, `widget/feedback-${view.name}-confirm-open`)
         await dialog.locator('button[data-danger]').click()
@@ -212,6 +212,7 @@ describe('feedback, satisfaction and delete in the widget (switches on)', () => 
         // 6. Delete the live one from the list: Escape cancels (focus back), then delete.
         await items.locator('.aw-conv-del').click()
         await dialog.waitFor()
+        await poll(async () => (await focused(page))?.text).toBe('Cancel')
         await page.keyboard.press('Tab')
         expect(await focused(page)).toMatchObject({ text: 'Delete' })
         await page.keyboard.press('Tab')

@@ -1,5 +1,5 @@
 import type { FeedbackRating } from '@aurion/contract'
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { storageKey } from '../../../shared/host.ts'
 import { callApi } from '../../chat/endpoints.ts'
 import {
@@ -56,7 +56,7 @@ function CommentForm({
   const [busy, setBusy] = useState(false)
   const [failed, setFailed] = useState(false)
   const box = useRef<HTMLTextAreaElement>(null)
-  useEffect(() => box.current?.focus(), [])
+  useLayoutEffect(() => box.current?.focus(), [])
   return (
     <form
       class="aw-fb-form"
@@ -237,12 +237,12 @@ export function Csat({ conversationId }: { conversationId: string }) {
   const [failed, setFailed] = useState(false)
   const first = useRef<HTMLButtonElement>(null)
   const done = useRef<HTMLParagraphElement>(null)
-  useEffect(() => {
-    const active = host.root.activeElement
-    if (step === 'ask' && (!active || active === host.root.host)) first.current?.focus()
+  // In the same commit as the question appears (layout effects), so nothing races it.
+  useLayoutEffect(() => {
+    if (step === 'ask' && !host.root.activeElement) first.current?.focus()
   }, [])
-  useEffect(() => {
-    if (step === 'done' && score && host.root.activeElement === null) done.current?.focus()
+  useLayoutEffect(() => {
+    if (step === 'done' && score && !host.root.activeElement) done.current?.focus()
   }, [step])
 
   const send = async (n: number, comment?: string) => {

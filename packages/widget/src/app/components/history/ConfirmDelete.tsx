@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { useApp } from '../context.ts'
 
 /** This part's words (the history view carries its own for deleting). */
@@ -98,7 +98,8 @@ export function ConfirmDelete({
   const [failed, setFailed] = useState(false)
   const cancel = useRef<HTMLButtonElement>(null)
   const confirm = useRef<HTMLButtonElement>(null)
-  useEffect(() => cancel.current?.focus(), [])
+  // Before the next paint: a key pressed right after opening already lands in the dialog.
+  useLayoutEffect(() => cancel.current?.focus(), [])
   return (
     <div
       class="aw-confirm"
