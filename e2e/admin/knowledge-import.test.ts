@@ -5,6 +5,10 @@ import { type AddressInfo, connect, createServer, type Socket } from 'node:net'
 import { PDFDocument, StandardFonts } from 'pdf-lib'
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  type EmbeddingsServer,
+  startEmbeddingsServer,
+} from '../../packages/server/test/embeddings-server.ts'
 import { CHROMIUM_PATH, launchBrowser } from '../support/browser.ts'
 import { type ConsoleServer, ensureConsoleBuilt, shot, startConsoleServer } from './harness.ts'
 
@@ -16,6 +20,13 @@ Orders placed before noon are ready for pickup the same afternoon.
 
 The pickup desk is open from 9 to 18 on weekdays.
 `
+
+const REFUNDS = `# Refunds for damaged deliveries
+
+If your package arrives broken, tell us within 14 days and we return your money to the card you paid with.
+`
+/** Not one word in common with the refunds article: only hybrid search finds it. */
+const QUESTION = 'Can I be reimbursed when a parcel shows up cracked?'
 
 /** A PDF with a text page and, to make the upload last long enough to watch, an attachment of noise. */
 async function manualPdf(padBytes: number): Promise<Buffer> {
@@ -103,16 +114,26 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))(
   () => {
     let s: ConsoleServer
     let browser: Browser
+    let embeddings: EmbeddingsServer
     const requests: string[] = []
 
     beforeAll(async () => {
       ensureConsoleBuilt()
-      s = await startConsoleServer()
+      // Hybrid search on, with a loopback model that knows a few synonyms (test/embeddings-server.ts).
+      embeddings = await startEmbeddingsServer()
+      s = await startConsoleServer({
+        env: {
+          AURION_EMBEDDINGS_URL: embeddings.url,
+          AURION_EMBEDDINGS_MODEL: 'concepts',
+          AURION_FETCH_ALLOW_PRIVATE: 'true',
+        },
+      })
       browser = await launchBrowser()
     }, 240_000)
     afterAll(async () => {
       await browser?.close()
       await s?.close()
+      await embeddings?.close()
     })
 
     async function signedIn(opts: BrowserContextOptions, base = s.url) {
@@ -199,6 +220,31 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))(
 
         await card(page).getByRole('button', { name: 'Clear list' }).click()
         await expect(card(page).locator('.import-row').count()).resolves.toBe(0)
+
+        // Embedded in the background: "Try a question" finds it by meaning (hybrid search).
+        const next = page.waitForEvent('filechooser')
+        await card(page).getByRole('button', { name: 'Choose files' }).click()
+        await (await next).setFiles([
+          { name: 'refunds.md', mimeType: 'text/markdown', buffer: Buffer.from(REFUNDS) },
+        ])
+        await row(page, 'refunds.md').getByText('1 article').waitFor()
+        const tryCard = page.getByRole('region', { name: /Try a question/ })
+        await tryCard.getByLabel('Question').fill(QUESTION)
+        await expect
+          .poll(
+            async () => {
+              await tryCard.getByRole('button', { name: 'Ask' }).click()
+              await tryCard.locator('.try-results > *').first().waitFor()
+              return tryCard.locator('.try-results').innerText()
+            },
+            { timeout: 20_000, interval: 500 },
+          )
+          .toContain('The assistant would answer from Refunds for damaged deliveries.')
+        await tryCard
+          .getByText(/similarity 0\.\d\d \(hybrid search\)/)
+          .first()
+          .waitFor()
+        await shot(page, 'import-hybrid-try', true)
       } finally {
         await context.close()
         await uplink.close()

@@ -353,8 +353,10 @@ function TryQuestion({ revision, onOpen }: { revision: number; onOpen: (id: stri
                   </div>
                   <p class="hit-excerpt">{h.excerpt}</p>
                   <p class="hit-meta">
-                    {Math.round(h.coverage * 100)}% of the question’s words · score{' '}
-                    {h.score.toFixed(1)}
+                    {Math.round(h.coverage * 100)}% of the question’s words ·{' '}
+                    {h.similarity === undefined
+                      ? `score ${h.score.toFixed(1)}`
+                      : `similarity ${h.similarity.toFixed(2)} (hybrid search)`}
                   </p>
                 </li>
               ))}

@@ -109,10 +109,22 @@ export function normalized(v: Float32Array): Float32Array {
 
 /** Dot product of two unit vectors of the same length: their cosine similarity. */
 export function cosine(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return 0
-  let s = 0
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!
-  return s
+  const n = a.length
+  if (n !== b.length) return 0
+  // Four sums at once: about half the time of one (fewer dependent additions in a row).
+  let s0 = 0
+  let s1 = 0
+  let s2 = 0
+  let s3 = 0
+  let i = 0
+  for (; i + 3 < n; i += 4) {
+    s0 += a[i]! * b[i]!
+    s1 += a[i + 1]! * b[i + 1]!
+    s2 += a[i + 2]! * b[i + 2]!
+    s3 += a[i + 3]! * b[i + 3]!
+  }
+  for (; i < n; i++) s0 += a[i]! * b[i]!
+  return s0 + s1 + s2 + s3
 }
 
 /** A vector as stored: little-endian float32 bytes. */

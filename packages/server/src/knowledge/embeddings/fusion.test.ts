@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ArticleHit, IndexedArticle } from '../knowledge-base.ts'
+import { cosine, normalized, vectorFromBytes, vectorToBytes } from './embeddings-client.ts'
 import { fuseHits, RRF_K } from './fusion.ts'
 
 const article = (id: string) => ({ id, title: id }) as IndexedArticle
@@ -66,6 +67,20 @@ describe('reciprocal rank fusion', () => {
     expect(far.some((h) => h.confident)).toBe(false)
   })
 
+  it('takes no semantic-only candidate below half the threshold', () => {
+    const out = fuseHits(
+      [hit('a', false)],
+      scores([
+        ['b', 0.24],
+        ['a', 0.01],
+      ]),
+      ARTICLES,
+      5,
+    )
+    expect(out.map((h) => h.article.id)).toEqual(['a'])
+    expect(out[0]!.similarity).toBe(0.01)
+  })
+
   it('ignores vectors of articles no longer in the index and honours the limit', () => {
     const out = fuseHits(
       [],
@@ -79,5 +94,24 @@ describe('reciprocal rank fusion', () => {
     )
     expect(out.map((h) => h.article.id)).toEqual(['a'])
     expect(out[0]!.confident).toBe(true)
+  })
+})
+
+describe('vectors', () => {
+  it('cosine of unit vectors of any length, 0 for different lengths', () => {
+    const a = normalized(Float32Array.from([1, 2, 3, 4, 5]))
+    const b = normalized(Float32Array.from([5, 4, 3, 2, 1]))
+    expect(cosine(a, a)).toBeCloseTo(1, 6)
+    expect(cosine(a, b)).toBeCloseTo(35 / 55, 6)
+    expect(cosine(a, normalized(Float32Array.from([1, 2, 3])))).toBe(0)
+    expect([...normalized(new Float32Array(3))]).toEqual([0, 0, 0])
+  })
+
+  it('round-trips through little-endian float32 bytes, from an unaligned buffer too', () => {
+    const v = Float32Array.from([0.5, -1.25, 3e-8])
+    const bytes = vectorToBytes(v)
+    expect(bytes.length).toBe(12)
+    const unaligned = Buffer.concat([Buffer.from([9]), bytes]).subarray(1)
+    expect([...vectorFromBytes(unaligned)]).toEqual([...v])
   })
 })

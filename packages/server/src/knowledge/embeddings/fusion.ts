@@ -34,8 +34,10 @@ export function fuseHits(
     e.hit = hit
     e.rrf += 1 / (RRF_K + i + 1)
   })
+  // Articles far from the question in meaning are not candidates of their own (they would only
+  // pad "related" suggestions): half the confidence threshold at least.
   const ranked = [...semantic.similarity]
-    .filter(([id]) => articles.has(id))
+    .filter(([id, sim]) => articles.has(id) && sim >= semantic.minSimilarity / 2)
     .sort((a, b) => b[1] - a[1])
     .slice(0, FUSION_DEPTH)
   ranked.forEach(([id], i) => {
