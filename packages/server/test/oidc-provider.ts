@@ -1,7 +1,12 @@
+import { generateKeyPairSync } from 'node:crypto'
 import { once } from 'node:events'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import Provider from 'oidc-provider'
+
+const SIGNING_KEY = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+  format: 'jwk',
+})
 
 /** What the test's identity provider says about one of its users (`sub` is the login). */
 export interface IdpAccount {
@@ -62,6 +67,8 @@ export async function startTestIdp(opts: { redirectUri: string }): Promise<TestI
       Session: 3600,
     },
     cookies: { keys: ['test-idp-cookie-key-0123456789'] },
+    // Its own signing key (RS256), made for this run.
+    jwks: { keys: [{ ...SIGNING_KEY, kid: 'test-idp', use: 'sig', alg: 'RS256' }] },
     async findAccount(_ctx, id) {
       const account = accounts.get(id)
       if (!account) return undefined

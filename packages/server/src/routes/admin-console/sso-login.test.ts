@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { forEachDialect } from '../../../test/helpers.ts'
-import { CookieJar } from '../../../test/oidc-provider.ts'
+import { CookieJar, startTestIdp } from '../../../test/oidc-provider.ts'
 import {
   auditEntries,
   configureSso,
@@ -257,5 +257,62 @@ forEachDialect('console single sign-on (OpenID Connect, real provider)', (dialec
     )
     expect(res.status).toBe(401)
     expect((await res.json()).detail).toMatch(/access_denied/)
+  })
+
+  it('refuses an answer from another provider (its issuer is not the configured one)', async () => {
+    const other = await startTestIdp({ redirectUri: `${w.server.url}/api/v1/auth/sso/callback` })
+    try {
+      other.accounts.set('grace', { email: 'grace@acme.test', email_verified: true })
+      // The sign-in started for this workspace's provider is taken to another one (same client
+      // id and redirect URI there): its answer names its own issuer.
+      const { jar, callbackUrl } = await startAndAuthorize(w, 'grace', {
+        tamper: (u) => {
+          const o = new URL(other.issuer)
+          u.host = o.host
+        },
+      })
+      expect(new URL(callbackUrl).searchParams.get('iss')).toBe(other.issuer)
+      const res = await jar.fetch(callbackUrl)
+      expect(res.status).toBe(401)
+      expect((await res.json()).detail).toMatch(/iss/)
+      expect((await me(jar)).status).toBe(401)
+      const [failed] = await auditEntries(w, 'console.sso_login_failed')
+      expect(failed?.details.reason).toBe('token_rejected')
+    } finally {
+      await other.close()
+    }
+  })
+
+  it('refuses a sign-in that took longer than 10 minutes', async () => {
+    w.idp.accounts.set('grace', { email: 'grace@acme.test', email_verified: true })
+    const { jar, callbackUrl } = await startAndAuthorize(w, 'grace')
+    await w.server.db
+      .updateTable('sso_login_states')
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .execute()
+    const res = await jar.fetch(callbackUrl)
+    expect(res.status).toBe(400)
+    expect((await res.json()).detail).toBe('This sign-in took too long: start again')
+    const [failed] = await auditEntries(w, 'console.sso_login_failed')
+    expect(failed?.details.reason).toBe('state_expired')
+  })
+
+  it('limits starts to 30 a minute per address (each records a pending sign-in)', async () => {
+    const start = () =>
+      w.server.app.inject({
+        url: `/api/v1/auth/sso/start?tenant=${w.tenant.tenantId}`,
+        remoteAddress: '203.0.113.9',
+      })
+    for (let i = 0; i < 30; i++) expect((await start()).statusCode).toBe(302)
+    const over = await start()
+    expect(over.statusCode).toBe(429)
+    expect(Number(over.headers['retry-after'])).toBeGreaterThan(0)
+    const elsewhere = await w.server.app.inject({
+      url: `/api/v1/auth/sso/start?tenant=${w.tenant.tenantId}`,
+      remoteAddress: '198.51.100.4',
+    })
+    expect(elsewhere.statusCode).toBe(302)
+    const rows = await w.server.db.selectFrom('sso_login_states').select('state_hash').execute()
+    expect(rows).toHaveLength(31)
   })
 })
