@@ -24,11 +24,15 @@ export const AUDIT_ACTIONS = [
   'console.two_factor_failed',
   'console.recovery_code_used',
   'console.session_revoked',
+  'console.sso_login',
+  'console.sso_login_failed',
+  'sso.updated',
   'user.invited',
   'user.invite_withdrawn',
   'user.invite_accepted',
   'user.role_changed',
   'user.removed',
+  'user.provisioned',
 ] as const
 
 /** One entry of the audit log. */

@@ -63,6 +63,15 @@ export function LoginPage({ api, expired, onSignedIn }: LoginPageProps) {
     if (needCode) codeRef.current?.focus()
   }, [needCode])
 
+  // Back from the provider's page (restored from the back/forward cache): usable again.
+  useEffect(() => {
+    const restored = (e: PageTransitionEvent) => {
+      if (e.persisted) setBusy(false)
+    }
+    addEventListener('pageshow', restored)
+    return () => removeEventListener('pageshow', restored)
+  }, [])
+
   const startOver = () => {
     setNeedCode(false)
     setCode('')

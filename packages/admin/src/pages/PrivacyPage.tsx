@@ -265,9 +265,13 @@ const ACTIONS = [
   'console.two_factor_disabled',
   'console.two_factor_failed',
   'console.session_revoked',
+  'console.sso_login',
+  'console.sso_login_failed',
+  'sso.updated',
   'user.invited',
   'user.role_changed',
   'user.removed',
+  'user.provisioned',
 ]
 
 function describe(e: AuditLogEntry): string {
