@@ -10,7 +10,7 @@ import {
   type WidgetTenant,
 } from '../support/server.ts'
 import { ensureWidgetBuilt } from '../support/widget-build.ts'
-import { ask, axeViolations, openPanel, poll, replies, settled } from './helpers.ts'
+import { ask, axeViolations, composer, openPanel, poll, replies, settled } from './helpers.ts'
 
 let server: RunningServer
 let host: HostSite
@@ -256,6 +256,15 @@ describe('resolved by a person', () => {
         (k) => JSON.parse(localStorage.getItem(k) ?? '{}'),
         `aurion:${tenant.tenantId}:chat`,
       )
+      // The visitor reads to the end of the answer.
+      const body = page.locator(w('.aw-body'))
+      await body.evaluate((el) => {
+        el.scrollTop = el.scrollHeight
+      })
+      await poll(() =>
+        body.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight),
+      ).toBeLessThan(2)
+      await composer(page).focus()
       // A person resolves it from the team's side (the console's API).
       const res = await fetch(`${server.url}/api/v1/conversations/${conversationId}`, {
         method: 'PATCH',
@@ -268,6 +277,14 @@ describe('resolved by a person', () => {
       expect(await page.locator(w('.aw-resolve')).count()).toBe(0)
       // The visitor was typing in the composer: the question does not take the focus from it.
       expect((await focused(page))?.tag).toBe('textarea')
+      // They were at the end of the conversation: the question came in there, in view.
+      expect(
+        await csat.evaluate((el) => {
+          const body = el.closest('.aw-body')!.getBoundingClientRect()
+          const r = el.getBoundingClientRect()
+          return r.top >= body.top && r.bottom <= body.bottom + 1
+        }),
+      ).toBe(true)
       await csat.locator('.aw-score', { hasText: '5' }).click()
       const box = csat.locator('.aw-fb-form textarea')
       await box.fill('Quick and clear.')
@@ -332,6 +349,7 @@ describe('switches off', () => {
       expect(await page.locator(w('.aw-csat')).count()).toBe(0)
       expect(chunks.filter((p) => /\/feedback-[\w-]+\.js$/.test(p))).toEqual([])
       expect(chunks.some((p) => /\/person-parts-[\w-]+\.js$/.test(p))).toBe(true)
+      await page.locator(w('.aw-body')).evaluate((el) => el.scrollTo(0, el.scrollHeight))
       await screenshot(page, 'widget/feedback-switches-off')
     } finally {
       await context.close()

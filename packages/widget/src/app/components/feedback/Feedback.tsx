@@ -237,8 +237,14 @@ export function Csat({ conversationId }: { conversationId: string }) {
   const [failed, setFailed] = useState(false)
   const first = useRef<HTMLButtonElement>(null)
   const done = useRef<HTMLParagraphElement>(null)
-  // In the same commit as the question appears (layout effects), so nothing races it.
+  const self = useRef<HTMLFieldSetElement>(null)
+  // In the same commit as the question appears (layout effects), so nothing races it. A visitor
+  // reading the end of the conversation sees the question come in below it.
   useLayoutEffect(() => {
+    const el = self.current
+    const body = el?.closest('.aw-body')
+    if (el && body && body.scrollHeight - body.scrollTop - body.clientHeight - el.offsetHeight < 80)
+      body.scrollTop = body.scrollHeight
     if (step === 'ask' && !host.root.activeElement) first.current?.focus()
   }, [])
   useLayoutEffect(() => {
@@ -258,7 +264,7 @@ export function Csat({ conversationId }: { conversationId: string }) {
     )
   }
   return (
-    <fieldset class="aw-csat" aria-describedby="aw-csat-hint">
+    <fieldset class="aw-csat" aria-describedby="aw-csat-hint" ref={self}>
       <legend>{w.csatQuestion}</legend>
       <p id="aw-csat-hint" class="aw-csat-hint">
         {w.csatHint}
