@@ -361,7 +361,10 @@ describe('the widget under a strict Content-Security-Policy', () => {
     await startCall(page)
     // The real livekit-client (production voice chunk) dials LiveKit's URL; held there, the
     // call view shows "Connecting…" with its own chunk's sheet.
-    await poll(() => lk.requests.filter((r) => r.startsWith('WS /rtc')).length).toBeGreaterThan(0)
+    // The voice chunk carries livekit-client: on a loaded machine it takes longest to arrive.
+    await poll(() => lk.requests.filter((r) => r.startsWith('WS /rtc')).length, {
+      timeout: 30_000,
+    }).toBeGreaterThan(0)
     const orb = page.locator('aurion-widget .aw-orb')
     await orb.waitFor()
     expect(await orb.evaluate((el) => getComputedStyle(el).width)).toBe('132px')
