@@ -4,7 +4,8 @@
  * less). Prints a table and writes bench/results/latest.json.
  *
  *   npm run bench                       everything (about 6–9 minutes on 2 cores)
- *   npm run bench -- --only=http,ws     some sections: http, ws, widget, llm, crash, bad-input, webhooks
+ *   npm run bench -- --only=http,ws     some sections: http, ws, widget, llm, crash, bad-input, webhooks,
+ *                                       crawl
  *   npm run bench -- --quick            smaller loads, for a first look (about 3 minutes)
  */
 import { spawnSync } from 'node:child_process'
@@ -15,6 +16,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describeBadInput, runBadInput } from './bad-input.ts'
 import { type CrashResult, runCrashSafety } from './crash-safety.ts'
+import { run as runCrawl } from './crawl.ts'
 import { run as runHttp } from './http.ts'
 import { type BenchRow, formatTable, row } from './lib/report.ts'
 import { run as runLlm } from './llm-ttfc.ts'
@@ -23,7 +25,7 @@ import { run as runWebSocket } from './websocket.ts'
 import { run as runWidget } from './widget.ts'
 
 const ROOT = resolve(import.meta.dirname, '..')
-const SECTIONS = ['http', 'ws', 'widget', 'llm', 'crash', 'bad-input', 'webhooks'] as const
+const SECTIONS = ['http', 'ws', 'widget', 'llm', 'crash', 'bad-input', 'webhooks', 'crawl'] as const
 type Section = (typeof SECTIONS)[number]
 
 /** Soft and hard limits on open files of this process (Linux), or undefined elsewhere. */
@@ -207,6 +209,9 @@ async function main() {
   )
   await step('webhooks', 'Webhooks: delivery rate and the added p99 of a message', () =>
     runWebhooks({ messages: quick ? 100 : 200 }),
+  )
+  await step('crawl', 'Crawling: a 200-page loopback site through the API vs plain fetch', () =>
+    runCrawl({ pages: 200 }),
   )
   await step('crash', 'Crash safety: SIGKILL under writers, SQLite and PostgreSQL', async () => {
     const out: BenchRow[] = []
