@@ -3,10 +3,13 @@
  * baseline measured in the same run (absolute numbers drift on shared machines; ratios much
  * less). Prints a table and writes bench/results/latest.json.
  *
- *   npm run bench                       everything (about 6–9 minutes on 2 cores)
+ *   npm run bench                       everything (about 9–14 minutes on 2 cores; analytics 3–5)
  *   npm run bench -- --only=http,ws     some sections: http, ws, widget, llm, crash, bad-input, webhooks,
- *                                       crawl
+ *                                       crawl, analytics
  *   npm run bench -- --quick            smaller loads, for a first look (about 3 minutes)
+ *   npm run bench -- --only=analytics --analytics-messages=100000
+ *                                       analytics over fewer generated messages (default a million,
+ *                                       100,000 with --quick; or AURION_BENCH_ANALYTICS_MESSAGES)
  */
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -14,6 +17,7 @@ import { connect } from 'node:net'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { run as runAnalytics } from './analytics.ts'
 import { describeBadInput, runBadInput } from './bad-input.ts'
 import { type CrashResult, runCrashSafety } from './crash-safety.ts'
 import { run as runCrawl } from './crawl.ts'
@@ -25,7 +29,17 @@ import { run as runWebSocket } from './websocket.ts'
 import { run as runWidget } from './widget.ts'
 
 const ROOT = resolve(import.meta.dirname, '..')
-const SECTIONS = ['http', 'ws', 'widget', 'llm', 'crash', 'bad-input', 'webhooks', 'crawl'] as const
+const SECTIONS = [
+  'http',
+  'ws',
+  'widget',
+  'llm',
+  'crash',
+  'bad-input',
+  'webhooks',
+  'crawl',
+  'analytics',
+] as const
 type Section = (typeof SECTIONS)[number]
 
 /** Soft and hard limits on open files of this process (Linux), or undefined elsewhere. */
@@ -212,6 +226,26 @@ async function main() {
   )
   await step('crawl', 'Crawling: a 200-page loopback site through the API vs plain fetch', () =>
     runCrawl({ pages: 200 }),
+  )
+  const analyticsArg = args.find((a) => a.startsWith('--analytics-messages='))
+  const analyticsMessages = Number(
+    analyticsArg?.slice('--analytics-messages='.length) ??
+      process.env.AURION_BENCH_ANALYTICS_MESSAGES ??
+      (quick ? 100_000 : 1_000_000),
+  )
+  if (!Number.isInteger(analyticsMessages) || analyticsMessages < 8)
+    throw new Error('--analytics-messages must be a whole number ≥ 8')
+  await step(
+    'analytics',
+    `Analytics: overview and unanswered over ${analyticsMessages.toLocaleString('en-US')} generated messages vs count(*)`,
+    async () => {
+      const r = await runAnalytics({ messages: analyticsMessages, pgUrl: pg ? pgUrl : undefined })
+      details.analytics = r.figures.map(({ overview, ...f }) => ({
+        ...f,
+        conversationsInOverview: (overview as { conversations?: number }).conversations,
+      }))
+      return r.rows
+    },
   )
   await step('crash', 'Crash safety: SIGKILL under writers, SQLite and PostgreSQL', async () => {
     const out: BenchRow[] = []

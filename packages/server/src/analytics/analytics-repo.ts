@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Db } from '../db/schema.ts'
+import type { Db, Dialect } from '../db/schema.ts'
 
 // Stored metadata of an assistant reply is JSON written by `storeReply`: `"sources":[{…}]` only
 // when it cited something, `"unanswered":true` when it could not answer (handoff/triggers.ts).
@@ -31,66 +31,160 @@ export interface ConversationFacts {
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v))
 
-/** One row per conversation of the tenant started in `[from, to)`, its messages summarised. */
+/**
+ * One row per conversation of the tenant started in `[from, to)`, its messages summarised, with
+ * the vote on its last answer. The summary is kept on the conversation as messages and votes
+ * arrive (migration 0030), so this reads no message.
+ */
 export async function listConversationFacts(
   db: Db,
   tenantId: string,
   fromIso: string,
   toIso: string,
-): Promise<ConversationFacts[]> {
+): Promise<(ConversationFacts & { last_answer_rating: string | null })[]> {
   const { rows } = await sql<Record<string, unknown>>`
     select c.id, c.created_at, c.status, c.handoff_requested_at, c.first_human_reply_at,
-      c.first_human_reply_user_id,
-      sum(case when m.sender_type = 'ai' and m.metadata like ${CITED} then 1 else 0 end) as answers,
-      max(case when m.sender_type = 'ai' and m.metadata like ${CITED} then m.seq end) as last_answer_seq,
-      max(case when m.sender_type = 'ai' and m.metadata like ${UNANSWERED} then m.seq end) as last_unanswered_seq,
-      max(case when m.sender_type = 'contact' then m.seq end) as last_visitor_seq,
-      max(case when m.sender_type = 'ai' then m.seq end) as last_ai_seq,
-      sum(case when m.sender_type = 'agent' and m.private = 0 then 1 else 0 end) as person_messages,
-      min(case when m.sender_type = 'contact' then m.created_at end) as first_visitor_at,
-      min(case when m.sender_type = 'ai' then m.created_at end) as first_ai_at,
-      max(m.created_at) as last_message_at
+      c.first_human_reply_user_id, c.stat_answers, c.stat_last_answer_seq,
+      c.stat_last_unanswered_seq, c.stat_last_visitor_seq, c.stat_last_ai_seq,
+      c.stat_person_messages, c.stat_first_visitor_at, c.stat_first_ai_at,
+      c.stat_last_message_at, c.stat_last_answer_rating
     from conversations c
-    left join messages m on m.conversation_id = c.id
-    where c.tenant_id = ${tenantId} and c.created_at >= ${fromIso} and c.created_at < ${toIso}
-    group by c.id`.execute(db)
+    where c.tenant_id = ${tenantId} and c.created_at >= ${fromIso} and c.created_at < ${toIso}`.execute(
+    db,
+  )
   return rows.map((r) => ({
-    id: String(r.id),
-    created_at: String(r.created_at),
-    status: String(r.status),
+    id: r.id as string,
+    created_at: r.created_at as string,
+    status: r.status as string,
     handoff_requested_at: (r.handoff_requested_at as string | null) ?? null,
     first_human_reply_at: (r.first_human_reply_at as string | null) ?? null,
     first_human_reply_user_id: (r.first_human_reply_user_id as string | null) ?? null,
-    answers: Number(r.answers ?? 0),
-    last_answer_seq: num(r.last_answer_seq),
-    last_unanswered_seq: num(r.last_unanswered_seq),
-    last_visitor_seq: num(r.last_visitor_seq),
-    last_ai_seq: num(r.last_ai_seq),
-    person_messages: Number(r.person_messages ?? 0),
-    first_visitor_at: (r.first_visitor_at as string | null) ?? null,
-    first_ai_at: (r.first_ai_at as string | null) ?? null,
-    last_message_at: (r.last_message_at as string | null) ?? null,
+    answers: Number(r.stat_answers ?? 0),
+    last_answer_seq: num(r.stat_last_answer_seq),
+    last_unanswered_seq: num(r.stat_last_unanswered_seq),
+    last_visitor_seq: num(r.stat_last_visitor_seq),
+    last_ai_seq: num(r.stat_last_ai_seq),
+    person_messages: Number(r.stat_person_messages ?? 0),
+    first_visitor_at: (r.stat_first_visitor_at as string | null) ?? null,
+    first_ai_at: (r.stat_first_ai_at as string | null) ?? null,
+    last_message_at: (r.stat_last_message_at as string | null) ?? null,
+    last_answer_rating: (r.stat_last_answer_rating as string | null) ?? null,
   }))
 }
 
-/** Votes on answers of conversations started in the period: where each answer sits. */
-export async function listVotesOfPeriodConversations(
+/**
+ * The outcome of a conversation (analytics/resolution.ts, `outcomeOf`) in SQL, from the figures
+ * migration 0030 keeps on it; `cutoffIso` is 24 hours before now (assumed resolution).
+ */
+const outcomeSql = (cutoffIso: string) => sql`case
+    when c.handoff_requested_at is not null or c.stat_person_messages > 0 then 'handed_off'
+    when c.stat_answers = 0 or c.stat_last_answer_seq is null then 'other'
+    when c.stat_last_unanswered_seq is not null
+      and c.stat_last_unanswered_seq > c.stat_last_answer_seq then 'other'
+    when c.stat_last_visitor_seq is not null
+      and (c.stat_last_ai_seq is null or c.stat_last_visitor_seq > c.stat_last_ai_seq) then 'other'
+    when c.stat_last_answer_rating = 'down' then 'other'
+    when c.stat_last_answer_rating = 'up' or c.status = 'resolved' then 'resolved_by_ai'
+    when coalesce(c.stat_last_message_at, c.created_at) <= ${cutoffIso} then 'resolved_by_ai'
+    else 'other'
+  end`
+
+/** Conversations of a quarter hour (UTC) with one outcome: `slot` is that quarter's start. */
+export interface OutcomeCount {
+  slot: string
+  outcome: 'resolved_by_ai' | 'handed_off' | 'other'
+  n: number
+}
+
+/**
+ * The period's conversations counted by outcome and quarter hour (UTC) of their start: every
+ * time zone's midnight falls on a quarter hour, so each quarter lies in one day or week of the
+ * report's calendar. At most 4 × 24 × 366 × 3 rows whatever the number of conversations.
+ */
+export async function countOutcomesByQuarterHour(
   db: Db,
   tenantId: string,
   fromIso: string,
   toIso: string,
-): Promise<{ conversation_id: string; seq: number; rating: string }[]> {
-  const rows = await db
-    .selectFrom('message_feedback as f')
-    .innerJoin('conversations as c', 'c.id', 'f.conversation_id')
-    .innerJoin('messages as m', 'm.id', 'f.message_id')
-    .select(['f.conversation_id', 'm.seq', 'f.rating'])
-    .where('f.tenant_id', '=', tenantId)
-    .where('c.tenant_id', '=', tenantId)
-    .where('c.created_at', '>=', fromIso)
-    .where('c.created_at', '<', toIso)
-    .execute()
-  return rows.map((r) => ({ ...r, seq: Number(r.seq) }))
+  cutoffIso: string,
+): Promise<OutcomeCount[]> {
+  const { rows } = await sql<{
+    hour: string
+    quarter: number | string
+    outcome: string
+    n: unknown
+  }>`
+    select hour, quarter, outcome, count(*) as n from (
+      select substr(c.created_at, 1, 14) as hour,
+        cast(substr(c.created_at, 15, 2) as integer) / 15 as quarter,
+        ${outcomeSql(cutoffIso)} as outcome
+      from conversations c
+      where c.tenant_id = ${tenantId} and c.created_at >= ${fromIso} and c.created_at < ${toIso}
+    ) s
+    group by hour, quarter, outcome`.execute(db)
+  return rows.map((r) => ({
+    slot: `${r.hour}${String(Number(r.quarter) * 15).padStart(2, '0')}:00.000Z`,
+    outcome: r.outcome as OutcomeCount['outcome'],
+    n: Number(r.n),
+  }))
+}
+
+/** Seconds from `from` to `to` (stored ISO timestamps) in the dialect's SQL. */
+const secondsBetween = (dialect: Dialect, from: string, to: string) =>
+  dialect === 'postgres'
+    ? sql.raw(`extract(epoch from (${to}::timestamptz - ${from}::timestamptz))`)
+    : sql.raw(`(julianday(${to}) - julianday(${from})) * 86400.0`)
+
+/**
+ * The median (the mean of the middle two for an even count) of the non-negative waits from
+ * column `from` to column `to` over the period's conversations that have both; null without any.
+ */
+async function medianWait(
+  db: Db,
+  dialect: Dialect,
+  tenantId: string,
+  fromIso: string,
+  toIso: string,
+  from: string,
+  to: string,
+): Promise<number | null> {
+  const { rows } = await sql<{ m: unknown }>`
+    select avg(w) as m from (
+      select w, row_number() over (order by w) as rn, count(*) over () as n from (
+        select ${secondsBetween(dialect, `c.${from}`, `c.${to}`)} as w
+        from conversations c
+        where c.tenant_id = ${tenantId} and c.created_at >= ${fromIso} and c.created_at < ${toIso}
+          and ${sql.ref(`c.${from}`)} is not null and ${sql.ref(`c.${to}`)} is not null
+      ) waits
+      where w >= 0
+    ) ranked
+    where rn in ((n + 1) / 2, (n + 2) / 2)`.execute(db)
+  const m = rows[0]?.m
+  // To the millisecond: what the stored timestamps hold (the float arithmetic may add noise).
+  return m === null || m === undefined ? null : Math.round(Number(m) * 1000) / 1000
+}
+
+/** Median first response times of the period's conversations (seconds): assistant and person. */
+export async function medianFirstResponses(
+  db: Db,
+  dialect: Dialect,
+  tenantId: string,
+  fromIso: string,
+  toIso: string,
+): Promise<{ ai: number | null; human: number | null }> {
+  const [ai, human] = await Promise.all([
+    medianWait(db, dialect, tenantId, fromIso, toIso, 'stat_first_visitor_at', 'stat_first_ai_at'),
+    medianWait(
+      db,
+      dialect,
+      tenantId,
+      fromIso,
+      toIso,
+      'handoff_requested_at',
+      'first_human_reply_at',
+    ),
+  ])
+  return { ai, human }
 }
 
 /** Messages visitors sent in the period. */

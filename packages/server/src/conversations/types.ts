@@ -19,8 +19,14 @@ export interface HandoffColumns {
 }
 type HandoffColumnName = keyof HandoffColumns
 
+/** The analytics' figures kept by a trigger (migration 0030): read by the analytics only. */
+type StatColumnName = Extract<keyof ConversationsTable, `stat_${string}`>
+
 /** A conversation; the hand-off columns are absent on one built in memory (they default). */
-export type ConversationRow = Omit<ConversationsTable, 'contact_verified' | HandoffColumnName> & {
+export type ConversationRow = Omit<
+  ConversationsTable,
+  'contact_verified' | HandoffColumnName | StatColumnName
+> & {
   contact_verified: number
 } & Partial<HandoffColumns>
 export type ThreadRow = ThreadsTable

@@ -21,6 +21,7 @@ import * as m0022twoFactor from './migrations/0022-two-factor.ts'
 import * as m0023sessions from './migrations/0023-session-details.ts'
 import * as m0024sso from './migrations/0024-sso.ts'
 import * as m0028embeddings from './migrations/0028-passage-embeddings.ts'
+import * as m0030stats from './migrations/0030-conversation-stats.ts'
 import type { Dialect } from './schema.ts'
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, Step> = {
   '0023-session-details': m0023sessions,
   '0024-sso': m0024sso,
   '0028-passage-embeddings': m0028embeddings,
+  '0030-conversation-stats': m0030stats,
 }
 
 class InlineProvider implements MigrationProvider {

@@ -147,6 +147,23 @@ export interface ConversationsTable {
   /** The first reply a person sent the visitor after that hand-off, and who sent it. */
   first_human_reply_at: Generated<string | null>
   first_human_reply_user_id: Generated<string | null>
+  /**
+   * The analytics' figures of its messages, kept by a trigger on each message insert (migration
+   * 0030): cited answers (count, the last one's seq, id and vote), the last unanswered reply's, visitor
+   * message's and AI reply's seqs, people's non-private replies, the first visitor and AI
+   * message times and the last message time.
+   */
+  stat_answers: Generated<number>
+  stat_last_answer_seq: Generated<number | string | null>
+  stat_last_answer_id: Generated<string | null>
+  stat_last_answer_rating: Generated<string | null>
+  stat_last_unanswered_seq: Generated<number | string | null>
+  stat_last_visitor_seq: Generated<number | string | null>
+  stat_last_ai_seq: Generated<number | string | null>
+  stat_person_messages: Generated<number>
+  stat_first_visitor_at: Generated<string | null>
+  stat_first_ai_at: Generated<string | null>
+  stat_last_message_at: Generated<string | null>
   created_at: string
   updated_at: string
 }

@@ -46,12 +46,27 @@ forEachDialect('analytics API', (dialect) => {
     const shift = (iso: string) => new Date(Date.parse(iso) - days * DAY).toISOString()
     const conv = await t.db
       .selectFrom('conversations')
-      .select(['created_at', 'updated_at'])
+      .select([
+        'created_at',
+        'updated_at',
+        'stat_first_visitor_at',
+        'stat_first_ai_at',
+        'stat_last_message_at',
+      ])
       .where('id', '=', conversationId)
       .executeTakeFirstOrThrow()
+    // The message times the analytics read are kept on the conversation as messages are stored
+    // (migration 0030); messages are never updated, so a past written here is written there too.
+    const shiftOrNull = (iso: string | null) => (iso === null ? null : shift(iso))
     await t.db
       .updateTable('conversations')
-      .set({ created_at: shift(conv.created_at), updated_at: shift(conv.updated_at) })
+      .set({
+        created_at: shift(conv.created_at),
+        updated_at: shift(conv.updated_at),
+        stat_first_visitor_at: shiftOrNull(conv.stat_first_visitor_at),
+        stat_first_ai_at: shiftOrNull(conv.stat_first_ai_at),
+        stat_last_message_at: shiftOrNull(conv.stat_last_message_at),
+      })
       .where('id', '=', conversationId)
       .execute()
     const messages = await t.db

@@ -44,7 +44,13 @@ export async function analyticsRoutes(app: FastifyInstance, ctx: RouteContext): 
       const q = request.query
       const period = parsePeriod(q)
       reply.header('Cache-Control', 'no-store')
-      return buildOverview(ctx.db, request.admin!.tenantId, period, q.interval ?? 'day')
+      return buildOverview(
+        ctx.db,
+        ctx.database.dialect,
+        request.admin!.tenantId,
+        period,
+        q.interval ?? 'day',
+      )
     },
   )
   r.get(
