@@ -69,7 +69,7 @@ export function InsightsPage() {
         title="Insights"
         description="How the assistant does: what it resolved, what went to a person, what visitors thought, and what it could not answer."
         actions={
-          <button type="button" class="btn" onClick={exportCsv} disabled={!d}>
+          <button type="button" class="btn btn-secondary" onClick={exportCsv} disabled={!d}>
             <Icon name="upload" size={16} />
             Export CSV
           </button>
@@ -208,7 +208,7 @@ function Unanswered({ data }: { data: InsightsData }) {
               </div>
               <button
                 type="button"
-                class="btn btn-sm"
+                class="btn btn-secondary btn-sm"
                 aria-label={`Write an article: ${g.example}`}
                 onClick={() => navigate(`/knowledge?title=${encodeURIComponent(g.example)}`)}
               >

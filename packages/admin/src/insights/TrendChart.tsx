@@ -1,5 +1,5 @@
 import type { AnalyticsSeriesPoint } from '@aurion/contract'
-import { useEffect, useRef } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
 
@@ -10,7 +10,32 @@ export interface TrendChartProps {
   label: string
 }
 
-const COLORS = { conversations: '#4f46e5', resolved: '#047857', handedOff: '#b45309' }
+/** The chart's colours, read from the console's CSS variables (the canvas cannot use `var()`). */
+function chartColors() {
+  const css = getComputedStyle(document.documentElement)
+  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback
+  return {
+    conversations: v('--primary', '#4f46e5'),
+    resolved: v('--green', '#047857'),
+    handedOff: v('--amber', '#b45309'),
+    fill: v('--chart-fill', 'rgba(79,70,229,0.08)'),
+    axis: v('--chart-axis', '#5b6474'),
+    grid: v('--chart-grid', 'rgba(100,116,139,0.15)'),
+    tick: v('--chart-tick', 'rgba(100,116,139,0.25)'),
+  }
+}
+
+/** Counts changes of the light/dark setting, so the chart is drawn again in the new colours. */
+function useColorScheme(): number {
+  const [n, setN] = useState(0)
+  useEffect(() => {
+    const mq = matchMedia('(prefers-color-scheme: dark)')
+    const bump = () => setN((x) => x + 1)
+    mq.addEventListener('change', bump)
+    return () => mq.removeEventListener('change', bump)
+  }, [])
+  return n
+}
 
 /**
  * Conversations, resolved by the assistant and handed off over time, drawn by uPlot. This module
@@ -18,9 +43,11 @@ const COLORS = { conversations: '#4f46e5', resolved: '#047857', handedOff: '#b45
  */
 export function TrendChart({ series, interval, label }: TrendChartProps) {
   const box = useRef<HTMLDivElement>(null)
+  const scheme = useColorScheme()
   useEffect(() => {
     const el = box.current
     if (!el) return
+    const COLORS = chartColors()
     const data: uPlot.AlignedData = [
       series.map((p) => Date.parse(p.start) / 1000),
       series.map((p) => p.conversations),
@@ -35,16 +62,16 @@ export function TrendChart({ series, interval, label }: TrendChartProps) {
       points: { show: series.length <= 31, size: 5 },
     })
     const axis: uPlot.Axis = {
-      stroke: '#5b6474',
-      grid: { stroke: 'rgba(100,116,139,0.15)', width: 1 },
-      ticks: { stroke: 'rgba(100,116,139,0.25)', width: 1 },
+      stroke: COLORS.axis,
+      grid: { stroke: COLORS.grid, width: 1 },
+      ticks: { stroke: COLORS.tick, width: 1 },
     }
     const opts: uPlot.Options = {
       width: el.clientWidth || 600,
       height: 260,
       series: [
         { label: interval === 'week' ? 'Week of' : 'Day' },
-        line(COLORS.conversations, 'Conversations', 'rgba(79,70,229,0.08)'),
+        line(COLORS.conversations, 'Conversations', COLORS.fill),
         line(COLORS.resolved, 'Resolved by assistant'),
         line(COLORS.handedOff, 'Handed off'),
       ],
@@ -60,6 +87,7 @@ export function TrendChart({ series, interval, label }: TrendChartProps) {
       resize.disconnect()
       chart.destroy()
     }
-  }, [series, interval])
+    // scheme: drawn again when the light/dark setting changes.
+  }, [series, interval, scheme])
   return <div ref={box} class="trend-chart" role="img" aria-label={label} />
 }

@@ -44,7 +44,8 @@ export function InstallPanel({ config, dirty, onRegenerate }: InstallPanelProps)
             already has it.
           </p>
         )}
-        <pre class="code-block">
+        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the snippet scrolls sideways; a keyboard must reach it to scroll it */}
+        <pre class="code-block" tabIndex={0}>
           <code>{config.embed_snippet}</code>
         </pre>
         <dl class="kv">
