@@ -5,7 +5,7 @@
  *
  *   npm run bench                       everything (about 9–14 minutes on 2 cores; analytics 3–5)
  *   npm run bench -- --only=http,ws     some sections: http, ws, widget, llm, crash, bad-input, webhooks,
- *                                       crawl, analytics
+ *                                       crawl, analytics, lighthouse
  *   npm run bench -- --quick            smaller loads, for a first look (about 3 minutes)
  *   npm run bench -- --only=analytics --analytics-messages=100000
  *                                       analytics over fewer generated messages (default a million,
@@ -23,6 +23,7 @@ import { type CrashResult, runCrashSafety } from './crash-safety.ts'
 import { run as runCrawl } from './crawl.ts'
 import { run as runHttp } from './http.ts'
 import { type BenchRow, formatTable, row } from './lib/report.ts'
+import { run as runLighthouse } from './lighthouse.ts'
 import { run as runLlm } from './llm-ttfc.ts'
 import { run as runWebhooks } from './webhooks.ts'
 import { run as runWebSocket } from './websocket.ts'
@@ -39,6 +40,7 @@ const SECTIONS = [
   'webhooks',
   'crawl',
   'analytics',
+  'lighthouse',
 ] as const
 type Section = (typeof SECTIONS)[number]
 
@@ -246,6 +248,9 @@ async function main() {
       }))
       return r.rows
     },
+  )
+  await step('lighthouse', 'Host-page cost: Lighthouse, no widget vs Aurion vs ElevenLabs', () =>
+    runLighthouse({ rounds: quick ? 1 : 3 }),
   )
   await step('crash', 'Crash safety: SIGKILL under writers, SQLite and PostgreSQL', async () => {
     const out: BenchRow[] = []

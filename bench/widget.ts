@@ -74,7 +74,7 @@ function livekitSize(): number {
 }
 
 /** A customer's page: header, hero, articles, a grid of cards (same in every variant). */
-function hostPage(extraHead: string): string {
+export function hostPage(extraHead: string): string {
   const cards = Array.from(
     { length: 24 },
     (_, i) =>
