@@ -87,6 +87,12 @@ describe('look and feel', () => {
       await ask(page, 'And how do I set up multi-factor authentication?')
       expect(await theme(page)).toBe(scheme)
       await settled(page)
+      // A source card with a long title stays inside the panel (its title is cut instead).
+      const inner = (await panel(page).boundingBox())!
+      for (const card of await page.locator('aurion-widget .aw-src').all()) {
+        const b = (await card.boundingBox())!
+        expect(b.x + b.width).toBeLessThanOrEqual(inner.x + inner.width)
+      }
       await screenshot(page, `widget/desktop-${scheme}-conversation`)
       await context.close()
     }

@@ -6,7 +6,12 @@ import { Bubble, dismissBubble } from './components/Bubble.tsx'
 import { Ctx } from './components/context.ts'
 import { Panel } from './components/Panel.tsx'
 import { EN, loadStrings, type Strings } from './i18n.ts'
-import css from './panel.css?inline'
+import attachments from './styles/attachments.css?inline'
+import composer from './styles/composer.css?inline'
+import header from './styles/header.css?inline'
+import messages from './styles/messages.css?inline'
+import panel from './styles/panel.css?inline'
+import phone from './styles/phone.css?inline'
 import { fitLauncher } from './viewport-fit.ts'
 import { VoiceController } from './voice-controller.ts'
 
@@ -15,7 +20,8 @@ import { VoiceController } from './voice-controller.ts'
  * (hover, focus, click) or when the page is idle. Renders the panel into the loader's slot.
  */
 export function mount(host: WidgetHost): WidgetApp {
-  addStyles(host.root, css)
+  // One sheet, in this order: the phone rules come last and override the rest.
+  addStyles(host.root, panel + header + messages + attachments + composer + phone)
   // The chat chunk loads when the page is idle: from then on a page that pushes fixed boxes off
   // screen (see viewport-fit.ts) no longer hides the launcher.
   const unfitLauncher = fitLauncher(host.launcher)
