@@ -23,6 +23,7 @@ import { type DebugChromium, launchDebugChromium } from './lib/debug-chromium.ts
 import { adds, type LighthouseFigures, medians, roundOrder } from './lib/lighthouse-stats.ts'
 import { type BenchRow, row } from './lib/report.ts'
 import { seedStore } from './lib/seed.ts'
+import { median } from './lib/stats.ts'
 import { ensureWidgetBuilt, hostPage } from './widget.ts'
 
 const SECTION = 'lighthouse'
@@ -41,6 +42,8 @@ interface RunResult extends LighthouseFigures {
   offLoopback: string[]
   /** Every request of the page load with its status (0: failed). */
   requests: { url: string; statusCode: number }[]
+  /** Main-thread time (ms) by script (`bootup-time`: evaluation, parsing and compiling). */
+  scripts: Record<string, number>
 }
 
 async function audit(port: number, url: string): Promise<RunResult> {
@@ -66,6 +69,12 @@ async function audit(port: number, url: string): Promise<RunResult> {
     )?.items ?? []
   return {
     requests: requests.map((r) => ({ url: r.url, statusCode: r.statusCode })),
+    scripts: Object.fromEntries(
+      (
+        (lhr.audits['bootup-time']?.details as { items?: { url: string; total: number }[] })
+          ?.items ?? []
+      ).map((i) => [i.url.replace(/^\w+:\/\/[^/]+/, ''), i.total]),
+    ),
     tbt: num('total-blocking-time'),
     mainThread: num('mainthread-work-breakdown'),
     bytes: num('total-byte-weight'),
@@ -155,6 +164,17 @@ export async function run(opts: { rounds?: number } = {}): Promise<BenchRow[]> {
       console.log(
         `  ${LABEL[v].padEnd(11)} TBT ${results[v].map((r) => r.tbt.toFixed(0)).join('/')} ms, main thread ${results[v].map((r) => r.mainThread.toFixed(0)).join('/')} ms, ${results[v].map((r) => (r.bytes / 1024).toFixed(0)).join('/')} KB, score ${results[v].map((r) => r.score.toFixed(0)).join('/')}`,
       )
+    // Where the widgets' main-thread time goes (median per script over the rounds).
+    for (const v of ['aurion', 'elevenlabs'] as const) {
+      const names = [...new Set(results[v].flatMap((r) => Object.keys(r.scripts)))]
+      const by = names
+        .map((n) => [n, median(results[v].map((r) => r.scripts[n] ?? 0))] as const)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 4)
+      console.log(
+        `  ${LABEL[v]} script time (bootup-time, median): ${by.map(([n, t]) => `${n} ${t.toFixed(0)} ms`).join(', ')}`,
+      )
+    }
     if (leaks.length > 0) console.log(`  ! off-loopback requests: ${leaks.join(', ')}`)
 
     const rows: BenchRow[] = []
