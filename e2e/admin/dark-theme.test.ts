@@ -115,6 +115,16 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))(
             .waitFor()
           await page.getByLabel('Reply to the visitor').waitFor()
           await checkDark(page, `${device}-inbox-conversation`)
+          // A private note (amber composer and bubble).
+          await page.getByRole('button', { name: 'Private note' }).click()
+          const noteBox = page.getByRole('textbox', { name: 'Private note' })
+          await noteBox.fill(`Checked the carrier (${device}): the parcel is in the depot`)
+          await noteBox.press('Enter')
+          await page
+            .getByRole('listitem', { name: /Private note by/ })
+            .filter({ hasText: `(${device})` })
+            .waitFor()
+          await checkDark(page, `${device}-inbox-note`)
 
           await page.goto(`${s.url}/admin/widget`)
           await settled(page, 'Voice Widget')
@@ -139,6 +149,14 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))(
               .toBe('true')
             await checkDark(page, `${device}-widget-${tab.split(' ')[0]!.toLowerCase()}`)
           }
+
+          // Unsaved changes: the save bar.
+          await page.getByRole('tab', { name: 'Content', exact: true }).click()
+          await page.getByLabel('Title').fill('Acme Help')
+          await page.getByText('Unsaved changes', { exact: true }).waitFor()
+          await checkDark(page, `${device}-widget-save-bar`, false)
+          await page.getByRole('button', { name: 'Discard' }).click()
+          await page.getByText('Unsaved changes', { exact: true }).waitFor({ state: 'hidden' })
 
           for (const [path, heading, name] of [
             ['knowledge', 'Knowledge', 'knowledge'],

@@ -36,6 +36,8 @@ export function Transcript({
       <ol
         ref={ref}
         class="thread"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: the transcript scrolls; a keyboard must reach it to scroll it
+        tabIndex={0}
         aria-label="Messages"
         aria-live="polite"
         aria-relevant="additions"
