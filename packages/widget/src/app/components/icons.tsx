@@ -1,6 +1,11 @@
 import type { JSX } from 'preact'
 
-const stroke = (d: string, extra?: JSX.Element) => () => (
+/**
+ * A 24×24 line icon drawn with the text colour, hidden from assistive technology. The lazy parts
+ * (answers, feedback, history) draw theirs with it too: this module is in the chat chunk, which
+ * is always loaded before them.
+ */
+export const strokeSvg = (d: string, extra?: JSX.Element, cls?: string) => (
   <svg
     viewBox="0 0 24 24"
     fill="none"
@@ -10,11 +15,14 @@ const stroke = (d: string, extra?: JSX.Element) => () => (
     stroke-linejoin="round"
     aria-hidden="true"
     focusable="false"
+    class={cls}
   >
     <path d={d} />
     {extra}
   </svg>
 )
+
+const stroke = (d: string, extra?: JSX.Element) => () => strokeSvg(d, extra)
 
 /** Inline SVG icons (no icon font, no requests). */
 export const Icon = {

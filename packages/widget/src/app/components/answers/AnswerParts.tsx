@@ -2,6 +2,7 @@ import type { AnswerSource } from '../../chat/endpoints.ts'
 import type { ChatMessage } from '../../chat/types.ts'
 import { safeHref } from '../../markdown.ts'
 import { useApp } from '../context.ts'
+import { strokeSvg } from '../icons.tsx'
 import { usePart } from '../lazy.ts'
 import styles from './answers.css?inline'
 
@@ -11,20 +12,7 @@ export const loadFeedback = () => import('../feedback/Feedback.tsx')
 /** This part's styles (added to the shadow root when it loads). */
 export const css = styles
 
-const svg = (d: string) => (
-  <svg
-    viewBox="0 0 24 24"
-    fill="none"
-    stroke="currentColor"
-    stroke-width="2"
-    stroke-linecap="round"
-    stroke-linejoin="round"
-    aria-hidden="true"
-    focusable="false"
-  >
-    <path d={d} />
-  </svg>
-)
+const svg = (d: string) => strokeSvg(d)
 const BOOK = 'M4 19.5V5a2 2 0 0 1 2-2h13.5v15H6a2 2 0 0 0-2 2 2 2 0 0 0 2 2h13.5M8 7.5h7.5M8 11h5'
 const EXTERNAL =
   'M14 4h6v6M20 4l-9 9M18 14v4.5a1.5 1.5 0 0 1-1.5 1.5h-11A1.5 1.5 0 0 1 4 18.5v-11A1.5 1.5 0 0 1 5.5 6H10'

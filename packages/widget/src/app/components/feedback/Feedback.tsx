@@ -13,27 +13,19 @@ import {
 } from '../../chat/feedback-api.ts'
 import type { ChatMessage } from '../../chat/types.ts'
 import { useApp, useStore } from '../context.ts'
+import { strokeSvg } from '../icons.tsx'
 import styles from './feedback.css?inline'
 import { useWords } from './words.ts'
 
 /** This part's styles (added to the shadow root when it loads). */
 export const css = styles
 
-const thumb = (down?: boolean) => (
-  <svg
-    viewBox="0 0 24 24"
-    fill="none"
-    stroke="currentColor"
-    stroke-width="2"
-    stroke-linecap="round"
-    stroke-linejoin="round"
-    aria-hidden="true"
-    focusable="false"
-    class={down ? 'aw-down' : undefined}
-  >
-    <path d="M7 10v11M14.5 5.9 13.6 10H19a2 2 0 0 1 1.9 2.6l-2.3 7A2 2 0 0 1 16.7 21H4a1 1 0 0 1-1-1v-9a1 1 0 0 1 1-1h2.8a2 2 0 0 0 1.8-1.1L12 2a3.1 3.1 0 0 1 2.5 3.9Z" />
-  </svg>
-)
+const thumb = (down?: boolean) =>
+  strokeSvg(
+    'M7 10v11M14.5 5.9 13.6 10H19a2 2 0 0 1 1.9 2.6l-2.3 7A2 2 0 0 1 16.7 21H4a1 1 0 0 1-1-1v-9a1 1 0 0 1 1-1h2.8a2 2 0 0 0 1.8-1.1L12 2a3.1 3.1 0 0 1 2.5 3.9Z',
+    undefined,
+    down ? 'aw-down' : undefined,
+  )
 
 /** Proof that the live thread is the visitor's (their token, else the thread id alone). */
 function useProof() {

@@ -1,5 +1,6 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { useApp } from '../context.ts'
+import { strokeSvg } from '../icons.tsx'
 
 /** This part's words (the history view carries its own for deleting). */
 const WORDS = {
@@ -64,20 +65,10 @@ export function useDeleteWords() {
   return WORDS[host.locale().split('-')[0]!.toLowerCase() as keyof typeof WORDS] ?? WORDS.en
 }
 
-export const TrashIcon = () => (
-  <svg
-    viewBox="0 0 24 24"
-    fill="none"
-    stroke="currentColor"
-    stroke-width="2"
-    stroke-linecap="round"
-    stroke-linejoin="round"
-    aria-hidden="true"
-    focusable="false"
-  >
-    <path d="M4 7h16M10 11v6M14 11v6M5.5 7l1 12a2 2 0 0 0 2 1.8h7a2 2 0 0 0 2-1.8l1-12M9 7V4.8A.8.8 0 0 1 9.8 4h4.4a.8.8 0 0 1 .8.8V7" />
-  </svg>
-)
+export const TrashIcon = () =>
+  strokeSvg(
+    'M4 7h16M10 11v6M14 11v6M5.5 7l1 12a2 2 0 0 0 2 1.8h7a2 2 0 0 0 2-1.8l1-12M9 7V4.8A.8.8 0 0 1 9.8 4h4.4a.8.8 0 0 1 .8.8V7',
+  )
 
 /**
  * "Delete this conversation?" in place of what it deletes: the focus starts on Cancel, Tab stays
