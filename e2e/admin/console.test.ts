@@ -549,6 +549,25 @@ describe.skipIf(!existsChromium())('admin console in Chromium', { timeout: 90_00
     await context.close()
   })
 
+  it('typing with pauses keeps the focus in the field while the preview re-renders', async () => {
+    const page = await openSignedIn(b, s)
+    const frame = await previewFrame(page)
+    const title = page.getByLabel('Title')
+    await title.click()
+    await title.press('ControlOrMeta+a')
+    await page.keyboard.type('Slow')
+    // A pause: the preview re-renders the open widget, which focuses its composer.
+    await poll(() => frame.locator('aurion-widget .aw-title').textContent()).toBe('Slow')
+    await page.keyboard.type(' typist')
+    expect(await title.inputValue()).toBe('Slow typist')
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(
+      await title.getAttribute('id'),
+    )
+    await poll(() => frame.locator('aurion-widget .aw-title').textContent()).toBe('Slow typist')
+    page.once('dialog', (d) => void d.accept())
+    await page.close({ runBeforeUnload: false })
+  })
+
   it('warns before leaving unsaved changes', async () => {
     const page = await openSignedIn(b, s)
     await page.getByLabel('Title').fill('Unsaved title')

@@ -29,6 +29,15 @@ let revision = 0
 
 const post = (msg: PreviewEvent) => parent.postMessage(msg, '*')
 
+// Every edit in the console re-renders the widget here, and an open widget focuses its composer.
+// A frame may take the focus from the page around it, so each pause in typing moved the admin's
+// keystrokes into the preview. Focus calls are honoured only while this frame already has the
+// focus (the admin is trying the preview); otherwise the console keeps it.
+const focusElement = HTMLElement.prototype.focus
+HTMLElement.prototype.focus = function (this: HTMLElement, options?: FocusOptions) {
+  if (document.hasFocus()) focusElement.call(this, options)
+}
+
 const jsonResponse = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
 
