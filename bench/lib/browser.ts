@@ -1,8 +1,9 @@
 import { type Browser, chromium } from 'playwright-core'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/support/browser.ts'
 import { ensureChromium } from '../../scripts/chromium.mjs'
 
-/** Debian's Chromium (`CHROMIUM_PATH` overrides). */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+/** Debian's Chromium (`CHROMIUM_PATH` overrides) and the team's flags, as the browser tests use. */
+export { CHROMIUM_ARGS, CHROMIUM_PATH }
 
 /** Headless Chromium with the team's flags; Playwright gives it a fresh mkdtemp profile. */
 export function launchChromium(): Promise<Browser> {
@@ -10,15 +11,6 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   })
 }

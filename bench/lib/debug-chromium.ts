@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { CHROMIUM_ARGS } from './browser.ts'
 
 /**
  * Headless Chromium with a remote-debugging port, for tools that drive it over the DevTools
@@ -24,14 +25,7 @@ export async function launchDebugChromium(path: string): Promise<DebugChromium> 
   const child: ChildProcess = spawn(
     path,
     [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
+      ...CHROMIUM_ARGS,
       ...LOOPBACK_ONLY_FLAGS,
       `--user-data-dir=${profile}`,
       '--remote-debugging-port=0',
