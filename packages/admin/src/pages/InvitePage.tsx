@@ -2,6 +2,7 @@ import type { InviteLookupResponse, LoginResponse } from '@aurion/contract'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { type ApiClient, ApiRequestError } from '../api/client.ts'
 import { endpoints } from '../api/endpoints.ts'
+import { AuthCard } from '../components/AuthCard.tsx'
 import { Icon } from '../components/Icon.tsx'
 import { RevealPassword } from '../components/RevealPassword.tsx'
 import { ROLE_LABEL, ROLE_TEXT } from '../lib/roles.ts'
@@ -80,129 +81,125 @@ export function InvitePage({ api, token, onSignedIn }: InvitePageProps) {
   }
 
   return (
-    <main class="login">
-      <div class="login-card">
-        <div class="login-brand">
-          <span class="brand-mark brand-mark-lg" aria-hidden="true">
-            A
-          </span>
-          <h1>{invite ? `Join ${invite.tenant.name}` : 'Join your team'}</h1>
-          {invite && (
-            <p>
-              You are invited as <strong>{ROLE_LABEL[invite.role].toLowerCase()}</strong>:{' '}
-              {ROLE_TEXT[invite.role].toLowerCase()}.
-            </p>
-          )}
-        </div>
-        {!invite && !loadError && (
-          <p class="login-loading" role="status">
-            <span class="spinner spinner-dark" aria-hidden="true" /> Checking your invitation…
+    <AuthCard
+      title={invite ? `Join ${invite.tenant.name}` : 'Join your team'}
+      intro={
+        invite && (
+          <p>
+            You are invited as <strong>{ROLE_LABEL[invite.role].toLowerCase()}</strong>:{' '}
+            {ROLE_TEXT[invite.role].toLowerCase()}.
           </p>
-        )}
-        {loadError && (
-          <>
+        )
+      }
+    >
+      {!invite && !loadError && (
+        <p class="login-loading" role="status">
+          <span class="spinner spinner-dark" aria-hidden="true" /> Checking your invitation…
+        </p>
+      )}
+      {loadError && (
+        <>
+          <p class="banner banner-error" role="alert">
+            <Icon name="alert" size={16} />
+            {loadError}. Ask whoever invited you for a new link.
+          </p>
+          <a
+            class="btn btn-secondary btn-block"
+            href="/admin"
+            onClick={(e) => {
+              e.preventDefault()
+              navigate('/', { replace: true })
+            }}
+          >
+            Go to sign in
+          </a>
+        </>
+      )}
+      {invite && (
+        <form onSubmit={submit} noValidate>
+          {error && (
             <p class="banner banner-error" role="alert">
               <Icon name="alert" size={16} />
-              {loadError}. Ask whoever invited you for a new link.
+              {error}
             </p>
-            <a
-              class="btn btn-secondary btn-block"
-              href="/admin"
-              onClick={(e) => {
-                e.preventDefault()
-                navigate('/', { replace: true })
-              }}
-            >
-              Go to sign in
-            </a>
-          </>
-        )}
-        {invite && (
-          <form onSubmit={submit} noValidate>
-            {error && (
-              <p class="banner banner-error" role="alert">
-                <Icon name="alert" size={16} />
-                {error}
-              </p>
-            )}
-            <div class="field">
-              <label class="field-label" for="invite-email">
-                Email
-              </label>
+          )}
+          <div class="field">
+            <label class="field-label" for="invite-email">
+              Email
+            </label>
+            <input
+              id="invite-email"
+              class="input input-lg"
+              type="email"
+              name="email"
+              autoComplete="username"
+              value={invite.email}
+              readOnly
+            />
+          </div>
+          <div class="field">
+            <label class="field-label" for="invite-name">
+              Your name
+            </label>
+            <input
+              id="invite-name"
+              class="input input-lg"
+              name="name"
+              autoComplete="name"
+              maxLength={200}
+              value={name}
+              onInput={(e) => setName(e.currentTarget.value)}
+            />
+          </div>
+          <div class="field">
+            <label class="field-label" for="invite-password">
+              Choose a password
+            </label>
+            <div class="input-affix">
               <input
-                id="invite-email"
-                class="input input-lg"
-                type="email"
-                name="email"
-                autoComplete="username"
-                value={invite.email}
-                readOnly
-              />
-            </div>
-            <div class="field">
-              <label class="field-label" for="invite-name">
-                Your name
-              </label>
-              <input
-                id="invite-name"
-                class="input input-lg"
-                name="name"
-                autoComplete="name"
-                maxLength={200}
-                value={name}
-                onInput={(e) => setName(e.currentTarget.value)}
-              />
-            </div>
-            <div class="field">
-              <label class="field-label" for="invite-password">
-                Choose a password
-              </label>
-              <div class="input-affix">
-                <input
-                  ref={passwordRef}
-                  id="invite-password"
-                  class="input input-lg"
-                  type={showPassword ? 'text' : 'password'}
-                  name="new-password"
-                  autoComplete="new-password"
-                  aria-describedby="invite-password-hint"
-                  value={password}
-                  onInput={(e) => setPassword(e.currentTarget.value)}
-                  required
-                />
-                <RevealPassword shown={showPassword} onToggle={setShowPassword} />
-              </div>
-              <p id="invite-password-hint" class="field-hint">
-                At least {MIN_PASSWORD} characters. A few words you remember work well.
-              </p>
-            </div>
-            <div class="field">
-              <label class="field-label" for="invite-repeat">
-                Repeat the password
-              </label>
-              <input
-                id="invite-repeat"
+                ref={passwordRef}
+                id="invite-password"
                 class="input input-lg"
                 type={showPassword ? 'text' : 'password'}
-                name="repeat-password"
+                name="new-password"
                 autoComplete="new-password"
-                value={repeat}
-                onInput={(e) => setRepeat(e.currentTarget.value)}
+                aria-describedby="invite-password-hint"
+                value={password}
+                onInput={(e) => setPassword(e.currentTarget.value)}
                 required
               />
+              <RevealPassword shown={showPassword} onToggle={setShowPassword} />
             </div>
-            <button
-              type="submit"
-              class="btn btn-primary btn-block btn-lg"
-              disabled={busy}
-              aria-busy={busy}
-            >
-              {busy && <span class="spinner" aria-hidden="true" />}
-              {busy ? 'Joining…' : 'Join and sign in'}
-            </button>
-          </form>
-        )}
-      </div>
-    </main>
+            <p id="invite-password-hint" class="field-hint">
+              At least {MIN_PASSWORD} characters. A few words you remember work well.
+            </p>
+          </div>
+          <div class="field">
+            <label class="field-label" for="invite-repeat">
+              Repeat the password
+            </label>
+            <input
+              id="invite-repeat"
+              class="input input-lg"
+              type={showPassword ? 'text' : 'password'}
+              name="repeat-password"
+              autoComplete="new-password"
+              value={repeat}
+              onInput={(e) => setRepeat(e.currentTarget.value)}
+              required
+            />
+          </div>
+          <button
+            type="submit"
+            class="btn btn-primary btn-block btn-lg"
+            disabled={busy}
+            aria-busy={busy}
+          >
+            {busy && <span class="spinner" aria-hidden="true" />}
+            {busy ? 'Joining…' : 'Join and sign in'}
+          </button>
+        </form>
+      )}
+    </AuthCard>
   )
 }

@@ -2,6 +2,7 @@ import type { LoginResponse } from '@aurion/contract'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { type ApiClient, ApiRequestError } from '../api/client.ts'
 import { endpoints } from '../api/endpoints.ts'
+import { AuthCard } from '../components/AuthCard.tsx'
 import { Icon } from '../components/Icon.tsx'
 import { RevealPassword } from '../components/RevealPassword.tsx'
 import { formatWait } from '../lib/format.ts'
@@ -130,119 +131,113 @@ export function LoginPage({ api, expired, onSignedIn }: LoginPageProps) {
   }
 
   return (
-    <main class="login">
-      <div class="login-card">
-        <div class="login-brand">
-          <span class="brand-mark brand-mark-lg" aria-hidden="true">
-            A
-          </span>
-          <h1>Sign in to Aurion</h1>
-          <p>Manage your support widget, knowledge and conversations.</p>
-        </div>
-        {expired && !error && (
-          <p class="banner banner-info" role="status">
-            <Icon name="info" size={16} />
-            Your session has ended. Sign in again to continue.
-          </p>
-        )}
-        {error && (
-          <p class="banner banner-error" role="alert">
-            <Icon name="alert" size={16} />
-            {error}
-          </p>
-        )}
-        <form onSubmit={submit} noValidate>
-          {needCode ? (
+    <AuthCard
+      title="Sign in to Aurion"
+      intro={<p>Manage your support widget, knowledge and conversations.</p>}
+    >
+      {expired && !error && (
+        <p class="banner banner-info" role="status">
+          <Icon name="info" size={16} />
+          Your session has ended. Sign in again to continue.
+        </p>
+      )}
+      {error && (
+        <p class="banner banner-error" role="alert">
+          <Icon name="alert" size={16} />
+          {error}
+        </p>
+      )}
+      <form onSubmit={submit} noValidate>
+        {needCode ? (
+          <div class="field">
+            <label class="field-label" for="login-code">
+              Authentication code
+            </label>
+            <input
+              ref={codeRef}
+              id="login-code"
+              class="input input-lg code-input"
+              name="code"
+              inputMode="text"
+              autoComplete="one-time-code"
+              spellcheck={false}
+              maxLength={64}
+              aria-describedby="login-code-hint"
+              value={code}
+              onInput={(e) => setCode(e.currentTarget.value)}
+            />
+            <p id="login-code-hint" class="field-hint">
+              The 6-digit code from your authenticator app for {email.trim()}. Lost the device?
+              Enter one of your recovery codes instead.
+            </p>
+          </div>
+        ) : (
+          <>
             <div class="field">
-              <label class="field-label" for="login-code">
-                Authentication code
+              <label class="field-label" for="login-email">
+                Email
               </label>
               <input
-                ref={codeRef}
-                id="login-code"
-                class="input input-lg code-input"
-                name="code"
-                inputMode="text"
-                autoComplete="one-time-code"
-                spellcheck={false}
-                maxLength={64}
-                aria-describedby="login-code-hint"
-                value={code}
-                onInput={(e) => setCode(e.currentTarget.value)}
+                ref={emailRef}
+                id="login-email"
+                class="input input-lg"
+                type="email"
+                name="email"
+                autoComplete="username"
+                value={email}
+                onInput={(e) => setEmail(e.currentTarget.value)}
+                required
               />
-              <p id="login-code-hint" class="field-hint">
-                The 6-digit code from your authenticator app for {email.trim()}. Lost the device?
-                Enter one of your recovery codes instead.
-              </p>
             </div>
-          ) : (
-            <>
-              <div class="field">
-                <label class="field-label" for="login-email">
-                  Email
-                </label>
+            <div class="field">
+              <label class="field-label" for="login-password">
+                Password
+              </label>
+              <div class="input-affix">
                 <input
-                  ref={emailRef}
-                  id="login-email"
+                  ref={passwordRef}
+                  id="login-password"
                   class="input input-lg"
-                  type="email"
-                  name="email"
-                  autoComplete="username"
-                  value={email}
-                  onInput={(e) => setEmail(e.currentTarget.value)}
+                  type={showPassword ? 'text' : 'password'}
+                  name="password"
+                  autoComplete="current-password"
+                  value={password}
+                  onInput={(e) => setPassword(e.currentTarget.value)}
                   required
                 />
+                <RevealPassword shown={showPassword} onToggle={setShowPassword} />
               </div>
-              <div class="field">
-                <label class="field-label" for="login-password">
-                  Password
-                </label>
-                <div class="input-affix">
-                  <input
-                    ref={passwordRef}
-                    id="login-password"
-                    class="input input-lg"
-                    type={showPassword ? 'text' : 'password'}
-                    name="password"
-                    autoComplete="current-password"
-                    value={password}
-                    onInput={(e) => setPassword(e.currentTarget.value)}
-                    required
-                  />
-                  <RevealPassword shown={showPassword} onToggle={setShowPassword} />
-                </div>
-              </div>
-            </>
-          )}
-          <button
-            type="submit"
-            class="btn btn-primary btn-block btn-lg"
-            disabled={busy}
-            aria-busy={busy}
-          >
-            {busy && <span class="spinner" aria-hidden="true" />}
-            {busy ? 'Signing in…' : needCode ? 'Verify' : 'Sign in'}
+            </div>
+          </>
+        )}
+        <button
+          type="submit"
+          class="btn btn-primary btn-block btn-lg"
+          disabled={busy}
+          aria-busy={busy}
+        >
+          {busy && <span class="spinner" aria-hidden="true" />}
+          {busy ? 'Signing in…' : needCode ? 'Verify' : 'Sign in'}
+        </button>
+        {needCode ? (
+          <button type="button" class="btn btn-ghost btn-block" onClick={startOver}>
+            Use another account
           </button>
-          {needCode ? (
-            <button type="button" class="btn btn-ghost btn-block" onClick={startOver}>
-              Use another account
-            </button>
-          ) : (
-            <button
-              type="button"
-              class="btn btn-secondary btn-block btn-lg login-sso"
-              disabled={busy}
-              onClick={signInWithSso}
-            >
-              <Icon name="shield" size={16} />
-              Continue with SSO
-            </button>
-          )}
-        </form>
-        <p class="login-foot">
-          No account? An operator creates one with <code>aurion user create</code>.
-        </p>
-      </div>
-    </main>
+        ) : (
+          <button
+            type="button"
+            class="btn btn-secondary btn-block btn-lg login-sso"
+            disabled={busy}
+            onClick={signInWithSso}
+          >
+            <Icon name="shield" size={16} />
+            Continue with SSO
+          </button>
+        )}
+      </form>
+      <p class="login-foot">
+        No account? An operator creates one with <code>aurion user create</code>.
+      </p>
+    </AuthCard>
   )
 }

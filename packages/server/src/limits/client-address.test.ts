@@ -25,6 +25,10 @@ describe('throttleAddress', () => {
     expect(throttleAddress('2001:db8:aa:bc::1')).not.toBe(a)
   })
 
+  it('a client that hung up (no address left on its socket) is counted under one key, not a crash', () => {
+    expect(throttleAddress(undefined)).toBe('unknown')
+  })
+
   it('leaves anything that is not an IPv6 address as it is', () => {
     for (const v of ['unknown', '', '1.2.3.4.5', ':::', `${'1:'.repeat(100_000)}1`]) {
       expect(throttleAddress(v)).toBe(v)

@@ -5,7 +5,10 @@ import { isIPv6 } from 'node:net'
  * an IPv6 address by its /64 prefix. One IPv6 host or network usually holds a whole /64, so
  * counting single IPv6 addresses would hand an attacker 2^64 fresh counters.
  */
-export function throttleAddress(ip: string): string {
+export function throttleAddress(ip: string | undefined): string {
+  // A client that hung up before its request is handled has no address any more (Node clears
+  // `remoteAddress` on a destroyed socket); its request is counted under one shared key.
+  if (ip === undefined) return 'unknown'
   const bare = ip.split('%', 1)[0]!
   if (!isIPv6(bare)) return ip
   const lower = bare.toLowerCase()
