@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto'
 import type { TeamRole } from '@aurion/contract'
 import * as oidc from 'openid-client'
 import {
@@ -8,6 +7,7 @@ import {
 } from '../admin-users/user-repo.ts'
 import type { RouteContext } from '../app-deps.ts'
 import { auditHash, recordAudit } from '../audit/audit.ts'
+import { safeEqual } from '../auth/keys.ts'
 import { type ApiError, badRequest, conflict, ssoFailed, ssoProviderError } from '../errors.ts'
 import { randomBase62 } from '../ids.ts'
 import { countOwners, lockTenantTeam, setMemberRole } from '../team/member-repo.ts'
@@ -136,7 +136,7 @@ export async function finishSsoLogin(
   if (taken.outcome === 'expired') {
     return fail(ssoFailed(400, 'This sign-in took too long: start again'), 'state_expired')
   }
-  if (!sameString(input.cookieState, state)) {
+  if (input.cookieState === undefined || !safeEqual(input.cookieState, state)) {
     return fail(
       ssoFailed(400, 'This sign-in was started in another browser: start again'),
       'browser_mismatch',
@@ -256,13 +256,6 @@ function isTransportError(err: unknown): boolean {
     if (e.message.startsWith('no complete answer')) return true
   }
   return false
-}
-
-function sameString(a: string | undefined, b: string): boolean {
-  if (a === undefined) return false
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
 }
 
 /**
