@@ -22,6 +22,8 @@ export interface FixtureSite {
   requests: { path: string; ifNoneMatch: string | undefined }[]
   /** Bytes sent so far by endless pages (bounded when the client stops reading). */
   endlessBytes: number
+  /** Resolves once no endless page is being sent (every client reading one has hung up). */
+  endlessHungUp(): Promise<void>
   /** Replaces or adds a file (its ETag changes with its content). */
   set(path: string, file: SiteFile): void
   close(): Promise<void>
@@ -34,7 +36,8 @@ export interface FixtureSite {
 export async function startFixtureSite(files: Record<string, SiteFile>): Promise<FixtureSite> {
   const table = new Map(Object.entries(files))
   const requests: FixtureSite['requests'] = []
-  const state = { endlessBytes: 0 }
+  const state = { endlessBytes: 0, endlessOpen: 0 }
+  let idle: (() => void)[] = []
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname
     const inm = req.headers['if-none-match']
@@ -62,6 +65,13 @@ export async function startFixtureSite(files: Record<string, SiteFile>): Promise
       res.end(body)
       return
     }
+    state.endlessOpen++
+    res.once('close', () => {
+      state.endlessOpen--
+      if (state.endlessOpen > 0) return
+      for (const wake of idle) wake()
+      idle = []
+    })
     res.write(body)
     const chunk = Buffer.from(`<p>${'More text that never ends. '.repeat(2000)}</p>\n`)
     const pump = () => {
@@ -79,6 +89,10 @@ export async function startFixtureSite(files: Record<string, SiteFile>): Promise
     requests,
     get endlessBytes() {
       return state.endlessBytes
+    },
+    endlessHungUp() {
+      if (state.endlessOpen === 0) return Promise.resolve()
+      return new Promise<void>((resolve) => idle.push(resolve))
     },
     set(path, file) {
       table.set(path, file)
