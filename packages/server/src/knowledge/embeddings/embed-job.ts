@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
+import { sha256Hex } from '../../auth/keys.ts'
 import type { Db } from '../../db/schema.ts'
 import { enqueueJob } from '../../jobs/job-repo.ts'
 import type { JobHandler } from '../../jobs/job-runner.ts'
@@ -97,7 +97,7 @@ export async function embedTenant(
     for (const p of splitPassages(a.body, lang)) {
       const key = `${a.id}\n${p.index}`
       const text = passageInput(a.title, p.heading, p.text)
-      const hash = createHash('sha256').update(`${client.model}\n${text}`).digest('hex')
+      const hash = sha256Hex(`${client.model}\n${text}`)
       keep.add(key)
       if (stored.get(key) !== hash)
         wanted.push({ articleId: a.id, passageIndex: p.index, text, hash })
