@@ -27,6 +27,8 @@ const EMPTY: Draft = {
   primary_color: '',
 }
 
+type TextKey = Exclude<keyof Draft, 'enabled'>
+
 /** Help Center: the public site of published articles — address, title, look, on/off. */
 export function HelpCenterPage() {
   const { api } = useApp()
@@ -63,6 +65,13 @@ export function HelpCenterPage() {
   }, [api])
 
   const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }))
+  /** The props every text field shares: its name, its draft value, its error, its setter. */
+  const bind = (key: TextKey) => ({
+    name: key,
+    value: draft[key],
+    error: errors[key],
+    onInput: (v: string) => setDraft((d) => ({ ...d, [key]: v })),
+  })
 
   const submit = async (e: Event) => {
     e.preventDefault()
@@ -122,56 +131,41 @@ export function HelpCenterPage() {
           />
           <TextField
             label="Address (slug)"
-            name="slug"
-            value={draft.slug}
+            {...bind('slug')}
             max={HELP_CENTER_LIMITS.slug.max}
-            error={errors.slug}
             placeholder="acme"
             hint={
               saved
                 ? `Live at ${saved.url}. Lowercase letters, digits and hyphens; also a subdomain.`
                 : 'Lowercase letters, digits and hyphens, starting with a letter; also a subdomain.'
             }
-            onInput={(slug) => set({ slug })}
           />
           <TextField
             label="Title"
-            name="title"
-            value={draft.title}
+            {...bind('title')}
             max={HELP_CENTER_LIMITS.title.max}
-            error={errors.title}
             placeholder="Acme Help Center"
-            onInput={(title) => set({ title })}
           />
           <TextField
             label="Description"
-            name="description"
+            {...bind('description')}
             optional
-            value={draft.description}
             max={HELP_CENTER_LIMITS.description.max}
-            error={errors.description}
             placeholder="Guides and answers from the Acme team."
-            onInput={(description) => set({ description })}
           />
           <TextField
             label="Logo URL"
-            name="logo_url"
+            {...bind('logo_url')}
             optional
             type="url"
-            value={draft.logo_url}
-            error={errors.logo_url}
             placeholder="https://cdn.example.com/logo.svg"
-            onInput={(logo_url) => set({ logo_url })}
           />
           <TextField
             label="Accent colour"
-            name="primary_color"
+            {...bind('primary_color')}
             optional
-            value={draft.primary_color}
-            error={errors.primary_color}
             placeholder="#4f46e5"
             hint="#rrggbb"
-            onInput={(primary_color) => set({ primary_color })}
           />
           <div class="modal-foot inline">
             <button type="submit" class="btn btn-primary" disabled={busy} aria-busy={busy}>
