@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
@@ -16,6 +16,10 @@ export const ARTIFACTS_DIR = join(root, 'test-artifacts')
 
 /** Debian's Chromium (`CHROMIUM_PATH` overrides; `npm test` sets it). */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+if (process.env.CI === 'true' && !existsSync(CHROMIUM_PATH))
+  throw new Error(
+    `CI=true but there is no Chromium at ${CHROMIUM_PATH}: browser tests must run in CI`,
+  )
 
 /** The team's flags: headless, no sandbox (containers), nothing phoning home. */
 export const CHROMIUM_ARGS = [
