@@ -1,5 +1,6 @@
 import type { Db } from '../db/schema.ts'
-import { listUploadsForMessages } from '../uploads/upload-repo.ts'
+import { validationError } from '../errors.ts'
+import { attachUploads, listUploadsForMessages } from '../uploads/upload-repo.ts'
 
 /** A file attached to a message, as frames and the history show it (without its URL). */
 export interface MessageAttachment {
@@ -28,4 +29,33 @@ export async function attachmentsOf(
     out.set(u.message_id, list)
   }
   return out
+}
+
+/**
+ * Attaches the tenant's uploads `uploadIds` (none: nothing to do) to the new message; any that
+ * cannot be attached is a 422 naming its index in `upload_ids`, which rolls back the caller's
+ * transaction. Run it inside the transaction that stores the message.
+ */
+export async function attachUploadsToMessage(
+  db: Db,
+  tenantId: string,
+  uploadIds: readonly string[] | undefined,
+  messageId: string,
+): Promise<void> {
+  if (uploadIds === undefined || uploadIds.length === 0) return
+  const failed = new Set(await attachUploads(db, tenantId, uploadIds, messageId))
+  if (failed.size === 0) return
+  throw validationError(
+    uploadIds.flatMap((id, i) =>
+      failed.has(id)
+        ? [
+            {
+              type: 'value_error',
+              loc: ['body', 'upload_ids', i],
+              msg: `Unknown upload ${id}, or it is already attached to a message`,
+            },
+          ]
+        : [],
+    ),
+  )
 }

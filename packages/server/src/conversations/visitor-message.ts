@@ -2,12 +2,11 @@ import type { Attachment } from '@aurion/contract'
 import type { AgentTurn } from '../agent/agent.ts'
 import type { RouteContext } from '../app-deps.ts'
 import type { Db } from '../db/schema.ts'
-import { conflict, validationError } from '../errors.ts'
+import { conflict } from '../errors.ts'
 import { publishInboxMessage } from '../handoff/inbox-events.ts'
 import { newId } from '../ids.ts'
 import { findKnowledgeRevision } from '../knowledge/article-repo.ts'
 import { redactPii } from '../privacy/redact.ts'
-import { attachUploads } from '../uploads/upload-repo.ts'
 import {
   type ContactRow,
   createAnonymousContact,
@@ -24,7 +23,7 @@ import {
 import { retryOnUniqueViolation } from './db-errors.ts'
 import { messageFrame, publishThreadFrame } from './frames.ts'
 import { locateThread, MAX_TX_ATTEMPTS, type ThreadTarget } from './locate-thread.ts'
-import { attachmentsOf } from './message-attachments.ts'
+import { attachmentsOf, attachUploadsToMessage } from './message-attachments.ts'
 import { declaredChannel } from './message-channel.ts'
 import { checkMetadataSize, requireBody, subjectFromText } from './message-input.ts'
 import {
@@ -211,24 +210,7 @@ async function insertVisitorMessage(
     metadata: input.metadata !== undefined ? JSON.stringify(input.metadata) : null,
     created_at: conversation.updated_at,
   })
-  if (input.uploadIds !== undefined && input.uploadIds.length > 0) {
-    const failed = new Set(await attachUploads(db, tenantId, input.uploadIds, userMessage.id))
-    if (failed.size > 0) {
-      throw validationError(
-        input.uploadIds.flatMap((id, i) =>
-          failed.has(id)
-            ? [
-                {
-                  type: 'value_error',
-                  loc: ['body', 'upload_ids', i],
-                  msg: `Unknown upload ${id}, or it is already attached to a message`,
-                },
-              ]
-            : [],
-        ),
-      )
-    }
-  }
+  await attachUploadsToMessage(db, tenantId, input.uploadIds, userMessage.id)
   await emitMessageCreated(db, userMessage)
   if (firstFromVisitor && !located.created) {
     const subject = subjectFromText(input.body)

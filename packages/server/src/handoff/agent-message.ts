@@ -6,12 +6,13 @@ import {
   updateConversation,
 } from '../conversations/conversation-repo.ts'
 import { messageFrame, publishThreadFrame, toApiTimestamp } from '../conversations/frames.ts'
+import { attachUploadsToMessage } from '../conversations/message-attachments.ts'
 import { insertMessage } from '../conversations/message-repo.ts'
 import type { ConversationRow, MessageRow } from '../conversations/types.ts'
-import { invalidField, notFound, validationError } from '../errors.ts'
+import { invalidField, notFound } from '../errors.ts'
 import { newId, nowIso } from '../ids.ts'
 import { recordAgentMessageMetric } from '../metrics.ts'
-import { attachUploads, listUploadsForMessages } from '../uploads/upload-repo.ts'
+import { listUploadsForMessages } from '../uploads/upload-repo.ts'
 import {
   handOffConversation,
   publishConversationState,
@@ -77,24 +78,7 @@ export async function postAgentMessage(
       author_user_id: user?.id ?? null,
       created_at: now,
     })
-    if (input.uploadIds?.length) {
-      const failed = new Set(await attachUploads(trx, tenantId, input.uploadIds, m.id))
-      if (failed.size > 0) {
-        throw validationError(
-          input.uploadIds.flatMap((id, i) =>
-            failed.has(id)
-              ? [
-                  {
-                    type: 'value_error',
-                    loc: ['body', 'upload_ids', i],
-                    msg: `Unknown upload ${id}, or it is already attached to a message`,
-                  },
-                ]
-              : [],
-          ),
-        )
-      }
-    }
+    await attachUploadsToMessage(trx, tenantId, input.uploadIds, m.id)
     await updateConversation(trx, tenantId, c.id, { updated_at: now })
     return m
   })

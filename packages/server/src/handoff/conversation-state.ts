@@ -10,7 +10,7 @@ import type { ConversationRow } from '../conversations/types.ts'
 import { invalidField, notFound } from '../errors.ts'
 import { nowIso } from '../ids.ts'
 import { recordHandoffMetric } from '../metrics.ts'
-import { findTenantUser, recordHandoff } from './handoff-repo.ts'
+import { findTenantUser, handoffColumns, recordHandoff } from './handoff-repo.ts'
 import { inboxState, publishInboxEvent } from './inbox-events.ts'
 import { storeStateChange } from './state-change.ts'
 
@@ -115,13 +115,7 @@ export async function handOffConversation(
   const next: ConversationRow = {
     ...c,
     ...assign,
-    handled_by: 'human',
-    status: 'open',
-    handoff_requested_at: at,
-    handoff_reason: reason,
-    first_human_reply_at: null,
-    first_human_reply_user_id: null,
-    updated_at: at,
+    ...handoffColumns(at, reason),
   }
   await storeStateChange(
     ctx.db,

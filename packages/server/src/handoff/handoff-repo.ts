@@ -37,6 +37,19 @@ export async function markFirstHumanReply(
   return Number(r.numUpdatedRows) > 0
 }
 
+/** What a new hand-off sets: a person handles it, open, its time and reason, no first reply yet. */
+export function handoffColumns(at: string, reason: string) {
+  return {
+    handled_by: 'human',
+    status: 'open',
+    handoff_requested_at: at,
+    handoff_reason: reason,
+    first_human_reply_at: null,
+    first_human_reply_user_id: null,
+    updated_at: at,
+  } as const
+}
+
 /** Starts a new hand-off: its time and reason, and no first reply yet. */
 export async function recordHandoff(
   db: Db,
@@ -48,16 +61,7 @@ export async function recordHandoff(
 ): Promise<void> {
   await db
     .updateTable('conversations')
-    .set({
-      handled_by: 'human',
-      status: 'open',
-      handoff_requested_at: at,
-      handoff_reason: reason,
-      first_human_reply_at: null,
-      first_human_reply_user_id: null,
-      updated_at: at,
-      ...extra,
-    })
+    .set({ ...handoffColumns(at, reason), ...extra })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', conversationId)
     .execute()

@@ -70,6 +70,24 @@ async function lockedActor(db: Db, dialect: string, actor: TeamActor): Promise<T
 }
 
 /**
+ * Under the team lock ({@link lockedActor}): the actor as they are now and the member they are
+ * about to change, whom they must be allowed to change.
+ * @throws ApiError 403 (role), 404 (not in the actor's tenant).
+ */
+async function lockedChange(
+  db: Db,
+  dialect: string,
+  actor: TeamActor,
+  userId: string,
+): Promise<{ me: TeamActor; target: MemberRow }> {
+  const me = await lockedActor(db, dialect, actor)
+  const target = await findMemberRow(db, actor.tenantId, userId)
+  if (!target) throw notFound('Team member not found')
+  assertMayChange(me, target)
+  return { me, target }
+}
+
+/**
  * Changes a member's role. Owners change anyone; admins change admins and agents but never an
  * owner, and never make one; the last owner keeps the role.
  * @throws ApiError 403 (role), 404 (not in the actor's tenant), 409 (last owner).
@@ -82,10 +100,7 @@ export async function changeMemberRole(
 ): Promise<TeamMember> {
   assertManagesTeam(actor)
   await database.db.transaction().execute(async (trx) => {
-    const me = await lockedActor(trx, database.dialect, actor)
-    const target = await findMemberRow(trx, actor.tenantId, userId)
-    if (!target) throw notFound('Team member not found')
-    assertMayChange(me, target)
+    const { me, target } = await lockedChange(trx, database.dialect, actor, userId)
     assertMayGrant(me, role)
     if (target.role === role) return
     if (role !== 'owner') assertOwnerRemains(await countOwners(trx, actor.tenantId), target)
@@ -106,10 +121,7 @@ export async function removeMember(
 ): Promise<void> {
   assertManagesTeam(actor)
   await database.db.transaction().execute(async (trx) => {
-    const me = await lockedActor(trx, database.dialect, actor)
-    const target = await findMemberRow(trx, actor.tenantId, userId)
-    if (!target) throw notFound('Team member not found')
-    assertMayChange(me, target)
+    const { target } = await lockedChange(trx, database.dialect, actor, userId)
     if (target.id === actor.userId)
       throw conflict('You cannot remove yourself: ask another owner or admin')
     assertOwnerRemains(await countOwners(trx, actor.tenantId), target)

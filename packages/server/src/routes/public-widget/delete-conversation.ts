@@ -1,5 +1,4 @@
 import {
-  ErrorResponse,
   WidgetDeleteConversationRequest,
   WidgetDeleteConversationResponse,
   WidgetResolveParams,
@@ -9,7 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import type { RouteContext } from '../../app-deps.ts'
 import { deleteConversationAsVisitor } from '../../conversations/visitor-delete.ts'
 import { guardVisitorWrite } from '../../widget-auth/visitor-guard.ts'
-import { INVALID_TOKEN_RESPONSE, PUBLIC_ERROR_RESPONSES, TAGS } from './schemas.ts'
+import { TAGS, VISITOR_CONVERSATION_ERRORS } from './schemas.ts'
 
 /** `POST /api/v1/widget/conversations/:conversation_id/delete`: the visitor deletes it. */
 export async function deleteConversationRoutes(
@@ -28,9 +27,7 @@ export async function deleteConversationRoutes(
         body: WidgetDeleteConversationRequest,
         response: {
           200: WidgetDeleteConversationResponse,
-          ...INVALID_TOKEN_RESPONSE,
-          ...PUBLIC_ERROR_RESPONSES,
-          404: { ...ErrorResponse, description: 'Unknown conversation, or not yours' },
+          ...VISITOR_CONVERSATION_ERRORS,
         },
       },
     },

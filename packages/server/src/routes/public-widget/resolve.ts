@@ -1,16 +1,11 @@
-import {
-  ErrorResponse,
-  WidgetResolveParams,
-  WidgetResolveRequest,
-  WidgetResolveResponse,
-} from '@aurion/contract'
+import { WidgetResolveParams, WidgetResolveRequest, WidgetResolveResponse } from '@aurion/contract'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import type { RouteContext } from '../../app-deps.ts'
 import { resolveConversationAsVisitor } from '../../conversations/conversation-status.ts'
 import { toApiTimestamp } from '../../conversations/frames.ts'
 import { guardVisitorWrite } from '../../widget-auth/visitor-guard.ts'
-import { INVALID_TOKEN_RESPONSE, PUBLIC_ERROR_RESPONSES, TAGS } from './schemas.ts'
+import { TAGS, VISITOR_CONVERSATION_ERRORS } from './schemas.ts'
 
 /** `POST /api/v1/widget/conversations/:conversation_id/resolve`: the visitor closes it. */
 export async function resolveRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
@@ -26,9 +21,7 @@ export async function resolveRoutes(app: FastifyInstance, ctx: RouteContext): Pr
         body: WidgetResolveRequest,
         response: {
           200: WidgetResolveResponse,
-          ...INVALID_TOKEN_RESPONSE,
-          ...PUBLIC_ERROR_RESPONSES,
-          404: { ...ErrorResponse, description: 'Unknown conversation, or not yours' },
+          ...VISITOR_CONVERSATION_ERRORS,
         },
       },
     },

@@ -19,3 +19,10 @@ export const PUBLIC_ERROR_RESPONSES = {
 export const INVALID_TOKEN_RESPONSE = {
   401: { ...ErrorResponse, description: '{"detail": "Invalid or expired email token"}' },
 }
+
+/** Errors of the routes where a visitor acts on a conversation they must prove is theirs. */
+export const VISITOR_CONVERSATION_ERRORS = {
+  ...INVALID_TOKEN_RESPONSE,
+  ...PUBLIC_ERROR_RESPONSES,
+  404: { ...ErrorResponse, description: 'Unknown conversation, or not yours' },
+}
