@@ -1,9 +1,10 @@
 import type { DbHandle } from '../db/connect.ts'
 import { safeFetch } from '../net/safe-fetch.ts'
+import { createAttemptRecorder, recordOutcomes } from './attempt-recorder.ts'
 import { type ClaimedDelivery, createDeliveryQueue } from './delivery-queue.ts'
-import { type AttemptOutcome, pruneDeliveredEvents, recordAttempt } from './delivery-repo.ts'
+import { type AttemptOutcome, pruneDeliveredEvents } from './delivery-repo.ts'
 import { onEventsWritten } from './events.ts'
-import { failingWindowMs, retryDelayMs } from './retry-schedule.ts'
+import { retryDelayMs } from './retry-schedule.ts'
 import { openSecret } from './secret-box.ts'
 import { webhookHeaders } from './signature.ts'
 import { teamChatBody } from './slack-format.ts'
@@ -69,6 +70,9 @@ export function createWebhookWorker(opts: WebhookWorkerOptions): WebhookWorker {
   let timer: NodeJS.Timeout | undefined
   let unsubscribe: (() => void) | undefined
   let lastPrune = 0
+  /** The last claim took as many deliveries as there were free slots: more may be due. */
+  let backlog = false
+  const recorder = createAttemptRecorder(db, opts.log, opts.retryBaseMs, () => inflight.size)
 
   const iso = (ms: number) => new Date(ms).toISOString()
 
@@ -91,8 +95,9 @@ export function createWebhookWorker(opts: WebhookWorkerOptions): WebhookWorker {
         if (free <= 0) break
         const now = clock()
         const claimed = await queue.claimDue(iso(now), iso(clock() + leaseMs), free)
-        for (const c of claimed) track(attempt(c))
-        if (claimed.length === free) again = true
+        for (const c of claimed) track(attempt(c).then((outcome) => recorder.add(c, outcome)))
+        backlog = claimed.length === free
+        if (backlog) again = true
       } while (again && started)
       if (Date.now() - lastPrune > PRUNE_EVERY_MS) {
         lastPrune = Date.now()
@@ -111,8 +116,9 @@ export function createWebhookWorker(opts: WebhookWorkerOptions): WebhookWorker {
     work.then(
       () => {
         inflight.delete(work)
-        // A slot is free: due work waiting behind it goes now.
-        void pass()
+        // Due work was left behind when the last claim filled every slot: it goes now. Otherwise
+        // there is nothing to look for until new events are written or the poll comes round.
+        if (backlog) void pass()
       },
       (err: unknown) => {
         inflight.delete(work)
@@ -121,7 +127,7 @@ export function createWebhookWorker(opts: WebhookWorkerOptions): WebhookWorker {
     )
   }
 
-  async function attempt(c: ClaimedDelivery): Promise<void> {
+  async function attempt(c: ClaimedDelivery): Promise<AttemptOutcome> {
     const t0 = performance.now()
     let statusCode: number | null = null
     let error: string | null = null
@@ -168,32 +174,7 @@ export function createWebhookWorker(opts: WebhookWorkerOptions): WebhookWorker {
       nextAttemptAt: delay === undefined ? null : iso(now + delay),
       at: iso(now),
     }
-    await db.transaction().execute(async (trx) => {
-      if (!(await recordAttempt(trx, c.id, c.attempt, outcome))) return
-      const endpoint = trx
-        .updateTable('webhook_endpoints')
-        .where('id', '=', c.endpoint_id)
-        .where('tenant_id', '=', c.tenant_id)
-      if (ok) {
-        if (c.failing_since !== null) await endpoint.set({ failing_since: null }).execute()
-      } else if (gone) {
-        await endpoint
-          .set({ enabled: 0, disabled_reason: 'gone', updated_at: outcome.at })
-          .execute()
-      } else if (c.failing_since === null) {
-        await endpoint
-          .set({ failing_since: outcome.at })
-          .where('failing_since', 'is', null)
-          .execute()
-      } else if (now - Date.parse(c.failing_since) >= failingWindowMs(opts.retryBaseMs)) {
-        await endpoint
-          .set({ enabled: 0, disabled_reason: 'failing', updated_at: outcome.at })
-          .where('enabled', '=', 1)
-          .execute()
-      }
-    })
-    if (gone)
-      opts.log.warn({ endpointId: c.endpoint_id }, 'webhook endpoint answered 410: disabled')
+    return outcome
   }
 
   return {
@@ -208,11 +189,15 @@ export function createWebhookWorker(opts: WebhookWorkerOptions): WebhookWorker {
       clearTimeout(timer)
       unsubscribe?.()
       await Promise.allSettled([...inflight])
+      await recorder.flush()
     },
     async deliverNow(tenantId, deliveryId) {
       const c = await queue.claimOne(tenantId, deliveryId, iso(clock() + leaseMs))
       if (!c) return false
-      const work = attempt(c)
+      // Recorded at once and alone: the caller waits to show the outcome.
+      const work = attempt(c).then((outcome) =>
+        recordOutcomes(db, [{ c, outcome }], opts.log, opts.retryBaseMs),
+      )
       inflight.add(work)
       try {
         await work
