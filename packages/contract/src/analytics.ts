@@ -11,7 +11,8 @@ export const UNANSWERED_MAX_GROUPS = { default: 50, max: 200 } as const
 /** Conversation links kept per unanswered group (the most recent). */
 export const UNANSWERED_MAX_LINKS = 10
 
-const Period = {
+/** `from` and `to` of a period `[from, to)` (ISO 8601), for a query's properties. */
+export const PeriodBounds = {
   from: Type.Optional(
     Type.String({
       format: 'date-time',
@@ -21,6 +22,10 @@ const Period = {
   to: Type.Optional(
     Type.String({ format: 'date-time', description: 'End, exclusive (ISO 8601). Default: now' }),
   ),
+}
+
+const Period = {
+  ...PeriodBounds,
   tz: Type.Optional(
     Type.String({
       minLength: 1,

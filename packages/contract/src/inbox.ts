@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox'
+import { PeriodBounds } from './analytics.ts'
 import { CONVERSATION_STATUSES } from './widget-api.ts'
 
 /**
@@ -168,17 +169,7 @@ export type InboxEvent =
     }
 
 /** `GET /api/v1/conversations/handoff-metrics`: the period, `[from, to)` (ISO 8601). */
-export const HandoffMetricsQuery = Type.Object({
-  from: Type.Optional(
-    Type.String({
-      format: 'date-time',
-      description: 'Start, inclusive (ISO 8601). Default: `to` minus 30 days',
-    }),
-  ),
-  to: Type.Optional(
-    Type.String({ format: 'date-time', description: 'End, exclusive (ISO 8601). Default: now' }),
-  ),
-})
+export const HandoffMetricsQuery = Type.Object({ ...PeriodBounds })
 export type HandoffMetricsQuery = Static<typeof HandoffMetricsQuery>
 
 const Seconds = (description: string) =>
