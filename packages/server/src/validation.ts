@@ -111,83 +111,95 @@ function quoteList(values: unknown[]): string {
   return q.length <= 1 ? (q[0] ?? '') : `${q.slice(0, -1).join(', ')} or ${q.at(-1)}`
 }
 
+type Params = Record<string, unknown>
+const limit = (p: Params) => String(p.limit)
+const plural = (p: Params) => (p.limit === 1 ? '' : 's')
+const greaterThanEqual = (p: Params) => ({
+  type: 'greater_than_equal',
+  msg: `Input should be greater than or equal to ${limit(p)}`,
+})
+const lessThanEqual = (p: Params) => ({
+  type: 'less_than_equal',
+  msg: `Input should be less than or equal to ${limit(p)}`,
+})
+
+/** The issue `type` and `msg` of each Ajv keyword (pydantic's wording), from its params. */
+const ISSUES = new Map<string, (p: Params) => { type: string; msg: string }>(
+  Object.entries({
+    required: () => ({ type: 'missing', msg: 'Field required' }),
+    type: (p: Params) => ({
+      type: `${String(p.type).split(',')[0]}_type`,
+      msg: `Input should be a valid ${String(p.type).replace(',', ' or ')}`,
+    }),
+    minLength: (p: Params) => ({
+      type: 'string_too_short',
+      msg: `String should have at least ${limit(p)} character${plural(p)}`,
+    }),
+    maxLength: (p: Params) => ({
+      type: 'string_too_long',
+      msg: `String should have at most ${limit(p)} characters`,
+    }),
+    maxItems: (p: Params) => ({
+      type: 'too_long',
+      msg: `List should have at most ${limit(p)} items`,
+    }),
+    minItems: (p: Params) => ({
+      type: 'too_short',
+      msg: `List should have at least ${limit(p)} item${plural(p)}`,
+    }),
+    enum: (p: Params) => ({
+      type: 'literal_error',
+      msg: `Input should be ${quoteList((p.allowedValues as unknown[]) ?? [])}`,
+    }),
+    const: (p: Params) => ({
+      type: 'literal_error',
+      msg: `Input should be '${String(p.allowedValue)}'`,
+    }),
+    minimum: greaterThanEqual,
+    exclusiveMinimum: greaterThanEqual,
+    maximum: lessThanEqual,
+    exclusiveMaximum: lessThanEqual,
+    pattern: (p: Params) => ({
+      type: 'string_pattern_mismatch',
+      msg: `String should match pattern '${String(p.pattern)}'`,
+    }),
+    format: (p: Params) => ({
+      type: 'value_error',
+      msg: `Input should be a valid ${String(p.format)}`,
+    }),
+    maxProperties: (p: Params) => ({
+      type: 'too_long',
+      msg: `Object should have at most ${limit(p)} entries`,
+    }),
+    propertyNames: () => ({ type: 'value_error', msg: 'Invalid key' }),
+    additionalProperties: () => ({
+      type: 'extra_forbidden',
+      msg: 'Extra inputs are not permitted',
+    }),
+  }),
+)
+
+/** Keywords whose issue names the property at fault: the param that holds its name. */
+const PROPERTY_PARAM = new Map([
+  ['required', 'missingProperty'],
+  ['additionalProperties', 'additionalProperty'],
+])
+
 function toIssue(e: Partial<ErrorObject>, part: string): ValidationIssue {
   const path = (e.instancePath ?? '')
     .split('/')
     .slice(1)
     .map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg))
-  const params = (e.params ?? {}) as Record<string, unknown>
-  let loc: (string | number)[] = [part, ...path]
-  let type = 'value_error'
-  let msg = e.message ?? 'Invalid value'
-  switch (e.keyword) {
-    case 'required':
-      loc = [...loc, String(params.missingProperty)]
-      type = 'missing'
-      msg = 'Field required'
-      break
-    case 'type':
-      type = `${String(params.type).split(',')[0]}_type`
-      msg = `Input should be a valid ${String(params.type).replace(',', ' or ')}`
-      break
-    case 'minLength':
-      type = 'string_too_short'
-      msg = `String should have at least ${String(params.limit)} character${params.limit === 1 ? '' : 's'}`
-      break
-    case 'maxLength':
-      type = 'string_too_long'
-      msg = `String should have at most ${String(params.limit)} characters`
-      break
-    case 'maxItems':
-      type = 'too_long'
-      msg = `List should have at most ${String(params.limit)} items`
-      break
-    case 'minItems':
-      type = 'too_short'
-      msg = `List should have at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}`
-      break
-    case 'enum':
-      type = 'literal_error'
-      msg = `Input should be ${quoteList((params.allowedValues as unknown[]) ?? [])}`
-      break
-    case 'const':
-      type = 'literal_error'
-      msg = `Input should be '${String(params.allowedValue)}'`
-      break
-    case 'minimum':
-    case 'exclusiveMinimum':
-      type = 'greater_than_equal'
-      msg = `Input should be greater than or equal to ${String(params.limit)}`
-      break
-    case 'maximum':
-    case 'exclusiveMaximum':
-      type = 'less_than_equal'
-      msg = `Input should be less than or equal to ${String(params.limit)}`
-      break
-    case 'pattern':
-      type = 'string_pattern_mismatch'
-      msg = `String should match pattern '${String(params.pattern)}'`
-      break
-    case 'format':
-      type = 'value_error'
-      msg = `Input should be a valid ${String(params.format)}`
-      break
-    case 'maxProperties':
-      type = 'too_long'
-      msg = `Object should have at most ${String(params.limit)} entries`
-      break
-    case 'propertyNames':
-      type = 'value_error'
-      msg = 'Invalid key'
-      break
-    case 'additionalProperties':
-      loc = [...loc, String(params.additionalProperty)]
-      type = 'extra_forbidden'
-      msg = 'Extra inputs are not permitted'
-      break
+  const params = (e.params ?? {}) as Params
+  const loc: (string | number)[] = [part, ...path]
+  const property = PROPERTY_PARAM.get(e.keyword ?? '')
+  if (property !== undefined) loc.push(String(params[property]))
+  const issue = ISSUES.get(e.keyword ?? '')?.(params) ?? {
+    type: 'value_error',
+    msg: e.message ?? 'Invalid value',
   }
-  return { type, loc, msg }
+  return { type: issue.type, loc, msg: issue.msg }
 }
 
 /** A `\u` escape of a UTF-16 surrogate: only JSON text with one can decode to a lone surrogate. */

@@ -13,6 +13,17 @@ export const ADMIN_ERROR_RESPONSES = {
   429: { ...RateLimitedResponse, description: '300 requests/minute per API key exceeded' },
 } as const
 
+/**
+ * {@link ADMIN_ERROR_RESPONSES} whose 403 names a scope of the routes' own area as its example
+ * (`knowledge:write`).
+ */
+export function adminErrorResponses(scopeExample: string) {
+  return {
+    ...ADMIN_ERROR_RESPONSES,
+    403: { ...ErrorResponse, description: `The key lacks the scope, e.g. ${scopeExample}` },
+  } as const
+}
+
 /** Errors of admin routes that take a JSON body. */
 export const ADMIN_BODY_ERROR_RESPONSES = {
   ...ADMIN_ERROR_RESPONSES,

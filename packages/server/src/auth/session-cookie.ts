@@ -25,24 +25,59 @@ function isHttps(request: FastifyRequest): boolean {
   return request.protocol === 'https'
 }
 
-function cookieName(request: FastifyRequest): string {
-  return isHttps(request) ? SECURE_SESSION_COOKIE : SESSION_COOKIE
+/**
+ * A cookie named `__Host-<name>` over https and `<name>` over plain http (a local install,
+ * tests). The `__Host-` prefix makes the browser accept it only with `Secure`, `Path=/` and no
+ * `Domain`, so a sibling subdomain cannot plant or shadow it.
+ */
+export interface HostCookie {
+  plain: string
+  secure: string
+}
+
+const SESSION: HostCookie = { plain: SESSION_COOKIE, secure: SECURE_SESSION_COOKIE }
+
+/**
+ * The value of the cookie in the request, or undefined (also when empty). Over https only the
+ * `__Host-` cookie counts (a plain one could have been planted over http or by a subdomain).
+ */
+export function readHostCookie(request: FastifyRequest, cookie: HostCookie): string | undefined {
+  const header = request.headers.cookie
+  if (header === undefined || header === '') return undefined
+  const value = parseCookie(header)[isHttps(request) ? cookie.secure : cookie.plain]
+  return value === undefined || value === '' ? undefined : value
+}
+
+/** Sets the cookie: HttpOnly (page scripts never see it), Path=/, Secure over https. */
+export function setHostCookie(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  cookie: HostCookie,
+  value: string,
+  opts: { sameSite: 'strict' | 'lax'; maxAge: number; expires?: Date },
+): void {
+  reply.header(
+    'Set-Cookie',
+    stringifySetCookie(isHttps(request) ? cookie.secure : cookie.plain, value, {
+      httpOnly: true,
+      path: '/',
+      secure: isHttps(request),
+      ...opts,
+    }),
+  )
 }
 
 /**
  * The session token in the request's cookie, or undefined. Over https only the `__Host-`
- * cookie counts (a plain one could have been planted over http or by a subdomain).
+ * cookie counts.
  */
 export function readSessionCookie(request: FastifyRequest): string | undefined {
-  const header = request.headers.cookie
-  if (header === undefined || header === '') return undefined
-  const value = parseCookie(header)[cookieName(request)]
-  return value === undefined || value === '' ? undefined : value
+  return readHostCookie(request, SESSION)
 }
 
 /**
- * Sets the session cookie: HttpOnly (page scripts never see it), SameSite=Strict (other sites'
- * requests carry none), Path=/, Secure over https, expiring with the session.
+ * Sets the session cookie: HttpOnly, SameSite=Strict (other sites' requests carry none), Path=/,
+ * Secure over https, expiring with the session.
  */
 export function setSessionCookie(
   request: FastifyRequest,
@@ -51,32 +86,16 @@ export function setSessionCookie(
   expiresAt: Date,
 ): void {
   const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000))
-  reply.header(
-    'Set-Cookie',
-    stringifySetCookie(cookieName(request), token, {
-      httpOnly: true,
-      sameSite: 'strict',
-      path: '/',
-      secure: isHttps(request),
-      maxAge,
-      expires: expiresAt,
-    }),
-  )
+  setHostCookie(request, reply, SESSION, token, { sameSite: 'strict', maxAge, expires: expiresAt })
 }
 
 /** Tells the browser to forget the session cookie. */
 export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
-  reply.header(
-    'Set-Cookie',
-    stringifySetCookie(cookieName(request), '', {
-      httpOnly: true,
-      sameSite: 'strict',
-      path: '/',
-      secure: isHttps(request),
-      maxAge: 0,
-      expires: new Date(0),
-    }),
-  )
+  setHostCookie(request, reply, SESSION, '', {
+    sameSite: 'strict',
+    maxAge: 0,
+    expires: new Date(0),
+  })
 }
 
 /**

@@ -57,6 +57,17 @@ export async function recordAttempt(
   return true
 }
 
+/** The query of an endpoint's deliveries with their event type. */
+function endpointDeliveries(db: Db, tenantId: string, endpointId: string) {
+  return db
+    .selectFrom('webhook_deliveries as d')
+    .innerJoin('webhook_events as v', 'v.id', 'd.event_id')
+    .selectAll('d')
+    .select('v.type')
+    .where('d.tenant_id', '=', tenantId)
+    .where('d.endpoint_id', '=', endpointId)
+}
+
 /** An endpoint's deliveries, newest first, with their event type. */
 export function listDeliveries(
   db: Db,
@@ -64,13 +75,7 @@ export function listDeliveries(
   endpointId: string,
   opts: { limit: number; status?: string | undefined },
 ): Promise<DeliveryRow[]> {
-  let q = db
-    .selectFrom('webhook_deliveries as d')
-    .innerJoin('webhook_events as v', 'v.id', 'd.event_id')
-    .selectAll('d')
-    .select('v.type')
-    .where('d.tenant_id', '=', tenantId)
-    .where('d.endpoint_id', '=', endpointId)
+  let q = endpointDeliveries(db, tenantId, endpointId)
   if (opts.status !== undefined) q = q.where('d.status', '=', opts.status)
   return q.orderBy('d.created_at', 'desc').orderBy('d.id', 'desc').limit(opts.limit).execute()
 }
@@ -81,15 +86,7 @@ export function findDelivery(
   endpointId: string,
   id: string,
 ): Promise<DeliveryRow | undefined> {
-  return db
-    .selectFrom('webhook_deliveries as d')
-    .innerJoin('webhook_events as v', 'v.id', 'd.event_id')
-    .selectAll('d')
-    .select('v.type')
-    .where('d.tenant_id', '=', tenantId)
-    .where('d.endpoint_id', '=', endpointId)
-    .where('d.id', '=', id)
-    .executeTakeFirst()
+  return endpointDeliveries(db, tenantId, endpointId).where('d.id', '=', id).executeTakeFirst()
 }
 
 /** Attempts of these deliveries, oldest first. */

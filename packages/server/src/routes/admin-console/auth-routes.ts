@@ -4,7 +4,6 @@ import {
   LoginRequest,
   LoginResponse,
   MeResponse,
-  type TeamRole,
   ValidationErrorResponse,
 } from '@aurion/contract'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -12,7 +11,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { verifyAgainstDummy, verifyPassword } from '../../admin-users/password.ts'
 import { findAdminSessionById, revokeAdminSession } from '../../admin-users/session-repo.ts'
 import {
-  type AdminUserRow,
   findAdminUserByEmail,
   findAdminUserById,
   normalizeEmail,
@@ -20,7 +18,7 @@ import {
 import type { RouteContext } from '../../app-deps.ts'
 import { auditHash, recordAudit } from '../../audit/audit.ts'
 import { type AdminPrincipal, authenticate } from '../../auth/admin-auth.ts'
-import { clearSessionCookie, csrfTokenFor } from '../../auth/session-cookie.ts'
+import { clearSessionCookie } from '../../auth/session-cookie.ts'
 import {
   invalidCredentials,
   invalidSession,
@@ -32,7 +30,7 @@ import { throttleAddress } from '../../limits/client-address.ts'
 import { throttleFailures } from '../../limits/failure-throttle.ts'
 import type { RateLimitRule } from '../../limits/rate-limiter.ts'
 import { findTenantById } from '../../tenants/tenant-repo.ts'
-import { openConsoleSession } from './open-session.ts'
+import { openConsoleSession, signedInAnswer, userInfo } from './open-session.ts'
 import { requireSecondFactor } from './second-factor.ts'
 
 /**
@@ -125,16 +123,10 @@ export async function authRoutes(app: FastifyInstance, ctx: RouteContext): Promi
           actor: { type: 'user', id: user.id },
         })
       }
-      const { token, row } = await openConsoleSession(ctx, request, reply, user, {
+      const opened = await openConsoleSession(ctx, request, reply, user, {
         action: 'console.signed_in',
       })
-      return {
-        token,
-        token_type: 'bearer' as const,
-        expires_at: row.expires_at,
-        csrf_token: csrfTokenFor(token),
-        user: userInfo(user),
-      }
+      return signedInAnswer(opened, user)
     },
   )
 
@@ -187,17 +179,6 @@ export async function authRoutes(app: FastifyInstance, ctx: RouteContext): Promi
       return reply.status(204).send()
     },
   )
-}
-
-/** A console user as the API shows it. */
-export function userInfo(user: AdminUserRow) {
-  return {
-    id: user.id,
-    email: user.email,
-    name: user.name,
-    tenant_id: user.tenant_id,
-    role: user.role as TeamRole,
-  }
 }
 
 async function sessionPrincipal(

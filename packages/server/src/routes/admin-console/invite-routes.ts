@@ -8,16 +8,15 @@ import {
 } from '@aurion/contract'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { createAdminSession, revokeAdminSessionByToken } from '../../admin-users/session-repo.ts'
 import type { RouteContext } from '../../app-deps.ts'
 import { recordAudit } from '../../audit/audit.ts'
-import { csrfTokenFor, readSessionCookie, setSessionCookie } from '../../auth/session-cookie.ts'
+import { setSessionCookie } from '../../auth/session-cookie.ts'
 import { ApiError, rateLimited } from '../../errors.ts'
 import { throttleAddress } from '../../limits/client-address.ts'
 import { throttleFailures } from '../../limits/failure-throttle.ts'
 import type { RateLimitRule } from '../../limits/rate-limiter.ts'
 import { acceptInvite, lookupInvite } from '../../team/invite-service.ts'
-import { userInfo } from './auth-routes.ts'
+import { replaceBrowserSession, signedInAnswer } from './open-session.ts'
 
 /** Wrong invitation tokens per client address: 30 per 15 minutes, then 429. */
 export const INVITE_FAILURE_LIMIT: RateLimitRule = {
@@ -113,22 +112,9 @@ export async function inviteRoutes(app: FastifyInstance, ctx: RouteContext): Pro
         details: { role: user.role },
         ip: request.ip,
       })
-      const previous = readSessionCookie(request)
-      if (previous !== undefined) await revokeAdminSessionByToken(ctx.db, previous)
-      const { token, row } = await createAdminSession(ctx.db, {
-        userId: user.id,
-        tenantId: user.tenant_id,
-        ip: request.ip,
-        userAgent: request.headers['user-agent'] ?? null,
-      })
-      setSessionCookie(request, reply, token, new Date(row.expires_at))
-      return {
-        token,
-        token_type: 'bearer' as const,
-        expires_at: row.expires_at,
-        csrf_token: csrfTokenFor(token),
-        user: userInfo(user),
-      }
+      const opened = await replaceBrowserSession(ctx, request, user)
+      setSessionCookie(request, reply, opened.token, new Date(opened.row.expires_at))
+      return signedInAnswer(opened, user)
     },
   )
 }

@@ -1,3 +1,4 @@
+import type { TeamRole } from '@aurion/contract'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import {
   type AdminSessionRow,
@@ -8,7 +9,7 @@ import {
 import type { AdminUserRow } from '../../admin-users/user-repo.ts'
 import type { RouteContext } from '../../app-deps.ts'
 import { recordAudit } from '../../audit/audit.ts'
-import { readSessionCookie, setSessionCookie } from '../../auth/session-cookie.ts'
+import { csrfTokenFor, readSessionCookie, setSessionCookie } from '../../auth/session-cookie.ts'
 
 /**
  * Opens a console session for a user who proved who they are (password and second factor, or
@@ -22,15 +23,7 @@ export async function openConsoleSession(
   user: AdminUserRow,
   audit: { action: string; details?: Record<string, unknown> },
 ): Promise<{ token: string; row: AdminSessionRow }> {
-  // The browser holds one session cookie: the session it replaces ends now.
-  const previous = readSessionCookie(request)
-  if (previous !== undefined) await revokeAdminSessionByToken(ctx.db, previous)
-  const opened = await createAdminSession(ctx.db, {
-    userId: user.id,
-    tenantId: user.tenant_id,
-    ip: request.ip,
-    userAgent: request.headers['user-agent'] ?? null,
-  })
+  const opened = await replaceBrowserSession(ctx, request, user)
   deleteStaleAdminSessions(ctx.db).catch((err: unknown) =>
     request.log.warn({ err }, 'could not delete stale console sessions'),
   )
@@ -44,4 +37,49 @@ export async function openConsoleSession(
   })
   setSessionCookie(request, reply, opened.token, new Date(opened.row.expires_at))
   return opened
+}
+
+/**
+ * Stores a new console session of `user` (as its hash, with the address and browser) in place of
+ * the one the browser's cookie held, which ends now. The caller sets the cookie.
+ */
+export async function replaceBrowserSession(
+  ctx: Pick<RouteContext, 'db'>,
+  request: FastifyRequest,
+  user: AdminUserRow,
+): Promise<{ token: string; row: AdminSessionRow }> {
+  // The browser holds one session cookie: the session it replaces ends now.
+  const previous = readSessionCookie(request)
+  if (previous !== undefined) await revokeAdminSessionByToken(ctx.db, previous)
+  return createAdminSession(ctx.db, {
+    userId: user.id,
+    tenantId: user.tenant_id,
+    ip: request.ip,
+    userAgent: request.headers['user-agent'] ?? null,
+  })
+}
+
+/** The answer of a sign-in (`LoginResponse`): the bearer token, its CSRF token and the user. */
+export function signedInAnswer(
+  opened: { token: string; row: AdminSessionRow },
+  user: AdminUserRow,
+) {
+  return {
+    token: opened.token,
+    token_type: 'bearer' as const,
+    expires_at: opened.row.expires_at,
+    csrf_token: csrfTokenFor(opened.token),
+    user: userInfo(user),
+  }
+}
+
+/** A console user as the API shows it. */
+export function userInfo(user: AdminUserRow) {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    tenant_id: user.tenant_id,
+    role: user.role as TeamRole,
+  }
 }

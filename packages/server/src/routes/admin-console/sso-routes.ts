@@ -6,12 +6,12 @@ import {
   SsoStartQuery,
 } from '@aurion/contract'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { parseCookie, stringifySetCookie } from 'cookie'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { RouteContext } from '../../app-deps.ts'
 import { recordAdminAction } from '../../audit/audit.ts'
 import { ADMIN_BODY_ERROR_RESPONSES, ADMIN_ERROR_RESPONSES } from '../../auth/admin-route-schema.ts'
 import { actorOf, consoleSessionAuth } from '../../auth/session-auth.ts'
+import { type HostCookie, readHostCookie, setHostCookie } from '../../auth/session-cookie.ts'
 import { ApiError, rateLimited, roleForbidden } from '../../errors.ts'
 import { throttleAddress } from '../../limits/client-address.ts'
 import type { RateLimitRule } from '../../limits/rate-limiter.ts'
@@ -147,7 +147,7 @@ export async function ssoRoutes(app: FastifyInstance, ctx: RouteContext): Promis
       },
     },
     async (request, reply) => {
-      const cookieState = readStateCookie(request)
+      const cookieState = readHostCookie(request, STATE_COOKIE)
       setStateCookie(request, reply, '', 0)
       return inBrowser(request, reply, async () => {
         const raw = request.raw.url ?? ''
@@ -189,16 +189,15 @@ async function inBrowser(
   }
 }
 
-const STATE_COOKIE = 'aurion_sso_state'
-const SECURE_STATE_COOKIE = '__Host-aurion_sso_state'
-
-function stateCookieName(request: FastifyRequest): string {
-  return request.protocol === 'https' ? SECURE_STATE_COOKIE : STATE_COOKIE
+/** The state of the sign-in this browser started. */
+const STATE_COOKIE: HostCookie = {
+  plain: 'aurion_sso_state',
+  secure: '__Host-aurion_sso_state',
 }
 
 /**
- * The state of the sign-in this browser started. SameSite=Lax: the provider's redirect back is
- * a top-level navigation from another site, which a Strict cookie would not accompany.
+ * SameSite=Lax: the provider's redirect back is a top-level navigation from another site, which
+ * a Strict cookie would not accompany.
  */
 function setStateCookie(
   request: FastifyRequest,
@@ -206,21 +205,5 @@ function setStateCookie(
   state: string,
   maxAgeSec: number,
 ): void {
-  reply.header(
-    'Set-Cookie',
-    stringifySetCookie(stateCookieName(request), state, {
-      httpOnly: true,
-      sameSite: 'lax',
-      path: '/',
-      secure: request.protocol === 'https',
-      maxAge: maxAgeSec,
-    }),
-  )
-}
-
-function readStateCookie(request: FastifyRequest): string | undefined {
-  const header = request.headers.cookie
-  if (header === undefined || header === '') return undefined
-  const value = parseCookie(header)[stateCookieName(request)]
-  return value === undefined || value === '' ? undefined : value
+  setHostCookie(request, reply, STATE_COOKIE, state, { sameSite: 'lax', maxAge: maxAgeSec })
 }

@@ -2,25 +2,21 @@ import {
   ErrorResponse,
   HelpCenterSettings,
   HelpCenterUpdate,
-  RateLimitedResponse,
   ValidationErrorResponse,
 } from '@aurion/contract'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import type { RouteContext } from '../../app-deps.ts'
 import { adminAuth } from '../../auth/admin-auth.ts'
+import { ADMIN_SECURITY, adminErrorResponses } from '../../auth/admin-route-schema.ts'
 import {
   getHelpCenterSettings,
   putHelpCenterSettings,
 } from '../../help-center/help-center-service.ts'
 
 const TAGS = ['Help Center']
-const SECURITY: { [scheme: string]: string[] }[] = [{ ApiKey: [] }, { Session: [] }]
-const AUTH_ERRORS = {
-  401: { ...ErrorResponse, description: 'Missing, unknown or revoked API key / session' },
-  403: { ...ErrorResponse, description: 'The key lacks the scope, e.g. help-center:write' },
-  429: { ...RateLimitedResponse, description: '300 requests/minute per API key exceeded' },
-} as const
+const SECURITY = ADMIN_SECURITY
+const AUTH_ERRORS = adminErrorResponses('help-center:write')
 
 /**
  * `GET`/`PUT /api/v1/help-center`: the tenant's public Help Center (scope `help-center`:

@@ -5,7 +5,6 @@ import {
   KnowledgeSource,
   KnowledgeSourceInput,
   KnowledgeSourceList,
-  RateLimitedResponse,
   ValidationErrorResponse,
 } from '@aurion/contract'
 import multipart from '@fastify/multipart'
@@ -14,6 +13,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import type { RouteContext } from '../../app-deps.ts'
 import { adminAuth } from '../../auth/admin-auth.ts'
+import { ADMIN_SECURITY, adminErrorResponses } from '../../auth/admin-route-schema.ts'
 import {
   ApiError,
   badRequest,
@@ -38,12 +38,8 @@ import {
 } from '../../knowledge/sources/source-service.ts'
 
 const TAGS = ['Knowledge base']
-const SECURITY: { [scheme: string]: string[] }[] = [{ ApiKey: [] }, { Session: [] }]
-const AUTH_ERRORS = {
-  401: { ...ErrorResponse, description: 'Missing, unknown or revoked API key / session' },
-  403: { ...ErrorResponse, description: 'The key lacks the scope, e.g. knowledge:write' },
-  429: { ...RateLimitedResponse, description: '300 requests/minute per API key exceeded' },
-} as const
+const SECURITY = ADMIN_SECURITY
+const AUTH_ERRORS = adminErrorResponses('knowledge:write')
 const NOT_FOUND = { ...ErrorResponse, description: 'No such source for this tenant' }
 const IdParams = Type.Object({ id: Type.String({ description: 'Source id (`ks_…`)' }) })
 const MAX_MB = KNOWLEDGE_SOURCE_LIMITS.importBytes / 1024 / 1024

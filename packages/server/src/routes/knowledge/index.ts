@@ -7,7 +7,6 @@ import {
   KnowledgeArticlePatch,
   KnowledgeSearchRequest,
   KnowledgeSearchResponse,
-  RateLimitedResponse,
   ValidationErrorResponse,
 } from '@aurion/contract'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -16,6 +15,7 @@ import type { FastifyInstance } from 'fastify'
 import { bestPassage } from '../../agent/retrieval.ts'
 import type { RouteContext } from '../../app-deps.ts'
 import { adminAuth } from '../../auth/admin-auth.ts'
+import { ADMIN_SECURITY, adminErrorResponses } from '../../auth/admin-route-schema.ts'
 import { conflict, notFound, type ValidationIssue, validationError } from '../../errors.ts'
 import {
   type ArticleFields,
@@ -36,12 +36,8 @@ import { analyze, mentionsTrouble } from '../../knowledge/text.ts'
 export const MAX_ARTICLES_PER_TENANT = 2000
 const EXCERPT_CHARS = 400
 const TAGS = ['Knowledge base']
-const SECURITY: { [scheme: string]: string[] }[] = [{ ApiKey: [] }, { Session: [] }]
-const AUTH_ERRORS = {
-  401: { ...ErrorResponse, description: 'Missing, unknown or revoked API key / session' },
-  403: { ...ErrorResponse, description: 'The key lacks the scope, e.g. knowledge:write' },
-  429: { ...RateLimitedResponse, description: '300 requests/minute per API key exceeded' },
-} as const
+const SECURITY = ADMIN_SECURITY
+const AUTH_ERRORS = adminErrorResponses('knowledge:write')
 const BODY_ERRORS = {
   ...AUTH_ERRORS,
   400: { ...ErrorResponse, description: 'Malformed JSON body' },
