@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { expect } from 'vitest'
 import {
   type Agent,
   type AgentReply,
@@ -6,6 +7,7 @@ import {
   type AgentSource,
   AgentUnavailableError,
 } from '../src/agent/agent.ts'
+import type { TestApp, TestTenant } from './helpers.ts'
 
 /** Test-only agent: answers in chunks naming the question and how many turns it was shown. */
 export interface ScriptedAgent extends Agent {
@@ -88,4 +90,44 @@ export function postWidget(
     payload: payload as Record<string, unknown>,
     headers: origin === null ? {} : { origin },
   })
+}
+
+/** What `POST /api/v1/widget/messages` answers, as far as the tests read it. */
+export interface WidgetChatAnswer {
+  conversation_id: string
+  thread_id: string
+  user_message_id: string
+  ai_message_id: string
+  sources?: unknown[]
+}
+
+/**
+ * The public widget API as a tenant's widget: `post` adds the tenant's id and public key to the
+ * payload, sends an allowed Origin and comes from a new client address each time
+ * (`<net>.x.y`, from {@link nextIp}), so per-IP limits never carry over between tests; `chat`
+ * sends a message and expects 200. App and default tenant are read at call time, so a suite
+ * makes its client before `beforeAll` builds them.
+ */
+export function widgetClient(world: () => { t: TestApp; a: TestTenant }, net: string) {
+  let ip = 0
+  const nextIp = () => `${net}.${Math.floor(ip / 200)}.${ip++ % 200}`
+  const post = (
+    url: string,
+    payload: Record<string, unknown>,
+    tenant = world().a,
+    remoteAddress = nextIp(),
+  ) =>
+    world().t.app.inject({
+      method: 'POST',
+      url,
+      headers: { origin: ORIGIN },
+      remoteAddress,
+      payload: { tenant_id: tenant.tenantId, public_key: tenant.publicKey, ...payload },
+    })
+  const chat = async (body: string, extra: Record<string, unknown> = {}, tenant = world().a) => {
+    const res = await post('/api/v1/widget/messages', { body, ...extra }, tenant)
+    expect(res.statusCode, res.body).toBe(200)
+    return res.json() as WidgetChatAnswer
+  }
+  return { nextIp, post, chat }
 }

@@ -6,7 +6,7 @@ import {
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
-import { ORIGIN } from '../../../test/widget-support.ts'
+import { widgetClient } from '../../../test/widget-support.ts'
 import { seedDemoArticles } from '../../knowledge/demo-articles.ts'
 
 const DAY = 86_400_000
@@ -19,27 +19,8 @@ forEachDialect('analytics API', (dialect) => {
   let t: TestApp
   let a: TestTenant
   let other: TestTenant
-  let ip = 0
-  const nextIp = () => `10.8.${Math.floor(ip / 200)}.${ip++ % 200}`
+  const { post: widget, chat } = widgetClient(() => ({ t, a }), '10.8')
 
-  const widget = (url: string, payload: Record<string, unknown>, tenant = a) =>
-    t.app.inject({
-      method: 'POST',
-      url,
-      headers: { origin: ORIGIN },
-      remoteAddress: nextIp(),
-      payload: { tenant_id: tenant.tenantId, public_key: tenant.publicKey, ...payload },
-    })
-  const chat = async (body: string, extra: Record<string, unknown> = {}, tenant = a) => {
-    const res = await widget('/api/v1/widget/messages', { body, ...extra }, tenant)
-    expect(res.statusCode, res.body).toBe(200)
-    return res.json() as {
-      conversation_id: string
-      thread_id: string
-      ai_message_id: string
-      sources?: unknown[]
-    }
-  }
   const get = (url: string, key = a.apiKey) => t.app.inject({ url, headers: { 'x-api-key': key } })
   /** Moves a conversation and its messages back in time (as if it happened `days` ago). */
   const backdate = async (conversationId: string, days: number) => {

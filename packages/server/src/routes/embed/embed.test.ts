@@ -8,6 +8,7 @@ import {
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
+import { ORIGIN, postWidget } from '../../../test/widget-support.ts'
 import { sha256Hex } from '../../auth/keys.ts'
 import type { Db } from '../../db/schema.ts'
 import { newId, nowIso } from '../../ids.ts'
@@ -18,7 +19,6 @@ const LK = {
   LIVEKIT_API_SECRET: 'lk-secret-0123456789abcdef0123456789abcdef',
   AURION_VOICE_AGENT_NAME: 'aurion-test-agent',
 }
-const ORIGIN = 'https://example.com'
 const verifier = new TokenVerifier(LK.LIVEKIT_API_KEY, LK.LIVEKIT_API_SECRET)
 
 let ipCounter = 0
@@ -150,11 +150,9 @@ forEachDialect('embed config', (dialect) => {
     const noLk = await buildTestApp({ dialect })
     try {
       const tt = await createTestTenant(noLk.db)
-      const res = await noLk.app.inject({
-        method: 'POST',
-        url: '/api/v1/voice-widget/embed/config',
-        headers: { origin: ORIGIN },
-        payload: { tenant_id: tt.tenantId, public_key: tt.publicKey },
+      const res = await postWidget(noLk.app, '/api/v1/voice-widget/embed/config', {
+        tenant_id: tt.tenantId,
+        public_key: tt.publicKey,
       })
       expect(res.statusCode).toBe(200)
       expect(res.json().voice_available).toBe(false)
@@ -628,12 +626,7 @@ forEachDialect('embed voice token', (dialect) => {
     const noLk = await buildTestApp({ dialect })
     try {
       const tt = await createTestTenant(noLk.db)
-      const res = await noLk.app.inject({
-        method: 'POST',
-        url: '/api/v1/voice-widget/embed/token',
-        headers: { origin: ORIGIN },
-        payload: creds(tt),
-      })
+      const res = await postWidget(noLk.app, '/api/v1/voice-widget/embed/token', creds(tt))
       expect(res.statusCode).toBe(503)
       expect(res.json()).toEqual({
         detail: 'Voice is not configured on this server (LiveKit settings missing)',

@@ -1,14 +1,13 @@
 import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
 import {
-  buildTestApp,
-  createTestTenant,
-  forEachDialect,
-  type TestApp,
-  type TestTenant,
-} from '../../../test/helpers.ts'
+  buildHelpCenterApp,
+  HELP_CENTER_DOMAIN as DOMAIN,
+  freshHelpCenterTenants,
+  putHelpCenter,
+} from '../../../test/help-center-support.ts'
+import { forEachDialect, type TestApp, type TestTenant } from '../../../test/helpers.ts'
 
-const DOMAIN = 'help.aurion.test'
 const XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>'
 
 forEachDialect('the public Help Center', (dialect) => {
@@ -17,29 +16,18 @@ forEachDialect('the public Help Center', (dialect) => {
   let b: TestTenant
 
   beforeAll(async () => {
-    t = await buildTestApp({
-      dialect,
-      env: { AURION_HELP_CENTER_DOMAIN: DOMAIN, AURION_PUBLIC_URL: 'https://support.example.com' },
-    })
+    t = await buildHelpCenterApp(dialect)
   })
   afterAll(async () => t.close())
   beforeEach(async () => {
-    await t.db.deleteFrom('help_centers').execute()
-    a = await createTestTenant(t.db, { name: 'A' })
-    b = await createTestTenant(t.db, { name: 'B' })
-    await putHc(a, { slug: 'acme', title: 'Acme Help' })
-    await putHc(b, { slug: 'bravo', title: 'Bravo Help' })
+    ;[a, b] = await freshHelpCenterTenants(t, [
+      { slug: 'acme', title: 'Acme Help' },
+      { slug: 'bravo', title: 'Bravo Help' },
+    ])
   })
 
-  const putHc = async (tenant: TestTenant, body: Record<string, unknown>) => {
-    const res = await t.app.inject({
-      method: 'PUT',
-      url: '/api/v1/help-center',
-      headers: { 'x-api-key': tenant.apiKey },
-      payload: { enabled: true, ...body },
-    })
-    expect(res.statusCode, res.body).toBe(200)
-  }
+  const putHc = (tenant: TestTenant, body: Record<string, unknown>) =>
+    putHelpCenter(t, tenant, body)
   const article = async (tenant: TestTenant, body: Record<string, unknown>) => {
     const res = await t.app.inject({
       method: 'POST',

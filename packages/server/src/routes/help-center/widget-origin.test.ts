@@ -1,43 +1,25 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
 import {
-  buildTestApp,
-  createTestTenant,
-  forEachDialect,
-  type TestApp,
-  type TestTenant,
-} from '../../../test/helpers.ts'
-
-const DOMAIN = 'help.aurion.test'
+  buildHelpCenterApp,
+  HELP_CENTER_DOMAIN as DOMAIN,
+  freshHelpCenterTenants,
+} from '../../../test/help-center-support.ts'
+import { forEachDialect, type TestApp, type TestTenant } from '../../../test/helpers.ts'
 
 forEachDialect('the widget on Help Center origins', (dialect) => {
   let t: TestApp
   let a: TestTenant
-  let b: TestTenant
 
   beforeAll(async () => {
-    t = await buildTestApp({
-      dialect,
-      env: { AURION_HELP_CENTER_DOMAIN: DOMAIN, AURION_PUBLIC_URL: 'https://support.example.com' },
-    })
+    t = await buildHelpCenterApp(dialect)
   })
   afterAll(async () => t.close())
   beforeEach(async () => {
-    await t.db.deleteFrom('help_centers').execute()
     // Neither tenant lists a Help Center origin in allowed_origins.
-    a = await createTestTenant(t.db, { name: 'A' })
-    b = await createTestTenant(t.db, { name: 'B' })
-    for (const [tenant, slug] of [
-      [a, 'alpha'],
-      [b, 'bravo'],
-    ] as const) {
-      const res = await t.app.inject({
-        method: 'PUT',
-        url: '/api/v1/help-center',
-        headers: { 'x-api-key': tenant.apiKey },
-        payload: { enabled: true, slug, title: `${slug} help` },
-      })
-      expect(res.statusCode).toBe(200)
-    }
+    ;[a] = await freshHelpCenterTenants(t, [
+      { slug: 'alpha', title: 'alpha help' },
+      { slug: 'bravo', title: 'bravo help' },
+    ])
   })
 
   const embedConfig = (tenant: TestTenant, origin: string) =>

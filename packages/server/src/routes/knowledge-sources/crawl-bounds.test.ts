@@ -10,6 +10,7 @@ import {
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
+import { apiKeyClient, settledSource } from '../../../test/knowledge-sources.ts'
 
 const paragraph = (topic: string) =>
   `<p>This page explains ${topic} in enough words for the readability extraction to keep it as the main content of the page.</p>`
@@ -79,22 +80,9 @@ forEachDialect('knowledge sources: crawl bounds', (dialect) => {
     await internal?.close()
   })
 
-  const api = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown) =>
-    t.app.inject({
-      method,
-      url,
-      headers: { 'x-api-key': a.apiKey },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    })
-  async function settled(id: string): Promise<KnowledgeSource> {
-    const deadline = Date.now() + 30_000
-    for (;;) {
-      const s = (await api('GET', `/api/v1/knowledge/sources/${id}`)).json() as KnowledgeSource
-      if (s.status === 'done' || s.status === 'failed') return s
-      if (Date.now() > deadline) throw new Error(`sync did not finish: ${JSON.stringify(s)}`)
-      await new Promise((r) => setTimeout(r, 50))
-    }
-  }
+  const api = apiKeyClient(() => ({ t, a }))
+  /** Polls the source until its sync has finished (bounded). */
+  const settled = (id: string) => settledSource(api, id, 30_000)
   const errorFor = (s: KnowledgeSource, path: string) =>
     s.errors.find((e) => e.url === `${site.url}${path}`)?.error
 

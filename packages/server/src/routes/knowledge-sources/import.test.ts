@@ -10,7 +10,7 @@ import {
   type TestTenant,
 } from '../../../test/helpers.ts'
 import { multipart, type Part } from '../../../test/multipart.ts'
-import { ORIGIN } from '../../../test/widget-support.ts'
+import { postWidget } from '../../../test/widget-support.ts'
 
 const file = (data: Buffer | string, filename: string, type: string): Part => ({
   name: 'file',
@@ -110,15 +110,10 @@ forEachDialect('knowledge import: POST /api/v1/knowledge/import', (dialect) => {
     expect(article!.body).toContain('duties are paid on delivery')
     expect(article!.body).not.toContain('# Shipping to Norway')
     // The assistant's answer from it cites the file by its name.
-    const answer = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/widget/messages',
-      headers: { origin: ORIGIN },
-      payload: {
-        tenant_id: a.tenantId,
-        public_key: a.publicKey,
-        body: 'Do I pay customs duties on a parcel to Norway?',
-      },
+    const answer = await postWidget(t.app, '/api/v1/widget/messages', {
+      tenant_id: a.tenantId,
+      public_key: a.publicKey,
+      body: 'Do I pay customs duties on a parcel to Norway?',
     })
     expect(answer.statusCode).toBe(200)
     expect(answer.json().sources).toEqual([{ title: 'norway.md' }])

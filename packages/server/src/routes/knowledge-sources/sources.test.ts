@@ -9,7 +9,8 @@ import {
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
-import { ORIGIN } from '../../../test/widget-support.ts'
+import { apiKeyClient, settledSource } from '../../../test/knowledge-sources.ts'
+import { postWidget } from '../../../test/widget-support.ts'
 
 async function manualPdf(): Promise<Uint8Array> {
   const pdf = await PDFDocument.create()
@@ -99,24 +100,10 @@ forEachDialect('knowledge sources: crawl a website', (dialect) => {
     await site?.close()
   })
 
-  const api = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown) =>
-    t.app.inject({
-      method,
-      url,
-      headers: { 'x-api-key': a.apiKey },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    })
+  const api = apiKeyClient(() => ({ t, a }))
 
   /** Polls the source until its sync has finished (bounded). */
-  async function settled(id: string): Promise<KnowledgeSource> {
-    const deadline = Date.now() + 20_000
-    for (;;) {
-      const s = (await api('GET', `/api/v1/knowledge/sources/${id}`)).json() as KnowledgeSource
-      if (s.status === 'done' || s.status === 'failed') return s
-      if (Date.now() > deadline) throw new Error(`sync did not finish: ${JSON.stringify(s)}`)
-      await new Promise((r) => setTimeout(r, 50))
-    }
-  }
+  const settled = (id: string) => settledSource(api, id, 20_000)
 
   const articles = async () =>
     (await api('GET', '/api/v1/knowledge/articles?limit=100')).json().items as {
@@ -190,15 +177,10 @@ forEachDialect('knowledge sources: crawl a website', (dialect) => {
   })
 
   it('an answer found on one page cites that page', async () => {
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/widget/messages',
-      headers: { origin: ORIGIN },
-      payload: {
-        tenant_id: a.tenantId,
-        public_key: a.publicKey,
-        body: 'How long do I have to return a grinder for a refund?',
-      },
+    const res = await postWidget(t.app, '/api/v1/widget/messages', {
+      tenant_id: a.tenantId,
+      public_key: a.publicKey,
+      body: 'How long do I have to return a grinder for a refund?',
     })
     expect(res.statusCode).toBe(200)
     const r = res.json()

@@ -6,7 +6,7 @@ import {
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
-import { createScriptedAgent, ORIGIN } from '../../../test/widget-support.ts'
+import { createScriptedAgent, widgetClient } from '../../../test/widget-support.ts'
 
 const CONFIG = '/api/v1/voice-widget/config'
 const FEEDBACK_OFF = { detail: 'Feedback on answers is turned off for this widget' }
@@ -21,8 +21,7 @@ forEachDialect('feedback switches', (dialect) => {
   let t: TestApp
   let a: TestTenant
   let b: TestTenant
-  let ip = 0
-  const nextIp = () => `10.8.${Math.floor(ip / 200)}.${ip++ % 200}`
+  const { post, chat: chatWith } = widgetClient(() => ({ t, a }), '10.8')
 
   beforeAll(async () => {
     t = await buildTestApp({ dialect, deps: { agent: createScriptedAgent() } })
@@ -31,19 +30,7 @@ forEachDialect('feedback switches', (dialect) => {
   })
   afterAll(async () => t.close())
 
-  const post = (url: string, payload: Record<string, unknown>, tenant = a) =>
-    t.app.inject({
-      method: 'POST',
-      url,
-      headers: { origin: ORIGIN },
-      remoteAddress: nextIp(),
-      payload: { tenant_id: tenant.tenantId, public_key: tenant.publicKey, ...payload },
-    })
-  const chat = async (body: string, tenant = a) => {
-    const res = await post('/api/v1/widget/messages', { body }, tenant)
-    expect(res.statusCode, res.body).toBe(200)
-    return res.json() as { conversation_id: string; thread_id: string; ai_message_id: string }
-  }
+  const chat = (body: string, tenant = a) => chatWith(body, {}, tenant)
   const setSwitches = async (patch: Record<string, unknown>, tenant = a) => {
     const res = await t.app.inject({
       method: 'PUT',

@@ -7,7 +7,7 @@ import {
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
-import { createScriptedAgent, ORIGIN } from '../../../test/widget-support.ts'
+import { createScriptedAgent, ORIGIN, widgetClient } from '../../../test/widget-support.ts'
 
 const NO_THREAD = { detail: 'Thread not found' }
 const NO_MESSAGE = { detail: 'Message not found' }
@@ -20,8 +20,7 @@ forEachDialect('widget feedback and CSAT', (dialect) => {
   let t: TestApp
   let a: TestTenant
   let b: TestTenant
-  let ip = 0
-  const nextIp = () => `10.9.${Math.floor(ip / 200)}.${ip++ % 200}`
+  const { nextIp, post, chat } = widgetClient(() => ({ t, a }), '10.9')
 
   beforeAll(async () => {
     t = await buildTestApp({
@@ -33,24 +32,6 @@ forEachDialect('widget feedback and CSAT', (dialect) => {
   })
   afterAll(async () => t.close())
 
-  const post = (url: string, payload: Record<string, unknown>, tenant = a) =>
-    t.app.inject({
-      method: 'POST',
-      url,
-      headers: { origin: ORIGIN },
-      remoteAddress: nextIp(),
-      payload: { tenant_id: tenant.tenantId, public_key: tenant.publicKey, ...payload },
-    })
-  const chat = async (body: string, extra: Record<string, unknown> = {}, tenant = a) => {
-    const res = await post('/api/v1/widget/messages', { body, ...extra }, tenant)
-    expect(res.statusCode, res.body).toBe(200)
-    return res.json() as {
-      conversation_id: string
-      thread_id: string
-      user_message_id: string
-      ai_message_id: string
-    }
-  }
   const vote = (payload: Record<string, unknown>, tenant = a) =>
     post('/api/v1/widget/feedback', payload, tenant)
   const csat = (payload: Record<string, unknown>, tenant = a) =>

@@ -205,16 +205,11 @@ forEachDialect('GET /api/v1/widget/history', (dialect) => {
     expect(tampered.statusCode).toBe(404)
     expect(ai.attachments).toEqual([])
     // Attached once: another message cannot take it.
-    const again = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/widget/messages',
-      headers: { origin: ORIGIN },
-      payload: {
-        tenant_id: a.tenantId,
-        public_key: a.publicKey,
-        body: 'reuse',
-        upload_ids: [upload.upload_id],
-      },
+    const again = await postWidget(t.app, '/api/v1/widget/messages', {
+      tenant_id: a.tenantId,
+      public_key: a.publicKey,
+      body: 'reuse',
+      upload_ids: [upload.upload_id],
     })
     expect(again.statusCode).toBe(422)
     expect(again.json().detail[0].loc).toEqual(['body', 'upload_ids', 0])

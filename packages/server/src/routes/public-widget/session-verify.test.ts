@@ -7,7 +7,7 @@ import {
   type TestTenant,
 } from '../../../test/helpers.ts'
 import { codeFromMail, SmtpReceiver } from '../../../test/smtp-receiver.ts'
-import { createScriptedAgent, ORIGIN } from '../../../test/widget-support.ts'
+import { createScriptedAgent, ORIGIN, widgetClient } from '../../../test/widget-support.ts'
 import { computeUserHash } from '../../visitors/email-token.ts'
 
 const INVALID_CODE = { detail: 'Invalid or expired verification code' }
@@ -17,8 +17,8 @@ forEachDialect('POST /api/v1/widget/session/code and /verify', (dialect) => {
   let t: TestApp
   let a: TestTenant
   let smtp: SmtpReceiver
-  let ip = 0
-  const nextIp = () => `10.9.${Math.floor(ip / 200)}.${ip++ % 200}`
+  const widget = widgetClient(() => ({ t, a }), '10.9')
+  const nextIp = widget.nextIp
 
   beforeAll(async () => {
     smtp = new SmtpReceiver()
@@ -35,14 +35,8 @@ forEachDialect('POST /api/v1/widget/session/code and /verify', (dialect) => {
     await smtp.stop()
   })
 
-  const post = (url: string, payload: Record<string, unknown>, remoteAddress = nextIp()) =>
-    t.app.inject({
-      method: 'POST',
-      url,
-      headers: { origin: ORIGIN },
-      remoteAddress,
-      payload: { tenant_id: a.tenantId, public_key: a.publicKey, ...payload },
-    })
+  const post = (url: string, payload: Record<string, unknown>, remoteAddress?: string) =>
+    widget.post(url, payload, undefined, remoteAddress)
   const session = async (email: string, extra: Record<string, unknown> = {}) =>
     (await post('/api/v1/widget/session', { email, ...extra })).json().email_token as string
   const sendCode = (token: string, remoteAddress?: string) =>

@@ -6,7 +6,7 @@ import {
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
-import { createScriptedAgent, ORIGIN } from '../../../test/widget-support.ts'
+import { createScriptedAgent, ORIGIN, postWidget } from '../../../test/widget-support.ts'
 import { type Frame, listenForTests, openSocket, type TestSocket } from '../../../test/ws-client.ts'
 import { createAdminSession } from '../../admin-users/session-repo.ts'
 import { insertMessage } from '../../conversations/message-repo.ts'
@@ -46,11 +46,10 @@ forEachDialect('WS catch-up after a reconnect (after_message_id)', (dialect) => 
   }
   const sessionToken = async (email: string) =>
     (
-      await t.app.inject({
-        method: 'POST',
-        url: '/api/v1/widget/session',
-        headers: { origin: ORIGIN },
-        payload: { tenant_id: a.tenantId, public_key: a.publicKey, email },
+      await postWidget(t.app, '/api/v1/widget/session', {
+        tenant_id: a.tenantId,
+        public_key: a.publicKey,
+        email,
       })
     ).json().email_token as string
   const agentPosts = async (conversationId: string, payload: object) => {
@@ -98,18 +97,13 @@ forEachDialect('WS catch-up after a reconnect (after_message_id)', (dialect) => 
     const second = await agentPosts(conv.conversationId, { body: 'Your refund is on its way.' })
     // The visitor answered from another tab; the message this one sent but got no ack for
     // carries the client's id, so it is not shown twice.
-    const rest = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/widget/messages',
-      headers: { origin: ORIGIN },
-      payload: {
-        tenant_id: a.tenantId,
-        public_key: a.publicKey,
-        email_token: token,
-        source_thread_id: 'catch-up-thread-1',
-        source_message_id: 'tab-2-msg-1',
-        body: 'Thank you!',
-      },
+    const rest = await postWidget(t.app, '/api/v1/widget/messages', {
+      tenant_id: a.tenantId,
+      public_key: a.publicKey,
+      email_token: token,
+      source_thread_id: 'catch-up-thread-1',
+      source_message_id: 'tab-2-msg-1',
+      body: 'Thank you!',
     })
     expect(rest.json()).toMatchObject({ ai_response: '', handled_by: 'human' })
 

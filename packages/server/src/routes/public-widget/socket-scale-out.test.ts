@@ -9,7 +9,7 @@ import {
   testConfig,
 } from '../../../test/helpers.ts'
 import { eventually, testRedisUrl } from '../../../test/redis-server.ts'
-import { createScriptedAgent, ORIGIN } from '../../../test/widget-support.ts'
+import { createScriptedAgent, ORIGIN, postWidget } from '../../../test/widget-support.ts'
 import { listenForTests, openSocket, type TestSocket } from '../../../test/ws-client.ts'
 import { buildApp } from '../../app.ts'
 import type { DbHandle } from '../../db/connect.ts'
@@ -67,11 +67,10 @@ describe.skipIf(!redisUrl)('public widget API on two instances (Redis bus and li
       return s
     }
     const post = (app: FastifyInstance, body: Record<string, unknown>) =>
-      app.inject({
-        method: 'POST',
-        url: '/api/v1/widget/messages',
-        headers: { origin: ORIGIN },
-        payload: { tenant_id: tenant.tenantId, public_key: tenant.publicKey, ...body },
+      postWidget(app, '/api/v1/widget/messages', {
+        tenant_id: tenant.tenantId,
+        public_key: tenant.publicKey,
+        ...body,
       })
 
     it("streams a message sent to one instance to a socket on the other, and counts both instances' messages in one limit", async () => {

@@ -9,11 +9,10 @@ import {
   type TestTenant,
 } from '../../../test/helpers.ts'
 import { multipart, type Part } from '../../../test/multipart.ts'
+import { ORIGIN, postWidget } from '../../../test/widget-support.ts'
 import { MAX_UPLOAD_BYTES } from '../../uploads/store-upload.ts'
 import { FIXTURES } from '../../uploads/test-fixtures.ts'
 import { attachUploads } from '../../uploads/upload-repo.ts'
-
-const ORIGIN = 'https://example.com'
 
 let ipCounter = 0
 const freshIp = () => `10.2.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`
@@ -332,11 +331,9 @@ forEachDialect('widget uploads', (dialect) => {
   })
 
   it('415 for a body that is not multipart', async () => {
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/widget/uploads',
-      headers: { origin: ORIGIN },
-      payload: { tenant_id: a.tenantId, public_key: a.publicKey },
+    const res = await postWidget(t.app, '/api/v1/widget/uploads', {
+      tenant_id: a.tenantId,
+      public_key: a.publicKey,
     })
     expect(res.statusCode).toBe(415)
     expect(typeof res.json().detail).toBe('string')

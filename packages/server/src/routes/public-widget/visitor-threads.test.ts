@@ -6,7 +6,7 @@ import {
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
-import { createScriptedAgent, ORIGIN } from '../../../test/widget-support.ts'
+import { createScriptedAgent, ORIGIN, widgetClient } from '../../../test/widget-support.ts'
 import { listenForTests, openSocket, type TestSocket } from '../../../test/ws-client.ts'
 import { computeUserHash } from '../../visitors/email-token.ts'
 
@@ -27,18 +27,11 @@ forEachDialect('visitor threads: attacks', (dialect) => {
   let t: TestApp
   let a: TestTenant
   let wsBase: string
-  let ip = 0
-  const nextIp = () => `10.7.${Math.floor(ip / 200)}.${ip++ % 200}`
+  const widget = widgetClient(() => ({ t, a }), '10.7')
+  const nextIp = widget.nextIp
   const creds = () => ({ tenant_id: a.tenantId, public_key: a.publicKey })
 
-  const post = (url: string, payload: Record<string, unknown>) =>
-    t.app.inject({
-      method: 'POST',
-      url,
-      headers: { origin: ORIGIN },
-      remoteAddress: nextIp(),
-      payload: { ...creds(), ...payload },
-    })
+  const post = (url: string, payload: Record<string, unknown>) => widget.post(url, payload)
   const session = async (email: string, extra: Record<string, unknown> = {}) => {
     const res = await post('/api/v1/widget/session', { email, ...extra })
     expect(res.statusCode, res.body).toBe(200)
