@@ -1,5 +1,14 @@
 import type { KnowledgeSource } from '@aurion/contract'
-import type { TestApp, TestTenant } from './helpers.ts'
+import type { Dialect } from '../src/db/schema.ts'
+import { buildTestApp, type TestApp, type TestTenant } from './helpers.ts'
+
+/** The whole app with the crawler allowed onto loopback fixture sites and not pausing between pages. */
+export function buildCrawlerApp(dialect: Dialect): Promise<TestApp> {
+  return buildTestApp({
+    dialect,
+    env: { AURION_FETCH_ALLOW_PRIVATE: 'true', AURION_CRAWL_DELAY_MS: '0' },
+  })
+}
 
 /**
  * Requests to the app with the tenant's API key: `api('POST', '/api/v1/knowledge/sources', body)`.

@@ -7,6 +7,7 @@ import {
   putTestWidgetConfig,
   type TestApp,
 } from '../../test/helpers.ts'
+import { insertConversation } from '../../test/seed-conversation.ts'
 import type { Db } from '../db/schema.ts'
 import { newId } from '../ids.ts'
 import { applyTenantRetention, RETENTION_BATCH, runRetention } from './retention-job.ts'
@@ -16,32 +17,16 @@ const NOW = Date.parse('2026-06-01T12:00:00.000Z')
 
 /** A conversation whose last activity was at `updatedAt`, with two messages and an attachment. */
 async function conversationAt(db: Db, tenantId: string, updatedAt: string): Promise<string> {
-  const id = newId('conv')
-  const thread = newId('thread')
-  await db
-    .insertInto('conversations')
-    .values({
-      id,
-      tenant_id: tenantId,
-      contact_id: null,
-      subject: 's',
-      status: 'open',
-      owner_token_id: null,
-      claimed_email: null,
-      created_at: updatedAt,
-      updated_at: updatedAt,
-    })
-    .execute()
-  await db
-    .insertInto('threads')
-    .values({
-      id: thread,
-      tenant_id: tenantId,
-      conversation_id: id,
-      source_thread_id: null,
-      created_at: updatedAt,
-    })
-    .execute()
+  const { id, threadId: thread } = await insertConversation(db, {
+    tenant_id: tenantId,
+    contact_id: null,
+    subject: 's',
+    status: 'open',
+    owner_token_id: null,
+    claimed_email: null,
+    created_at: updatedAt,
+    updated_at: updatedAt,
+  })
   for (const sender of ['contact', 'ai']) {
     const msg = newId('msg')
     await db

@@ -5,6 +5,7 @@ import {
   forEachDialect,
   type TestApp,
 } from '../../../test/helpers.ts'
+import { insertConversation } from '../../../test/seed-conversation.ts'
 import { createAdminSession } from '../../admin-users/session-repo.ts'
 import { createApiKey } from '../../auth/api-key-repo.ts'
 import type { Db } from '../../db/schema.ts'
@@ -37,30 +38,14 @@ async function seedConversation(
       })
       .execute()
   }
-  const id = newId('conv')
-  const threadId = newId('thread')
-  await db
-    .insertInto('conversations')
-    .values({
-      id,
-      tenant_id: tenantId,
-      contact_id: contactId,
-      subject: opts.subject,
-      status: opts.status ?? 'open',
-      created_at: at(0),
-      updated_at: at(opts.bodies.length),
-    })
-    .execute()
-  await db
-    .insertInto('threads')
-    .values({
-      id: threadId,
-      tenant_id: tenantId,
-      conversation_id: id,
-      source_thread_id: null,
-      created_at: at(0),
-    })
-    .execute()
+  const { id, threadId } = await insertConversation(db, {
+    tenant_id: tenantId,
+    contact_id: contactId,
+    subject: opts.subject,
+    status: opts.status ?? 'open',
+    created_at: at(0),
+    updated_at: at(opts.bodies.length),
+  })
   const messageIds: string[] = []
   for (const [i, body] of opts.bodies.entries()) {
     const mid = newId('msg')

@@ -6,6 +6,7 @@ import {
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
+import { insertConversation } from '../../../test/seed-conversation.ts'
 import { createAdminUser } from '../../admin-users/user-repo.ts'
 import { percentile } from '../../analytics/handoff-metrics.ts'
 import { createApiKey } from '../../auth/api-key-repo.ts'
@@ -37,35 +38,19 @@ async function seed(
   const start = Date.parse(opts.at)
   const iso = (s: number) => new Date(start + s * 1000).toISOString()
   const handoffAt = opts.handoff ? iso(30) : null
-  const id = newId('conv')
-  const threadId = newId('thread')
-  await db
-    .insertInto('conversations')
-    .values({
-      id,
-      tenant_id: tenantId,
-      contact_id: null,
-      subject: 'Help',
-      status: 'open',
-      handled_by: opts.handoff ? 'human' : 'ai',
-      handoff_requested_at: handoffAt,
-      handoff_reason: opts.handoff ? 'visitor_request' : null,
-      first_human_reply_at: opts.firstReply ? iso(30 + opts.firstReply.afterSeconds) : null,
-      first_human_reply_user_id: opts.firstReply?.by ?? null,
-      created_at: iso(0),
-      updated_at: iso(0),
-    })
-    .execute()
-  await db
-    .insertInto('threads')
-    .values({
-      id: threadId,
-      tenant_id: tenantId,
-      conversation_id: id,
-      source_thread_id: null,
-      created_at: iso(0),
-    })
-    .execute()
+  const { id, threadId } = await insertConversation(db, {
+    tenant_id: tenantId,
+    contact_id: null,
+    subject: 'Help',
+    status: 'open',
+    handled_by: opts.handoff ? 'human' : 'ai',
+    handoff_requested_at: handoffAt,
+    handoff_reason: opts.handoff ? 'visitor_request' : null,
+    first_human_reply_at: opts.firstReply ? iso(30 + opts.firstReply.afterSeconds) : null,
+    first_human_reply_user_id: opts.firstReply?.by ?? null,
+    created_at: iso(0),
+    updated_at: iso(0),
+  })
   const messages = [
     { sender_type: 'contact', author_user_id: null, private: 0, s: 0 },
     { sender_type: 'ai', author_user_id: null, private: 0, s: 1 },

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   buildTestApp,
@@ -7,9 +6,9 @@ import {
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
+import { addMember } from '../../../test/team-support.ts'
 import { createApiKey, findApiKeyByHash } from '../../auth/api-key-repo.ts'
 import { sha256Hex } from '../../auth/keys.ts'
-import { newId, nowIso } from '../../ids.ts'
 import { MAX_ACTIVE_API_KEYS } from './index.ts'
 
 const KEYS = '/api/v1/api-keys'
@@ -30,38 +29,6 @@ forEachDialect('API key management', (dialect) => {
       scopes: string[]
       revoked_at: string | null
     }[]
-
-  /** A dashboard session of a console user of the tenant (as issue 5's login creates). */
-  async function sessionToken(tenantId: string): Promise<string> {
-    const userId = newId('usr')
-    await t.db
-      .insertInto('admin_users')
-      .values({
-        id: userId,
-        tenant_id: tenantId,
-        email: `${userId}@example.com`,
-        name: null,
-        password_hash: 'unused',
-        created_at: nowIso(),
-        role: 'owner',
-        availability: 'online',
-      })
-      .execute()
-    const token = randomBytes(32).toString('base64url')
-    await t.db
-      .insertInto('admin_sessions')
-      .values({
-        id: newId('ses'),
-        user_id: userId,
-        tenant_id: tenantId,
-        token_hash: sha256Hex(token),
-        created_at: nowIso(),
-        expires_at: new Date(Date.now() + 3600_000).toISOString(),
-        revoked_at: null,
-      })
-      .execute()
-    return token
-  }
 
   it('creates a key shown once, stored only as a hash, that works at once', async () => {
     const a = await createTestTenant(t.db)
@@ -263,8 +230,7 @@ forEachDialect('API key management', (dialect) => {
 
     it('a dashboard session may grant and revoke any scope', async () => {
       const a = await createTestTenant(t.db)
-      const token = await sessionToken(a.tenantId)
-      const headers = { authorization: `Bearer ${token}` }
+      const { headers } = await addMember(t.db, a.tenantId, 'owner')
       const res = await t.app.inject({
         method: 'POST',
         url: KEYS,

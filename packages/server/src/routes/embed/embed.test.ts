@@ -8,8 +8,8 @@ import {
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
+import { addMember } from '../../../test/team-support.ts'
 import { ORIGIN, postWidget } from '../../../test/widget-support.ts'
-import { sha256Hex } from '../../auth/keys.ts'
 import type { Db } from '../../db/schema.ts'
 import { newId, nowIso } from '../../ids.ts'
 
@@ -39,37 +39,6 @@ async function addContact(db: Db, tenantId: string, email: string): Promise<stri
     })
     .execute()
   return id
-}
-
-async function addSession(db: Db, tenantId: string): Promise<{ token: string; userId: string }> {
-  const userId = newId('usr')
-  const token = `ases_${newId('tok')}`
-  await db
-    .insertInto('admin_users')
-    .values({
-      id: userId,
-      tenant_id: tenantId,
-      email: `${userId}@example.com`,
-      name: 'Jane',
-      password_hash: 'x',
-      created_at: nowIso(),
-      role: 'owner',
-      availability: 'online',
-    })
-    .execute()
-  await db
-    .insertInto('admin_sessions')
-    .values({
-      id: newId('ses'),
-      user_id: userId,
-      tenant_id: tenantId,
-      token_hash: sha256Hex(token),
-      created_at: nowIso(),
-      expires_at: new Date(Date.now() + 3600_000).toISOString(),
-      revoked_at: null,
-    })
-    .execute()
-  return { token, userId }
 }
 
 const DENIED = { detail: 'Invalid widget credentials or widget disabled' }
@@ -662,14 +631,11 @@ forEachDialect('authenticated voice token', (dialect) => {
   })
 
   it('derives the identity from a dashboard session and ignores an empty JSON body', async () => {
-    const { token, userId } = await addSession(t.db, tenant.tenantId)
-    const res = await post(
-      { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      '',
-    )
+    const { user, headers } = await addMember(t.db, tenant.tenantId, 'owner')
+    const res = await post({ ...headers, 'content-type': 'application/json' }, '')
     expect(res.statusCode).toBe(200)
     const body = res.json()
-    expect(body.participant_identity).toBe(`user_${userId}`)
+    expect(body.participant_identity).toBe(`user_${user.id}`)
     const { meta } = await expectValidVoiceToken(body, tenant.tenantId)
     expect(meta.source).toBe('dashboard')
   })

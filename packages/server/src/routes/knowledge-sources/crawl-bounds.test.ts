@@ -4,13 +4,12 @@ import type { KnowledgeSource } from '@aurion/contract'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { type FixtureSite, htmlPage, startFixtureSite } from '../../../test/fixture-site.ts'
 import {
-  buildTestApp,
   createTestTenant,
   forEachDialect,
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
-import { apiKeyClient, settledSource } from '../../../test/knowledge-sources.ts'
+import { apiKeyClient, buildCrawlerApp, settledSource } from '../../../test/knowledge-sources.ts'
 
 const paragraph = (topic: string) =>
   `<p>This page explains ${topic} in enough words for the readability extraction to keep it as the main content of the page.</p>`
@@ -68,10 +67,7 @@ forEachDialect('knowledge sources: crawl bounds', (dialect) => {
       status: 307,
       headers: { location: `http://localhost:${port}/ok` },
     })
-    t = await buildTestApp({
-      dialect,
-      env: { AURION_FETCH_ALLOW_PRIVATE: 'true', AURION_CRAWL_DELAY_MS: '0' },
-    })
+    t = await buildCrawlerApp(dialect)
     a = await createTestTenant(t.db)
   })
   afterAll(async () => {

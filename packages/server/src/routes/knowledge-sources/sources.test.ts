@@ -9,7 +9,7 @@ import {
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
-import { apiKeyClient, settledSource } from '../../../test/knowledge-sources.ts'
+import { apiKeyClient, buildCrawlerApp, settledSource } from '../../../test/knowledge-sources.ts'
 import { postWidget } from '../../../test/widget-support.ts'
 
 async function manualPdf(): Promise<Uint8Array> {
@@ -89,10 +89,7 @@ forEachDialect('knowledge sources: crawl a website', (dialect) => {
     // The sitemap names the site's own address.
     const xml = `<?xml version="1.0"?><urlset>${['/', '/shipping', '/returns', '/warranty-old', '/manual.pdf', '/private/staff'].map((p) => `<url><loc>${site.url}${p}</loc></url>`).join('')}</urlset>`
     site.set('/sitemap.xml', { body: xml, type: 'application/xml' })
-    t = await buildTestApp({
-      dialect,
-      env: { AURION_FETCH_ALLOW_PRIVATE: 'true', AURION_CRAWL_DELAY_MS: '0' },
-    })
+    t = await buildCrawlerApp(dialect)
     a = await createTestTenant(t.db)
   })
   afterAll(async () => {
