@@ -92,6 +92,22 @@ export function postWidget(
   })
 }
 
+/** The email token `POST /api/v1/widget/session` of the tenant's widget answers for `email`. */
+export async function widgetSessionToken(
+  app: FastifyInstance,
+  tenant: TestTenant,
+  email: string,
+  origin: string | null = ORIGIN,
+): Promise<string> {
+  const res = await postWidget(
+    app,
+    '/api/v1/widget/session',
+    { tenant_id: tenant.tenantId, public_key: tenant.publicKey, email },
+    origin,
+  )
+  return res.json().email_token as string
+}
+
 /** What `POST /api/v1/widget/messages` answers, as far as the tests read it. */
 export interface WidgetChatAnswer {
   conversation_id: string

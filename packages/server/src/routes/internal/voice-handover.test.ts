@@ -7,9 +7,8 @@ import {
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
-import { ORIGIN, postWidget } from '../../../test/widget-support.ts'
+import { ORIGIN, postWidget, widgetSessionToken } from '../../../test/widget-support.ts'
 import { listenForTests, openSocket } from '../../../test/ws-client.ts'
-import { seedDemoArticles } from '../../knowledge/demo-articles.ts'
 
 const TOKEN = 'internal-token-0123456789abcdef0123456789abcdef'
 const ENV = {
@@ -28,15 +27,8 @@ forEachDialect('context hand-over chat → voice → chat', (dialect) => {
   let emailToken: string
   beforeAll(async () => {
     t = await buildTestApp({ dialect, env: ENV })
-    a = await createTestTenant(t.db)
-    await seedDemoArticles(t.db, a.tenantId)
-    emailToken = (
-      await postWidget(t.app, '/api/v1/widget/session', {
-        tenant_id: a.tenantId,
-        public_key: a.publicKey,
-        email: 'jane@example.com',
-      })
-    ).json().email_token
+    a = await createTestTenant(t.db, { articles: true })
+    emailToken = await widgetSessionToken(t.app, a, 'jane@example.com')
   })
   afterAll(async () => t.close())
 

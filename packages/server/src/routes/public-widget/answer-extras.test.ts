@@ -6,10 +6,9 @@ import {
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
-import { ORIGIN, postWidget } from '../../../test/widget-support.ts'
+import { ORIGIN, widgetSessionToken } from '../../../test/widget-support.ts'
 import { listenForTests, openSocket, type TestSocket } from '../../../test/ws-client.ts'
 import { recordAssistantMessage } from '../../conversations/assistant-messages.ts'
-import { seedDemoArticles } from '../../knowledge/demo-articles.ts'
 import { findTenantById } from '../../tenants/tenant-repo.ts'
 
 /**
@@ -28,16 +27,9 @@ forEachDialect('structured replies through the widget API', (dialect) => {
 
   beforeAll(async () => {
     t = await buildTestApp({ dialect, env: { AURION_TRUST_PROXY: '127.0.0.1' } })
-    a = await createTestTenant(t.db)
-    await seedDemoArticles(t.db, a.tenantId)
+    a = await createTestTenant(t.db, { articles: true })
     wsBase = `${await listenForTests(t.app)}/api/v1/widget/ws`
-    token = (
-      await postWidget(t.app, '/api/v1/widget/session', {
-        tenant_id: a.tenantId,
-        public_key: a.publicKey,
-        email: 'sam@example.com',
-      })
-    ).json().email_token
+    token = await widgetSessionToken(t.app, a, 'sam@example.com')
   })
   afterAll(async () => {
     for (const s of sockets) s.ws.terminate()

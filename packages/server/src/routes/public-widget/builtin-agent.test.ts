@@ -6,10 +6,9 @@ import {
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
-import { ORIGIN, postWidget } from '../../../test/widget-support.ts'
+import { ORIGIN, postWidget, widgetSessionToken } from '../../../test/widget-support.ts'
 import { listenForTests, openSocket } from '../../../test/ws-client.ts'
 import { createArticle } from '../../knowledge/article-repo.ts'
-import { seedDemoArticles } from '../../knowledge/demo-articles.ts'
 
 // The real default agent (AURION_AGENT=builtin) behind the public API: no test double.
 forEachDialect('public widget API with the built-in knowledge agent', (dialect) => {
@@ -18,15 +17,8 @@ forEachDialect('public widget API with the built-in knowledge agent', (dialect) 
   let token: string
   beforeAll(async () => {
     t = await buildTestApp({ dialect })
-    a = await createTestTenant(t.db)
-    await seedDemoArticles(t.db, a.tenantId)
-    token = (
-      await postWidget(t.app, '/api/v1/widget/session', {
-        tenant_id: a.tenantId,
-        public_key: a.publicKey,
-        email: 'jane@example.com',
-      })
-    ).json().email_token
+    a = await createTestTenant(t.db, { articles: true })
+    token = await widgetSessionToken(t.app, a, 'jane@example.com')
   })
   afterAll(async () => t.close())
 

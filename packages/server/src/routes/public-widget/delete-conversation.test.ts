@@ -6,7 +6,7 @@ import {
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
-import { createScriptedAgent, ORIGIN, postWidget } from '../../../test/widget-support.ts'
+import { createScriptedAgent, ORIGIN, widgetSessionToken } from '../../../test/widget-support.ts'
 
 forEachDialect('POST /api/v1/widget/conversations/:id/delete', (dialect) => {
   let t: TestApp
@@ -34,15 +34,7 @@ forEachDialect('POST /api/v1/widget/conversations/:id/delete', (dialect) => {
     expect(res.statusCode, res.body).toBe(200)
     return res.json() as { conversation_id: string; thread_id: string }
   }
-  const token = async (email: string) =>
-    (
-      await postWidget(
-        t.app,
-        '/api/v1/widget/session',
-        { tenant_id: a.tenantId, public_key: a.publicKey, email },
-        ORIGIN,
-      )
-    ).json().email_token as string
+  const token = (email: string) => widgetSessionToken(t.app, a, email)
   const del = (conversationId: string, body: Record<string, unknown>, publicKey?: string) =>
     widget(`/api/v1/widget/conversations/${conversationId}/delete`, body, publicKey)
   const rows = async (conversationId: string) => ({

@@ -7,7 +7,12 @@ import {
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
-import { createScriptedAgent, ORIGIN, postWidget } from '../../../test/widget-support.ts'
+import {
+  createScriptedAgent,
+  ORIGIN,
+  postWidget,
+  widgetSessionToken,
+} from '../../../test/widget-support.ts'
 import { signEmailToken } from '../../visitors/email-token.ts'
 
 const TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/
@@ -33,15 +38,8 @@ forEachDialect('GET /api/v1/widget/history', (dialect) => {
     expect(res.statusCode).toBe(200)
     return res.json()
   }
-  const token = async (email: string, tenant: TestTenant = a) =>
-    (
-      await postWidget(
-        t.app,
-        '/api/v1/widget/session',
-        { tenant_id: tenant.tenantId, public_key: tenant.publicKey, email },
-        tenant === a ? ORIGIN : 'https://beta.test',
-      )
-    ).json().email_token as string
+  const token = (email: string, tenant: TestTenant = a) =>
+    widgetSessionToken(t.app, tenant, email, tenant === a ? ORIGIN : 'https://beta.test')
   const history = (query: Record<string, string | number | undefined>, origin = ORIGIN) => {
     const q = new URLSearchParams()
     const all = { tenant_id: a.tenantId, public_key: a.publicKey, email_token: janeToken, ...query }

@@ -10,8 +10,8 @@ import {
 import {
   createScriptedAgent,
   ORIGIN,
-  postWidget,
   type ScriptedAgent,
+  widgetSessionToken,
 } from '../../../test/widget-support.ts'
 
 const URL = '/api/v1/widget/messages'
@@ -295,14 +295,7 @@ forEachDialect('POST /api/v1/widget/messages', (dialect) => {
   })
 
   describe('visitor identity', () => {
-    const token = async (email: string) =>
-      (
-        await postWidget(t.app, '/api/v1/widget/session', {
-          tenant_id: a.tenantId,
-          public_key: a.publicKey,
-          email,
-        })
-      ).json().email_token as string
+    const token = (email: string) => widgetSessionToken(t.app, a, email)
     const history = (tok: string) =>
       t.app.inject({
         url: `/api/v1/widget/history?tenant_id=${a.tenantId}&public_key=${a.publicKey}&email_token=${tok}`,

@@ -6,7 +6,12 @@ import {
   type TestApp,
   type TestTenant,
 } from '../../../test/helpers.ts'
-import { createScriptedAgent, ORIGIN, postWidget } from '../../../test/widget-support.ts'
+import {
+  createScriptedAgent,
+  ORIGIN,
+  postWidget,
+  widgetSessionToken,
+} from '../../../test/widget-support.ts'
 import { type Frame, listenForTests, openSocket, type TestSocket } from '../../../test/ws-client.ts'
 import { createAdminSession } from '../../admin-users/session-repo.ts'
 import { insertMessage } from '../../conversations/message-repo.ts'
@@ -44,14 +49,7 @@ forEachDialect('WS catch-up after a reconnect (after_message_id)', (dialect) => 
     sockets.push(s)
     return s
   }
-  const sessionToken = async (email: string) =>
-    (
-      await postWidget(t.app, '/api/v1/widget/session', {
-        tenant_id: a.tenantId,
-        public_key: a.publicKey,
-        email,
-      })
-    ).json().email_token as string
+  const sessionToken = (email: string) => widgetSessionToken(t.app, a, email)
   const agentPosts = async (conversationId: string, payload: object) => {
     const res = await t.app.inject({
       method: 'POST',
