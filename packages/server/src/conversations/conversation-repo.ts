@@ -297,8 +297,10 @@ const threadContextQuery = (by: 'id' | 'source_thread_id') =>
             eb
               .selectFrom('messages as m')
               .select('m.seq')
+              // By the conversation alone (its id is the tenant's: c is): with a tenant term,
+              // SQLite chose the (tenant_id, sender_type, …) index and walked every visitor
+              // message of the tenant (message-path-plans.test.ts).
               .whereRef('m.conversation_id', '=', 'c.id')
-              .whereRef('m.tenant_id', '=', 'c.tenant_id')
               .where('m.sender_type', '=', 'contact'),
           )
           .as('has_visitor_message'),

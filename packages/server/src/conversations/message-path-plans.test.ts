@@ -1,0 +1,74 @@
+import SQLite from 'better-sqlite3'
+import { CompiledQuery } from 'kysely'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { useConversationService } from '../../test/conversation-service.ts'
+import { streamAgentReply } from './agent-reply.ts'
+import { acceptVisitorMessage } from './visitor-message.ts'
+
+/**
+ * Every statement a widget message runs finds its rows through the conversation, never by
+ * walking the tenant's messages: an index the analytics added, (tenant_id, sender_type,
+ * created_at), once made SQLite answer "has this conversation a visitor message?" by scanning
+ * all of the tenant's visitor messages, so each message cost more as the tenant grew (850 µs
+ * per message on a 1,800-message bench database). The plans are read with SQLite's EXPLAIN
+ * QUERY PLAN on the statements a message really ran, with the parameters it ran them with.
+ */
+const ran = new Map<string, unknown[]>()
+const prepare = SQLite.prototype.prepare
+beforeAll(() => {
+  SQLite.prototype.prepare = function (this: SQLite.Database, source: string) {
+    const stmt = prepare.call(this, source)
+    for (const method of ['run', 'get', 'all', 'iterate'] as const) {
+      const original = stmt[method] as (...args: unknown[]) => unknown
+      ;(stmt as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+        ran.set(source, args.length === 1 && Array.isArray(args[0]) ? args[0] : args)
+        return original.apply(stmt, args)
+      }
+    }
+    return stmt
+  } as typeof SQLite.prototype.prepare
+})
+afterAll(() => {
+  SQLite.prototype.prepare = prepare
+})
+
+const f = useConversationService('sqlite')
+
+async function reply(accepted: Awaited<ReturnType<typeof acceptVisitorMessage>>) {
+  const gen = streamAgentReply(f.ctx, f.access, accepted)
+  while (!(await gen.next()).done) {}
+}
+
+it('a visitor message and its reply use no tenant-wide scan of messages', async () => {
+  // Some of the tenant's history first, so a scan would have rows to walk.
+  for (let i = 0; i < 5; i++)
+    await reply(await acceptVisitorMessage(f.ctx, f.access, { body: `question ${i}` }))
+  const first = await acceptVisitorMessage(f.ctx, f.access, { body: 'I forgot my password' })
+  await reply(first)
+  ran.clear()
+  const next = await acceptVisitorMessage(f.ctx, f.access, {
+    body: 'It still does not work',
+    sourceThreadId: first.thread.id,
+  })
+  expect(next.conversation.id).toBe(first.conversation.id)
+  await reply(next)
+
+  const touchingMessages = [...ran].filter(([source]) => /\bmessages\b/.test(source))
+  // The thread look-up, the message insert and the history read for the assistant (at least).
+  expect(touchingMessages.length).toBeGreaterThanOrEqual(3)
+  const bad: string[] = []
+  for (const [source, args] of touchingMessages) {
+    const plan = await f.database.db.executeQuery<{ detail: string }>(
+      CompiledQuery.raw(`explain query plan ${source}`, args),
+    )
+    for (const { detail } of plan.rows)
+      if (
+        /\b(SCAN|SEARCH) (messages|m)\b/.test(detail) &&
+        !/messages_conversation_seq|messages_tenant_source|messages_reply_to|sqlite_autoindex_messages|INTEGER PRIMARY KEY|rowid/.test(
+          detail,
+        )
+      )
+        bad.push(`${detail}\n    in: ${source.replace(/\s+/g, ' ').slice(0, 200)}`)
+  }
+  expect(bad).toEqual([])
+})
