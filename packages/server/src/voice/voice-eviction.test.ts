@@ -75,6 +75,14 @@ const regenerate = (t: TestApp, x: TestTenant) =>
     headers: { 'x-api-key': x.apiKey },
   })
 
+const putConfig = (t: TestApp, x: TestTenant, payload: Record<string, unknown>) =>
+  t.app.inject({
+    method: 'PUT',
+    url: '/api/v1/voice-widget/config',
+    headers: { 'x-api-key': x.apiKey },
+    payload,
+  })
+
 forEachDialect('live voice participants of a tenant', (dialect) => {
   let fake: FakeLiveKit
   let t: TestApp
@@ -144,11 +152,11 @@ forEachDialect('live voice participants of a tenant', (dialect) => {
     const a = await createTestTenant(t.db, { name: 'A' })
     const call = await visitorToken(t, a)
     joined(fake, call)
-    const res = await t.app.inject({
-      method: 'PUT',
-      url: '/api/v1/voice-widget/config',
-      headers: { 'x-api-key': a.apiKey },
-      payload: { enabled: true, display_title: 'Support', launcher_label: 'Chat', ...change },
+    const res = await putConfig(t, a, {
+      enabled: true,
+      display_title: 'Support',
+      launcher_label: 'Chat',
+      ...change,
     })
     expect(res.statusCode, res.body).toBe(200)
     expect(identities(fake, call.room_name)).not.toContain(call.participant_identity)
@@ -158,11 +166,10 @@ forEachDialect('live voice participants of a tenant', (dialect) => {
     const a = await createTestTenant(t.db, { name: 'A' })
     const call = await visitorToken(t, a)
     joined(fake, call)
-    const res = await t.app.inject({
-      method: 'PUT',
-      url: '/api/v1/voice-widget/config',
-      headers: { 'x-api-key': a.apiKey },
-      payload: { enabled: true, display_title: 'Help', launcher_label: 'Chat' },
+    const res = await putConfig(t, a, {
+      enabled: true,
+      display_title: 'Help',
+      launcher_label: 'Chat',
     })
     expect(res.statusCode).toBe(200)
     expect(identities(fake, call.room_name)).toContain(call.participant_identity)

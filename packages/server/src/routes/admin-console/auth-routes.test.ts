@@ -39,6 +39,14 @@ forEachDialect('console auth API', (dialect) => {
     await t.close()
   })
 
+  /** The signed-in user as the API shows her. */
+  const ada = () => ({
+    id: userId,
+    email: 'admin@acme.test',
+    name: 'Ada Admin',
+    tenant_id: tenantId,
+    role: 'owner',
+  })
   const login = (email: string, password: string, remoteAddress = '127.0.0.1') =>
     t.app.inject({
       method: 'POST',
@@ -58,13 +66,7 @@ forEachDialect('console auth API', (dialect) => {
       token_type: 'bearer',
       expires_at: expect.any(String),
       csrf_token: expect.stringMatching(/^[\w-]{43}$/),
-      user: {
-        id: userId,
-        email: 'admin@acme.test',
-        name: 'Ada Admin',
-        tenant_id: tenantId,
-        role: 'owner',
-      },
+      user: ada(),
     })
     const ttl = Date.parse(body.expires_at) - Date.now()
     expect(ttl).toBeGreaterThan(11.9 * 3600_000)
@@ -81,13 +83,7 @@ forEachDialect('console auth API', (dialect) => {
     const me = await t.app.inject({ url: '/api/v1/auth/me', headers: bearer(token) })
     expect(me.statusCode).toBe(200)
     expect(me.json()).toEqual({
-      user: {
-        id: userId,
-        email: 'admin@acme.test',
-        name: 'Ada Admin',
-        tenant_id: tenantId,
-        role: 'owner',
-      },
+      user: ada(),
       tenant: { id: tenantId, name: 'Acme Support' },
       scopes: expect.arrayContaining(['config:read', 'config:write', 'conversations:read']),
       expires_at: expect.any(String),

@@ -22,6 +22,8 @@ forEachDialect('API key management', (dialect) => {
   afterAll(async () => t.close())
 
   const as = (key: string) => ({ 'x-api-key': key })
+  const createKey = (key: string, payload: Record<string, unknown>) =>
+    t.app.inject({ method: 'POST', url: KEYS, headers: as(key), payload })
   const list = async (key: string) =>
     (await t.app.inject({ method: 'GET', url: KEYS, headers: as(key) })).json().api_keys as {
       id: string
@@ -32,11 +34,9 @@ forEachDialect('API key management', (dialect) => {
 
   it('creates a key shown once, stored only as a hash, that works at once', async () => {
     const a = await createTestTenant(t.db)
-    const res = await t.app.inject({
-      method: 'POST',
-      url: KEYS,
-      headers: as(a.apiKey),
-      payload: { name: 'CI deploy', scopes: ['config:read', 'config:read'] },
+    const res = await createKey(a.apiKey, {
+      name: 'CI deploy',
+      scopes: ['config:read', 'config:read'],
     })
     expect(res.statusCode).toBe(201)
     expect(res.headers['x-ratelimit-limit']).toBe('300')
@@ -76,12 +76,7 @@ forEachDialect('API key management', (dialect) => {
 
   it('lists keys newest first without the key or its hash', async () => {
     const a = await createTestTenant(t.db)
-    const made = await t.app.inject({
-      method: 'POST',
-      url: KEYS,
-      headers: as(a.apiKey),
-      payload: { name: 'reader', scopes: ['config:read'] },
-    })
+    const made = await createKey(a.apiKey, { name: 'reader', scopes: ['config:read'] })
     const res = await t.app.inject({ method: 'GET', url: KEYS, headers: as(a.apiKey) })
     expect(res.statusCode).toBe(200)
     const keys = res.json().api_keys
@@ -184,26 +179,16 @@ forEachDialect('API key management', (dialect) => {
       const limited = (
         await createApiKey(t.db, { tenantId: a.tenantId, scopes: ['config:read', 'config:write'] })
       ).key
-      const res = await t.app.inject({
-        method: 'POST',
-        url: KEYS,
-        headers: as(limited),
-        payload: {
-          name: 'escalate',
-          scopes: ['config:read', 'knowledge:write', 'conversations:read'],
-        },
+      const res = await createKey(limited, {
+        name: 'escalate',
+        scopes: ['config:read', 'knowledge:write', 'conversations:read'],
       })
       expect(res.statusCode).toBe(403)
       expect(res.json()).toEqual({
         detail:
           'Cannot grant scopes this API key does not hold: knowledge:write, conversations:read',
       })
-      const ok = await t.app.inject({
-        method: 'POST',
-        url: KEYS,
-        headers: as(limited),
-        payload: { name: 'subset', scopes: ['config:read'] },
-      })
+      const ok = await createKey(limited, { name: 'subset', scopes: ['config:read'] })
       expect(ok.statusCode).toBe(201)
       expect((await list(a.apiKey)).map((k) => k.name)).not.toContain('escalate')
     })
@@ -305,12 +290,7 @@ forEachDialect('API key management', (dialect) => {
       for (let i = 1; i < MAX_ACTIVE_API_KEYS; i++) {
         await createApiKey(t.db, { tenantId: a.tenantId, scopes: ['config:read'] })
       }
-      const res = await t.app.inject({
-        method: 'POST',
-        url: KEYS,
-        headers: as(a.apiKey),
-        payload: { name: 'one too many', scopes: ['config:read'] },
-      })
+      const res = await createKey(a.apiKey, { name: 'one too many', scopes: ['config:read'] })
       expect(res.statusCode).toBe(409)
       expect(res.json().detail).toMatch(/at most 100 active API keys/)
     })
@@ -345,11 +325,10 @@ forEachDialect('API key management', (dialect) => {
     })
 
     it("creates keys only in the caller's tenant, whatever the body says", async () => {
-      const res = await t.app.inject({
-        method: 'POST',
-        url: KEYS,
-        headers: as(a.apiKey),
-        payload: { name: 'sneaky', scopes: ['config:read'], tenant_id: b.tenantId },
+      const res = await createKey(a.apiKey, {
+        name: 'sneaky',
+        scopes: ['config:read'],
+        tenant_id: b.tenantId,
       })
       expect(res.statusCode).toBe(201)
       const cfg = await t.app.inject({

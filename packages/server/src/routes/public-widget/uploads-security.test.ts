@@ -292,19 +292,16 @@ forEachDialect('upload quota and retention', (dialect) => {
       expect(res.statusCode).toBe(201)
       return res.json().upload_id
     }
-    async function sentWith(uploadIds: string[]): Promise<string> {
-      const res = await t.app.inject({
+    const send = (body: string, uploadIds: string[]) =>
+      t.app.inject({
         method: 'POST',
         url: '/api/v1/widget/messages',
         remoteAddress: freshIp(),
         headers: { origin: ORIGIN },
-        payload: {
-          tenant_id: c.tenantId,
-          public_key: c.publicKey,
-          body: 'see attached',
-          upload_ids: uploadIds,
-        },
+        payload: { tenant_id: c.tenantId, public_key: c.publicKey, body, upload_ids: uploadIds },
       })
+    async function sentWith(uploadIds: string[]): Promise<string> {
+      const res = await send('see attached', uploadIds)
       expect(res.statusCode, res.body).toBe(200)
       return res.json().conversation_id
     }
@@ -334,18 +331,7 @@ forEachDialect('upload quota and retention', (dialect) => {
       expect(await exists(c, recent)).toBe(true)
       expect(await exists(c, attached)).toBe(true)
       // The abandoned upload no longer counts against the quota, nor can it be attached.
-      const late = await t.app.inject({
-        method: 'POST',
-        url: '/api/v1/widget/messages',
-        remoteAddress: freshIp(),
-        headers: { origin: ORIGIN },
-        payload: {
-          tenant_id: c.tenantId,
-          public_key: c.publicKey,
-          body: 'late',
-          upload_ids: [abandoned],
-        },
-      })
+      const late = await send('late', [abandoned])
       expect(late.statusCode).toBe(422)
     })
 
