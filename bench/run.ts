@@ -7,6 +7,10 @@
  *   npm run bench -- --only=http,ws     some sections: http, ws, widget, llm, crash, bad-input, webhooks,
  *                                       crawl, analytics, lighthouse
  *   npm run bench -- --quick            smaller loads, for a first look (about 3 minutes)
+ *   npm run bench -- --only=http --repeat=5
+ *                                       the same run five times, each in a fresh process, then
+ *                                       every figure's min / median / max and in how many runs
+ *                                       its goal held (bench/repeat.ts)
  *   npm run bench -- --only=analytics --analytics-messages=100000
  *                                       analytics over fewer generated messages (default a million,
  *                                       100,000 with --quick; or AURION_BENCH_ANALYTICS_MESSAGES)
@@ -25,6 +29,7 @@ import { run as runHttp } from './http.ts'
 import { type BenchRow, formatTable, row } from './lib/report.ts'
 import { run as runLighthouse } from './lighthouse.ts'
 import { run as runLlm } from './llm-ttfc.ts'
+import { runRepeated } from './repeat.ts'
 import { run as runWebhooks } from './webhooks.ts'
 import { run as runWebSocket } from './websocket.ts'
 import { run as runWidget } from './widget.ts'
@@ -153,6 +158,17 @@ function crashRows(r: CrashResult): BenchRow[] {
 
 async function main() {
   const args = process.argv.slice(2)
+  const repeatArg = args.find((a) => a.startsWith('--repeat='))
+  if (repeatArg) {
+    const times = Number(repeatArg.slice('--repeat='.length))
+    if (!Number.isInteger(times) || times < 1)
+      throw new Error('--repeat must be a whole number ≥ 1')
+    process.exitCode = runRepeated(
+      times,
+      args.filter((a) => a !== repeatArg),
+    )
+    return
+  }
   const quick = args.includes('--quick')
   const onlyArg = args.find((a) => a.startsWith('--only='))
   const only = new Set(
