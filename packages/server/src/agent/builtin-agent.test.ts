@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readUntilAborted, turn } from '../../test/agent-support.ts'
 import { createTestDatabase, createTestTenant, forEachDialect } from '../../test/helpers.ts'
 import type { DbHandle } from '../db/connect.ts'
 import { createArticle, deleteArticle, updateArticle } from '../knowledge/article-repo.ts'
@@ -6,12 +7,6 @@ import { DEMO_ARTICLES, seedDemoArticles } from '../knowledge/demo-articles.ts'
 import { createKnowledgeBase } from '../knowledge/knowledge-base.ts'
 import { type Agent, type AgentRequest, type AgentTurn, AgentUnavailableError } from './agent.ts'
 import { createBuiltinAgent } from './builtin-agent.ts'
-
-const turn = (
-  role: AgentTurn['role'],
-  text: string,
-  channel: AgentTurn['channel'] = 'chat',
-): AgentTurn => ({ role, text, channel, createdAt: new Date().toISOString() })
 
 async function collect(
   agent: Agent,
@@ -172,13 +167,7 @@ describe('built-in agent on the demo articles', () => {
       history: [turn('visitor', 'How do I reset my password?')],
       signal: controller.signal,
     })
-    const chunks: string[] = []
-    await expect(async () => {
-      for await (const c of reply) {
-        chunks.push(c)
-        controller.abort()
-      }
-    }).rejects.toMatchObject({ name: 'AbortError' })
+    const chunks = await readUntilAborted(reply, controller)
     expect(chunks).toHaveLength(1)
   })
 

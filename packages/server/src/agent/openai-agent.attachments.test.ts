@@ -71,18 +71,14 @@ describe.each([true, false])('LLM agent and attachments (vision %s)', (vision) =
     expect(res.statusCode).toBe(201)
     return res.json().upload_id as string
   }
-  const send = (body: string, uploadIds: string[]) =>
+  const post = (payload: Record<string, unknown>) =>
     t.app.inject({
       method: 'POST',
       url: '/api/v1/widget/messages',
       headers: headers(),
-      payload: {
-        tenant_id: tenant.tenantId,
-        public_key: tenant.publicKey,
-        body,
-        upload_ids: uploadIds,
-      },
+      payload: { tenant_id: tenant.tenantId, public_key: tenant.publicKey, ...payload },
     })
+  const send = (body: string, uploadIds: string[]) => post({ body, upload_ids: uploadIds })
   const lastUserMessage = (): Message => {
     const messages: Message[] = fake.requests.at(-1)!.body.messages
     return messages.filter((m) => m.role === 'user').at(-1)!
@@ -143,17 +139,7 @@ describe.each([true, false])('LLM agent and attachments (vision %s)', (vision) =
     const id = await upload(tenant, 'later.png', 'image/png', FIXTURES.png)
     const first = await send('Here is the error', [id])
     expect(first.statusCode).toBe(200)
-    const next = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/widget/messages',
-      headers: headers(),
-      payload: {
-        tenant_id: tenant.tenantId,
-        public_key: tenant.publicKey,
-        body: 'any idea?',
-        source_thread_id: first.json().thread_id,
-      },
-    })
+    const next = await post({ body: 'any idea?', source_thread_id: first.json().thread_id })
     expect(next.statusCode).toBe(200)
     const messages: Message[] = fake.requests.at(-1)!.body.messages
     expect(messages.every((m) => typeof m.content === 'string')).toBe(true)

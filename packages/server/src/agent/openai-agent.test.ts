@@ -1,5 +1,6 @@
 import { createServer } from 'node:net'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { readUntilAborted, turn } from '../../test/agent-support.ts'
 import { type FakeOpenAi, startFakeOpenAi } from '../../test/fake-openai.ts'
 import { createTestDatabase, createTestTenant, testConfig } from '../../test/helpers.ts'
 import type { DbHandle } from '../db/connect.ts'
@@ -12,12 +13,6 @@ import { SYSTEM_PROMPT } from './prompt.ts'
 
 /** The short limit of the timeout tests; the others use a generous one (a loaded CI machine). */
 const TIMEOUT_MS = 300
-
-const turn = (
-  role: AgentTurn['role'],
-  text: string,
-  channel: AgentTurn['channel'] = 'chat',
-): AgentTurn => ({ role, text, channel, createdAt: new Date().toISOString() })
 
 type Message = { role: string; content: string }
 
@@ -272,13 +267,7 @@ describe('OpenAI-compatible agent against a fake upstream on loopback', () => {
         history: [turn('visitor', 'vpn')],
         signal: controller.signal,
       })
-      const chunks: string[] = []
-      await expect(async () => {
-        for await (const c of reply) {
-          chunks.push(c)
-          controller.abort()
-        }
-      }).rejects.toMatchObject({ name: 'AbortError' })
+      const chunks = await readUntilAborted(reply, controller)
       expect(chunks).toEqual(['first '])
       await fake.requests[0]!.closed
       expect(fake.requests).toHaveLength(1)
