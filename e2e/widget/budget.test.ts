@@ -13,6 +13,7 @@ interface Size {
 interface Sizes {
   files: Size[]
   loader: Size
+  idle: Size
   chat: Size
   voice: Size
   speech: Size
@@ -32,6 +33,11 @@ describe('widget budgets (production build, gzip)', () => {
   it(`loader ≤ ${BUDGETS.loader} bytes`, () => {
     expect(sizes.loader.file).toBe('aurion.js')
     expect(sizes.loader.gzip).toBeLessThanOrEqual(BUDGETS.loader)
+  })
+
+  it(`idle chunk ≤ ${BUDGETS.idle} bytes`, () => {
+    expect(sizes.idle.file).toMatch(/^idle-[\w-]{8,}\.js$/)
+    expect(sizes.idle.gzip).toBeLessThanOrEqual(BUDGETS.idle)
   })
 
   it(`chat chunk ≤ ${BUDGETS.chat} bytes`, () => {
@@ -59,13 +65,18 @@ describe('widget budgets (production build, gzip)', () => {
     }
   })
 
-  it('the loader is a classic script that imports the chat chunk lazily; voice and speech load on demand', () => {
+  it('the loader is a classic script that imports the idle and chat chunks lazily; voice and speech load on demand', () => {
     const loader = readFileSync(join(WIDGET_DIST, 'aurion.js'), 'utf8')
-    // A classic script: no static import/export, the chat chunk by dynamic import().
+    // A classic script: no static import/export, the chunks by dynamic import().
     expect(loader).not.toMatch(/^\s*(import|export)\s/m)
     expect(loader).toContain(`import(`)
+    expect(loader).toContain(sizes.idle.file)
     expect(loader).toContain(sizes.chat.file)
     expect(loader).not.toContain(sizes.voice.file)
+    // The idle chunk (evaluated on every page view) imports nothing: no Preact, no chat code.
+    const idle = readFileSync(join(WIDGET_DIST, sizes.idle.file), 'utf8')
+    expect(idle).not.toMatch(/\bimport\s*[{("*]/)
+    expect(idle).not.toContain(sizes.chat.file)
     const chat = readFileSync(join(WIDGET_DIST, sizes.chat.file), 'utf8')
     expect(chat).toContain(`import("./${sizes.voice.file}")`)
     expect(chat).toContain(`import("./${sizes.speech.file}")`)

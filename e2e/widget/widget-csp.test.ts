@@ -287,7 +287,7 @@ describe('the widget under a strict Content-Security-Policy', () => {
       height: 56,
       right: 20,
     })
-    // Constructed sheets (the launcher's; the panel's too once the chat chunk has preloaded),
+    // Constructed sheets (the launcher's; the panel's too once the chat chunk has run),
     // no <style> element; brand colours through the CSSOM.
     expect(await shadowStyling(page)).toEqual({ adopted: expect.any(Number), styleElements: 0 })
     expect((await shadowStyling(page)).adopted).toBeGreaterThanOrEqual(1)

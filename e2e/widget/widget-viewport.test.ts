@@ -198,7 +198,7 @@ describe('the open panel sizes itself to the visual viewport, whatever the page 
       const { page, context, errors } = await newTestPage(browser, PHONE)
       await page.goto(`${host.origin}/${name}`)
       await launcher(page).waitFor()
-      // On screen, once the chat chunk has loaded (on the first sign of interest or when idle).
+      // On screen once the page is idle (the idle chunk follows the visual viewport).
       await poll(() => launcherOnScreen(page)).toBe(true)
       await settled(page)
       await screenshot(page, `viewport/phone-${name}-closed`)

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Builds the widget in two Vite passes:
-//   1. the lazy chunks (ES modules, content-hashed): chat (Preact) → voice (livekit-client) and
-//      speech (Web Speech API), which the chat chunk imports on demand;
-//   2. the loader `aurion.js` (classic IIFE script, stable URL) with the chat chunk's hashed name
-//      baked in, so a new release is picked up as soon as the loader's short cache expires.
+//   1. the lazy chunks (ES modules, content-hashed): idle (the launcher's work once the page is
+//      idle, and the code it shares with the chat chunk) and chat (Preact) → voice
+//      (livekit-client) and speech (Web Speech API), which the chat chunk imports on demand;
+//   2. the loader `aurion.js` (classic IIFE script, stable URL) with the idle and chat chunks'
+//      hashed names baked in, so a new release is picked up as soon as the loader's short cache
+//      expires.
 // `--fake-livekit <module>` swaps `livekit-client` for a test double (browser tests only; the
 // production build never uses it). `--out <dir>` picks the output directory; `--if-stale` skips
 // the build when that directory already holds one of exactly these sources.
@@ -95,7 +97,7 @@ export function isCurrent(options = {}) {
 
 /**
  * Builds loader and chunks into `outDir` and writes `widget-manifest.json`:
- * `{ loader, chat, voice, speech, files }` (file names relative to `outDir`).
+ * `{ loader, idle, chat, voice, speech, files }` (file names relative to `outDir`).
  */
 export async function buildWidget(options = {}) {
   const outDir = resolve(options.outDir ?? join(root, 'dist'))
@@ -115,11 +117,17 @@ export async function buildWidget(options = {}) {
       // livekit-client is big by nature; it only ever loads when a call starts.
       chunkSizeWarningLimit: 1024,
       rollupOptions: {
-        input: { chat: join(root, 'src/app/main.tsx') },
+        input: { chat: join(root, 'src/app/main.tsx'), idle: join(root, 'src/idle/index.ts') },
         // Lazy chunks import shared code from the chat chunk itself: no facade entry file.
         preserveEntrySignatures: 'allow-extension',
         output: {
           format: 'es',
+          // What the idle and chat chunks share lives in the idle chunk (already loaded when the
+          // chat chunk is), not in a third file.
+          manualChunks: (id) =>
+            id.startsWith(join(root, 'src/idle/')) || id.startsWith(join(root, 'src/shared/'))
+              ? 'idle'
+              : undefined,
           entryFileNames: '[name]-[hash].js',
           chunkFileNames: (c) => `${chunkName(c.name)}-[hash].js`,
         },
@@ -135,6 +143,7 @@ export async function buildWidget(options = {}) {
   }
   const manifest = {
     loader: 'aurion.js',
+    idle: find('idle'),
     chat: find('chat'),
     voice: find('voice'),
     speech: find('speech'),
@@ -142,7 +151,11 @@ export async function buildWidget(options = {}) {
 
   await build({
     ...common(fakeLiveKit),
-    define: { ...common().define, __AURION_CHAT__: JSON.stringify(manifest.chat) },
+    define: {
+      ...common().define,
+      __AURION_CHAT__: JSON.stringify(manifest.chat),
+      __AURION_IDLE__: JSON.stringify(manifest.idle),
+    },
     build: {
       outDir,
       emptyOutDir: false,

@@ -12,19 +12,16 @@ import header from './styles/header.css?inline'
 import messages from './styles/messages.css?inline'
 import panel from './styles/panel.css?inline'
 import phone from './styles/phone.css?inline'
-import { fitLauncher } from './viewport-fit.ts'
 import { VoiceController } from './voice-controller.ts'
 
 /**
  * Entry of the chat chunk: the loader calls it once, on the visitor's first sign of interest
- * (hover, focus, click) or when the page is idle. Renders the panel into the loader's slot.
+ * (hover, press, focus, `Aurion.open()`…), or when the page is idle if there is stored state to
+ * restore (see idle/index.ts). Renders the panel into the loader's slot.
  */
 export function mount(host: WidgetHost): WidgetApp {
   // One sheet, in this order: the phone rules come last and override the rest.
   addStyles(host.root, panel + header + messages + attachments + composer + phone)
-  // The chat chunk loads when the page is idle: from then on a page that pushes fixed boxes off
-  // screen (see viewport-fit.ts) no longer hides the launcher.
-  const unfitLauncher = fitLauncher(host.launcher)
   const audio = document.createElement('div')
   audio.hidden = true
   host.root.appendChild(audio)
@@ -100,7 +97,6 @@ export function mount(host: WidgetHost): WidgetApp {
     sendMessage: (text) => session.send(String(text)),
     identify,
     shutdown(forget) {
-      unfitLauncher()
       document.removeEventListener('visibilitychange', seen)
       voice.hangUp()
       session.close(forget)

@@ -1,4 +1,5 @@
 import type { PublicWidgetConfig, TranslatableField } from '@aurion/contract'
+import type { idle } from '../idle/index.ts'
 import {
   type AurionSettings,
   type AurionUser,
@@ -15,6 +16,7 @@ import { isRtl, resolveLocale, translate } from './locale.ts'
 import { brandVars } from './theme.ts'
 
 declare const __AURION_CHAT__: string
+declare const __AURION_IDLE__: string
 
 const TAG = '[Aurion]'
 const EMBED = '/api/v1/voice-widget/embed/'
@@ -121,6 +123,7 @@ function boot(): void {
   const tenantId = s!.appId
   const publicKey = s!.publicKey
   const chunkBase = script?.src ? new URL('./', script.src).href : apiBase + EMBED
+  const chat = chunkBase + __AURION_CHAT__
   const fail = (why: string) => die(`config request failed (${why}).`)
 
   fetch(`${apiBase}${EMBED}config`, {
@@ -210,7 +213,7 @@ function boot(): void {
     mq.addEventListener('change', changed)
 
     const loadApp = (): Promise<WidgetApp> =>
-      (appLoading ??= import(/* @vite-ignore */ chunkBase + __AURION_CHAT__).then(
+      (appLoading ??= import(/* @vite-ignore */ chat).then(
         (m: { mount(host: WidgetHost): WidgetApp }) => (app = m.mount(host)),
         (err) => {
           appLoading = undefined
@@ -297,15 +300,21 @@ function boot(): void {
     }
 
     launcher.onclick = () => void setOpen(!open).catch(() => {})
-    for (const ev of ['pointerenter', 'focus', 'touchstart']) launcher.addEventListener(ev, preload)
+    // The chat chunk is evaluated on the visitor's first sign of interest, before the click.
+    for (const ev of ['pointerenter', 'pointerdown', 'focus', 'touchstart'])
+      launcher.addEventListener(ev, preload)
     paint()
     document.documentElement.appendChild(el)
     isReady = true
     settle(true)
     emit('ready')
     if (s!.open === true) void setOpen(true)
-    if ('requestIdleCallback' in window) requestIdleCallback(preload, { timeout: 4000 })
-    else setTimeout(preload, 2500)
+    // When the page is idle, the idle chunk keeps the launcher on screen and downloads the chat
+    // chunk without running it (unless stored state needs it): see idle/index.ts.
+    import(/* @vite-ignore */ chunkBase + __AURION_IDLE__).then(
+      (m: { idle: typeof idle }) => m.idle(host, preload, chat),
+      (err) => console.error(TAG, err),
+    )
   }
 }
 

@@ -148,17 +148,22 @@ function place(el: HTMLElement, p: Placement | undefined, sized: boolean): void 
 /**
  * Calls `update` with the visual viewport and the probe's client rect now and whenever either
  * may have changed (visual viewport resize and scroll, window resize and scroll: a transformed
- * root scrolls fixed boxes with the page), at most once a frame. Returns the cleanup.
+ * root scrolls fixed boxes with the page), at most once a frame, until the widget leaves the page. Returns the cleanup.
  */
 function follow(wrap: HTMLElement, update: (vv: Viewport, probe: Rect) => void): () => void {
   const probe = document.createElement('div')
   probe.className = 'aw-probe'
   probe.setAttribute('aria-hidden', 'true')
+  // Inline (CSSOM, which a strict CSP allows): the launcher is followed before the chat chunk's
+  // style sheet is there.
+  probe.style.cssText = `position:fixed;top:0;left:0;width:${PROBE_PX}px;height:${PROBE_PX}px;visibility:hidden;pointer-events:none`
   wrap.append(probe)
   const vvApi = window.visualViewport
   let frame = 0
   const run = () => {
     frame = 0
+    // The widget was removed (`shutdown()`): nothing to follow any more.
+    if (!wrap.isConnected) return stop()
     const vv: Viewport = vvApi ?? {
       offsetLeft: 0,
       offsetTop: 0,
@@ -177,8 +182,7 @@ function follow(wrap: HTMLElement, update: (vv: Viewport, probe: Rect) => void):
     t.addEventListener('resize', schedule)
     t.addEventListener('scroll', schedule)
   }
-  run()
-  return () => {
+  const stop = () => {
     cancelAnimationFrame(frame)
     for (const t of targets) {
       t.removeEventListener('resize', schedule)
@@ -186,6 +190,8 @@ function follow(wrap: HTMLElement, update: (vv: Viewport, probe: Rect) => void):
     }
     probe.remove()
   }
+  run()
+  return stop
 }
 
 const sideOf = (wrap: HTMLElement) => (wrap.dataset.pos === 'bottom-left' ? 'left' : 'right')
