@@ -15,6 +15,7 @@ import {
   type ReceivedRequest,
   startHttpReceiver,
 } from '../../test/http-receiver.ts'
+import { QUICK_WEBHOOK_ENV } from '../../test/webhook-support.ts'
 
 const ORIGIN = 'https://example.com'
 
@@ -34,14 +35,7 @@ forEachDialect('webhook retries from a listening server', (dialect) => {
   let acme: TestTenant
   const receivers: HttpReceiver[] = []
   beforeAll(async () => {
-    s = await startTestServer({
-      dialect,
-      env: {
-        AURION_WEBHOOK_ALLOW_PRIVATE: 'true',
-        AURION_WEBHOOK_RETRY_BASE_MS: '40',
-        AURION_WEBHOOK_POLL_MS: '50',
-      },
-    })
+    s = await startTestServer({ dialect, env: QUICK_WEBHOOK_ENV })
     acme = await createTestTenant(s.db)
   })
   afterAll(async () => {

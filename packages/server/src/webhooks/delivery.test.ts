@@ -8,6 +8,7 @@ import {
   type TestTenant,
 } from '../../test/helpers.ts'
 import { type HttpReceiver, startHttpReceiver } from '../../test/http-receiver.ts'
+import { QUICK_WEBHOOK_ENV } from '../../test/webhook-support.ts'
 
 const ORIGIN = 'https://example.com'
 
@@ -19,14 +20,7 @@ forEachDialect('webhook deliveries from a listening server', (dialect) => {
   let acme: TestTenant
   let secret: string
   beforeAll(async () => {
-    s = await startTestServer({
-      dialect,
-      env: {
-        AURION_WEBHOOK_ALLOW_PRIVATE: 'true',
-        AURION_WEBHOOK_RETRY_BASE_MS: '40',
-        AURION_WEBHOOK_POLL_MS: '50',
-      },
-    })
+    s = await startTestServer({ dialect, env: QUICK_WEBHOOK_ENV })
     receiver = await startHttpReceiver()
     acme = await createTestTenant(s.db)
     const res = await fetch(`${s.url}/api/v1/webhooks`, {
