@@ -132,6 +132,31 @@ forEachDialect('accepting visitor messages', (dialect) => {
     ).toBeUndefined()
   })
 
+  it('reads nothing for the assistant while a person handles the conversation, and it stays silent', async () => {
+    const first = await acceptVisitorMessage(f.ctx, f.access, {
+      body: 'my parcel is late',
+      sourceThreadId: 'person-handles-it',
+    })
+    expect(first.agentContext?.history).toHaveLength(1)
+    await f.database.db
+      .updateTable('conversations')
+      .set({ handled_by: 'human' })
+      .where('id', '=', first.conversation.id)
+      .execute()
+    const calls = f.agent.calls.length
+    const next = await acceptVisitorMessage(f.ctx, f.access, {
+      body: 'any news about it?',
+      sourceThreadId: 'person-handles-it',
+    })
+    expect(next.conversation.id).toBe(first.conversation.id)
+    expect(next.conversation.handled_by).toBe('human')
+    // Neither the history nor the knowledge revision was read in its transaction.
+    expect(next.agentContext).toBeUndefined()
+    const reply = await generateAgentReply(f.ctx, f.access, next)
+    expect(reply.silent).toBe(true)
+    expect(f.agent.calls).toHaveLength(calls)
+  })
+
   it('gives the agent a first message as the whole history, exactly as stored', async () => {
     const accepted = await acceptVisitorMessage(f.ctx, f.access, {
       body: 'my badge does not open the door',

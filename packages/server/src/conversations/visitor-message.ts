@@ -61,7 +61,8 @@ export interface AcceptedMessage {
   deduplicated: boolean
   /**
    * What the agent needs, read in the transaction that stored the message (a read after it
-   * would wait for the durability of whatever other requests committed meanwhile).
+   * would wait for the durability of whatever other requests committed meanwhile). Absent when
+   * a person handles the conversation (the assistant stays silent).
    */
   agentContext?: { history: AgentTurn[]; knowledgeRevision: number } | undefined
   /** The reply already stored for the original message (deduplicated sends only). */
@@ -217,16 +218,19 @@ async function insertVisitorMessage(
     await updateConversation(db, tenantId, conversation.id, { subject })
     conversation.subject = subject
   }
-  const history = located.created
-    ? [toTurn(userMessage)]
-    : await loadConversationHistory(db, tenantId, conversation.id, userMessage.seq)
-  const knowledgeRevision = await findKnowledgeRevision(db, tenantId)
-  return {
+  const accepted: AcceptedMessage = {
     conversation,
     thread,
     contact,
     userMessage,
     deduplicated: false,
-    agentContext: { history, knowledgeRevision },
   }
+  // A person handles it: the assistant stays silent, so nothing it would read is worth holding
+  // the transaction (and the frames waiting for its commit) for.
+  if (conversation.handled_by === 'human') return accepted
+  const history = located.created
+    ? [toTurn(userMessage)]
+    : await loadConversationHistory(db, tenantId, conversation.id, userMessage.seq)
+  const knowledgeRevision = await findKnowledgeRevision(db, tenantId)
+  return { ...accepted, agentContext: { history, knowledgeRevision } }
 }
