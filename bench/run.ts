@@ -4,8 +4,8 @@
  * less). Prints a table and writes bench/results/latest.json.
  *
  *   npm run bench                       everything (about 9–14 minutes on 2 cores; analytics 3–5)
- *   npm run bench -- --only=http,ws     some sections: http, ws, widget, llm, crash, bad-input, webhooks,
- *                                       crawl, analytics, lighthouse
+ *   npm run bench -- --only=http,ws     some sections: http, ws, handoff, widget, llm, crash, bad-input,
+ *                                       webhooks, crawl, analytics, lighthouse
  *   npm run bench -- --quick            smaller loads, for a first look (about 3 minutes)
  *   npm run bench -- --only=http --repeat=5
  *                                       the same run five times, each in a fresh process, then
@@ -25,6 +25,7 @@ import { run as runAnalytics } from './analytics.ts'
 import { describeBadInput, runBadInput } from './bad-input.ts'
 import { type CrashResult, runCrashSafety } from './crash-safety.ts'
 import { run as runCrawl } from './crawl.ts'
+import { run as runHandoff } from './handoff-scale.ts'
 import { run as runHttp } from './http.ts'
 import { type BenchRow, formatTable, row } from './lib/report.ts'
 import { run as runLighthouse } from './lighthouse.ts'
@@ -38,6 +39,7 @@ const ROOT = resolve(import.meta.dirname, '..')
 const SECTIONS = [
   'http',
   'ws',
+  'handoff',
   'widget',
   'llm',
   'crash',
@@ -187,8 +189,13 @@ async function main() {
       )
     }
   }
+  const handoffVisitors = quick ? 500 : 2000
+  // The hand-off clients: visitors' sockets, agents' streams and their HTTP connections.
+  if (only.has('handoff')) ensureFileLimit(handoffVisitors + 1000)
   const pgUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
   const pg = process.env.TEST_DATABASE_URL !== undefined || (await portOpen(5432))
+  const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+  const redis = process.env.TEST_REDIS_URL !== undefined || (await portOpen(6379))
 
   const started = new Date()
   const load0 = loadavg()[0]!
@@ -221,6 +228,24 @@ async function main() {
   )
   await step('ws', `WebSocket: ${sockets} idle sockets and 500 chatting visitors vs bare ws`, () =>
     runWebSocket({ sockets, visitors: quick ? 200 : 500, durationSec: quick ? 10 : 20 }),
+  )
+  await step(
+    'handoff',
+    `Hand-off at scale: ${handoffVisitors} visitors and 50 agents on two instances (PostgreSQL, Redis) vs a bare Redis relay`,
+    async () => {
+      if (!pg || !redis) {
+        console.warn('\n! hand-off needs PostgreSQL on 127.0.0.1:5432 and Redis on 6379: skipped')
+        return []
+      }
+      return runHandoff({
+        visitors: handoffVisitors,
+        agents: 50,
+        durationSec: quick ? 20 : 40,
+        pgUrl,
+        redisUrl,
+        log: (line) => console.log(`\n  ${line}`),
+      })
+    },
   )
   await step('widget', 'Widget: sizes, launcher time and main-thread blocking in Chromium', () =>
     runWidget({ runs: quick ? 1 : 3 }),

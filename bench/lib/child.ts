@@ -35,7 +35,7 @@ interface Reply {
  * once it listens. `execArgv` adds Node flags (e.g. `--cpu-prof`).
  */
 export function forkServer(
-  name: 'aurion' | 'raw-http' | 'bare-ws',
+  name: 'aurion' | 'raw-http' | 'bare-ws' | 'redis-relay',
   env: Record<string, string> = {},
   opts: { execArgv?: string[]; timeoutMs?: number; captureOutput?: boolean } = {},
 ): Promise<BenchChild> {

@@ -51,6 +51,7 @@ export { freeLoopbackPort } from './ports.ts'
 export * from './process.ts'
 export * from './redis.ts'
 export {
+  addConsoleUser,
   type ProvisionTenantOptions,
   provisionTenant,
   type TestConsoleUser,

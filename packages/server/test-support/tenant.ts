@@ -60,14 +60,29 @@ export async function provisionTenant(
     apiKey: key,
   }
   if (opts.consoleUser) {
-    const wanted = opts.consoleUser === true ? {} : opts.consoleUser
-    const user = {
-      email: wanted.email ?? 'ada@acme.test',
-      name: wanted.name ?? 'Ada Lovelace',
-      password: wanted.password ?? 'correct horse battery staple',
-    }
-    const row = await createAdminUser(db, { tenantId: tenant.id, ...user })
-    result.consoleUser = { id: row.id, ...user }
+    result.consoleUser = await addConsoleUser(
+      db,
+      tenant.id,
+      opts.consoleUser === true ? {} : opts.consoleUser,
+    )
   }
   return result
+}
+
+/**
+ * Adds a console user (role `owner`, online) to a tenant: by default Ada, ada@acme.test, a fixed
+ * passphrase. Returns it with the password it signs in with.
+ */
+export async function addConsoleUser(
+  db: Db,
+  tenantId: string,
+  wanted: Partial<Omit<TestConsoleUser, 'id'>> = {},
+): Promise<TestConsoleUser> {
+  const user = {
+    email: wanted.email ?? 'ada@acme.test',
+    name: wanted.name ?? 'Ada Lovelace',
+    password: wanted.password ?? 'correct horse battery staple',
+  }
+  const row = await createAdminUser(db, { tenantId, ...user })
+  return { id: row.id, ...user }
 }
