@@ -45,6 +45,40 @@ export async function startForwardingProxy(target: string): Promise<ForwardingPr
   }
 }
 
+/** A whole HTTP answer: status, headers and the body as text. */
+export interface RawAnswer {
+  status: number
+  headers: http.IncomingHttpHeaders
+  body: string
+}
+
+/**
+ * One HTTP request with `http.request`'s own options (a `path` goes on the wire exactly as
+ * given), on a fresh connection; resolves with the whole answer.
+ */
+export function rawRequest(
+  url: string | undefined,
+  options: http.RequestOptions,
+  body?: string,
+): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const onAnswer = (res: http.IncomingMessage) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => {
+        text += c
+      })
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }),
+      )
+    }
+    const req =
+      url === undefined ? http.request(options, onAnswer) : http.request(url, options, onAnswer)
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
 /**
  * One HTTP request from a chosen loopback source address (`127.0.0.2`, …), so a proxy sees
  * several distinct clients on one machine.
@@ -53,21 +87,10 @@ export function requestFrom(
   localAddress: string,
   url: string,
   init: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: init.method ?? 'GET', headers: init.headers, localAddress, agent: false },
-      (res) => {
-        let body = ''
-        res.setEncoding('utf8')
-        res.on('data', (c: string) => {
-          body += c
-        })
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
-      },
-    )
-    req.on('error', reject)
-    req.end(init.body)
-  })
+): Promise<RawAnswer> {
+  return rawRequest(
+    url,
+    { method: init.method ?? 'GET', headers: init.headers, localAddress, agent: false },
+    init.body,
+  )
 }

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import http from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RawAnswer, rawRequest } from '../../../test/forwarding-proxy.ts'
 import { TEST_SECRET } from '../../../test/helpers.ts'
 import { loadConfig } from '../../config.ts'
 import { type RunningServer, startServer } from '../../main.ts'
@@ -34,32 +34,19 @@ const VARIANTS = [
   '/metrics.',
 ]
 
-interface Answer {
-  status: number
-  headers: http.IncomingHttpHeaders
-  body: string
-}
-
 /** One raw request: the path goes on the wire exactly as given. */
-function get(port: number, path: string, headers: Record<string, string> = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, path, method: 'GET', headers, agent: false },
-      (res) => {
-        let body = ''
-        res.setEncoding('utf8')
-        res.on('data', (c: string) => {
-          body += c
-        })
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
-      },
-    )
-    req.on('error', reject)
-    req.end()
+function get(port: number, path: string, headers: Record<string, string> = {}) {
+  return rawRequest(undefined, {
+    host: '127.0.0.1',
+    port,
+    path,
+    method: 'GET',
+    headers,
+    agent: false,
   })
 }
 
-const isMetrics = (a: Answer) => a.body.includes('# HELP') || a.body.includes('# TYPE')
+const isMetrics = (a: RawAnswer) => a.body.includes('# HELP') || a.body.includes('# TYPE')
 
 async function start(env: Record<string, string>): Promise<{ s: RunningServer; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'aurion-metrics-'))
