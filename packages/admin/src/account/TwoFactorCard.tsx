@@ -5,10 +5,10 @@ import type {
 } from '@aurion/contract'
 import { useState } from 'preact/hooks'
 import { endpoints } from '../api/endpoints.ts'
-import { Badge, CopyButton, LoadError, Loading } from '../components/Bits.tsx'
+import { Badge, CopyButton, ErrorBanner, LoadError, Loading } from '../components/Bits.tsx'
 import { TextField } from '../components/Field.tsx'
 import { Icon } from '../components/Icon.tsx'
-import { Modal } from '../components/Modal.tsx'
+import { DialogButtons, Modal } from '../components/Modal.tsx'
 import { useApp } from '../lib/app-context.ts'
 import { absoluteTime } from '../lib/format.ts'
 import { toast } from '../lib/toast.ts'
@@ -138,12 +138,7 @@ function SetupDialog({ open, onClose }: { open: boolean; onClose: () => void }) 
   const title = step.kind === 'codes' ? 'Save your recovery codes' : 'Set up two-factor sign-in'
   return (
     <Modal open={open} title={title} onClose={close}>
-      {error && (
-        <p class="banner banner-error" role="alert">
-          <Icon name="alert" size={16} />
-          {error}
-        </p>
-      )}
+      {error && <ErrorBanner>{error}</ErrorBanner>}
       {step.kind === 'password' && (
         <form class="stack" onSubmit={submitPassword} noValidate>
           <TextField
@@ -267,12 +262,7 @@ function TurnOffDialog({
       }
     >
       <form class="stack" onSubmit={submit} noValidate>
-        {error && (
-          <p class="banner banner-error" role="alert">
-            <Icon name="alert" size={16} />
-            {error}
-          </p>
-        )}
+        {error && <ErrorBanner>{error}</ErrorBanner>}
         <TextField
           label={withPassword ? 'Your password' : 'Code from your app, or a recovery code'}
           type={withPassword ? 'password' : 'text'}
@@ -302,29 +292,5 @@ function TurnOffDialog({
         />
       </form>
     </Modal>
-  )
-}
-
-function DialogButtons(p: {
-  busy: boolean
-  label: string
-  danger?: boolean
-  onCancel: () => void
-}) {
-  return (
-    <div class="modal-foot inline">
-      <button type="button" class="btn btn-secondary" onClick={p.onCancel}>
-        Cancel
-      </button>
-      <button
-        type="submit"
-        class={p.danger ? 'btn btn-danger' : 'btn btn-primary'}
-        disabled={p.busy}
-        aria-busy={p.busy}
-      >
-        {p.busy && <span class="spinner" aria-hidden="true" />}
-        {p.label}
-      </button>
-    </div>
   )
 }

@@ -118,6 +118,16 @@ export function LoadError({ message, onRetry }: { message: string; onRetry: () =
   )
 }
 
+/** A failure above a form or in a dialog, announced at once. */
+export function ErrorBanner({ children }: { children: ComponentChildren }) {
+  return (
+    <p class="banner banner-error" role="alert">
+      <Icon name="alert" size={16} />
+      {children}
+    </p>
+  )
+}
+
 export function Badge({
   tone = 'neutral',
   children,

@@ -210,3 +210,24 @@ export function Segmented<T extends string>({
     </fieldset>
   )
 }
+
+/** A form's submit button: disabled, with a spinner, while the form is busy. */
+export function SubmitButton({
+  busy,
+  class: className = 'btn btn-primary',
+  form,
+  children,
+}: {
+  busy: boolean
+  class?: string | undefined
+  /** Id of the form, when the button stands outside it (a modal's footer). */
+  form?: string
+  children: ComponentChildren
+}) {
+  return (
+    <button type="submit" form={form} class={className} disabled={busy} aria-busy={busy}>
+      {busy && <span class="spinner" aria-hidden="true" />}
+      {children}
+    </button>
+  )
+}

@@ -1,6 +1,9 @@
 import type { ComponentChildren } from 'preact'
-import { useEffect, useId, useRef } from 'preact/hooks'
+import { useEffect, useId, useRef, useState } from 'preact/hooks'
 import { cx } from '../lib/format.ts'
+import { toast } from '../lib/toast.ts'
+import { errorMessage } from '../lib/use-async.ts'
+import { SubmitButton } from './Field.tsx'
 import { Icon } from './Icon.tsx'
 
 export interface ModalProps {
@@ -124,5 +127,62 @@ export function ConfirmDialog(p: ConfirmProps) {
         </>
       }
     />
+  )
+}
+
+export interface ConfirmActionProps<T> {
+  /** What the question is about; the dialog is open while it is set. */
+  target: T | undefined
+  title: string
+  description: ComponentChildren
+  confirmLabel: string
+  danger?: boolean
+  /** Does it (and says so); the dialog closes when it resolves. */
+  action: (target: T) => Promise<void>
+  /** The start of the toast when it fails, e.g. "Not removed". */
+  failure: string
+  onClose: () => void
+}
+
+/** A confirmation that runs its action itself: busy meanwhile, a toast with the reason on failure. */
+export function ConfirmAction<T>({ target, action, failure, ...p }: ConfirmActionProps<T>) {
+  const [busy, setBusy] = useState(false)
+  return (
+    <ConfirmDialog
+      {...p}
+      open={target !== undefined}
+      busy={busy}
+      onConfirm={async () => {
+        if (target === undefined) return
+        setBusy(true)
+        try {
+          await action(target)
+          p.onClose()
+        } catch (err) {
+          toast.error(`${failure}: ${errorMessage(err)}`)
+        } finally {
+          setBusy(false)
+        }
+      }}
+    />
+  )
+}
+
+/** Cancel and submit at the foot of a form in a modal. */
+export function DialogButtons(p: {
+  busy: boolean
+  label: ComponentChildren
+  danger?: boolean
+  onCancel: () => void
+}) {
+  return (
+    <div class="modal-foot inline">
+      <button type="button" class="btn btn-secondary" onClick={p.onCancel}>
+        Cancel
+      </button>
+      <SubmitButton busy={p.busy} class={p.danger ? 'btn btn-danger' : undefined}>
+        {p.label}
+      </SubmitButton>
+    </div>
   )
 }

@@ -43,3 +43,14 @@ export function errorMessage(err: unknown): string {
   }
   return err instanceof Error ? err.message : String(err)
 }
+
+/** Drops the item `id` from the list of a loaded `{ [key]: items }` response (after deleting it). */
+export function dropItem<K extends string, T extends { id: string }>(
+  state: Pick<AsyncState<Record<K, T[]>>, 'setData'>,
+  key: K,
+  id: string,
+): void {
+  state.setData(
+    (prev) => ({ [key]: (prev?.[key] ?? []).filter((x) => x.id !== id) }) as Record<K, T[]>,
+  )
+}

@@ -8,10 +8,11 @@ import {
 import { useState } from 'preact/hooks'
 import { ApiRequestError } from '../api/client.ts'
 import { endpoints } from '../api/endpoints.ts'
-import { Badge, EmptyState, LoadError, Loading, PageHeader } from '../components/Bits.tsx'
+import { Badge, EmptyState, PageHeader } from '../components/Bits.tsx'
 import { TextField } from '../components/Field.tsx'
 import { Icon } from '../components/Icon.tsx'
-import { ConfirmDialog, Modal } from '../components/Modal.tsx'
+import { DataTable, ListCard, RowButton } from '../components/ListCard.tsx'
+import { ConfirmAction, DialogButtons, Modal } from '../components/Modal.tsx'
 import { SecretOnceModal } from '../components/SecretOnceModal.tsx'
 import { useApp } from '../lib/app-context.ts'
 import { absoluteTime, relativeTime } from '../lib/format.ts'
@@ -63,7 +64,6 @@ export function ApiKeysPage() {
   const [creating, setCreating] = useState(false)
   const [created, setCreated] = useState<ApiKeyCreatedResponse | undefined>(undefined)
   const [revoking, setRevoking] = useState<ApiKeyInfo | undefined>(undefined)
-  const [busy, setBusy] = useState(false)
   const [showRevoked, setShowRevoked] = useState(false)
 
   const all = keys.data?.api_keys ?? []
@@ -90,12 +90,11 @@ export function ApiKeysPage() {
         }
       />
 
-      <section class="card card-flush" aria-labelledby="keys-title" aria-busy={keys.loading}>
-        <header class="card-head card-head-pad">
-          <div>
-            <h2 id="keys-title">Keys</h2>
-          </div>
-          {revokedCount > 0 && (
+      <ListCard
+        id="keys-title"
+        title="Keys"
+        actions={
+          revokedCount > 0 && (
             <label class="check-inline">
               <input
                 type="checkbox"
@@ -104,13 +103,12 @@ export function ApiKeysPage() {
               />
               Show {revokedCount} revoked
             </label>
-          )}
-        </header>
-        {keys.error && !keys.data && (
-          <LoadError message={keys.error} onRetry={() => void keys.reload()} />
-        )}
-        {!keys.data && !keys.error && <Loading label="Loading API keys…" />}
-        {keys.data && shown.length === 0 && (
+          )
+        }
+        list={keys}
+        loading={{ label: 'Loading API keys…' }}
+        empty={shown.length === 0}
+        emptyState={
           <EmptyState
             icon="key"
             title="No API keys yet"
@@ -123,72 +121,43 @@ export function ApiKeysPage() {
           >
             Create one to manage the widget or the knowledge base from scripts and CI.
           </EmptyState>
-        )}
-        {keys.data && shown.length > 0 && (
-          <div class="table-wrap">
-            <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Key</th>
-                  <th scope="col">Scopes</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.map((k) => (
-                  <tr key={k.id} class={k.revoked_at ? 'row-muted' : undefined} data-key-id={k.id}>
-                    <td class="strong nowrap">{k.name}</td>
-                    <td>
-                      <code class="mono key-prefix">{k.prefix}…</code>
-                    </td>
-                    <td>
-                      <div class="chips">
-                        {k.scopes.map((s) => (
-                          <span class="chip" key={s}>
-                            {s}
-                          </span>
-                        ))}
-                      </div>
-                    </td>
-                    <td class="nowrap" title={absoluteTime(k.created_at)}>
-                      {relativeTime(k.created_at)}
-                    </td>
-                    <td
-                      class="nowrap"
-                      title={k.last_used_at ? absoluteTime(k.last_used_at) : undefined}
-                    >
-                      {k.last_used_at ? (
-                        relativeTime(k.last_used_at)
-                      ) : (
-                        <span class="muted">Never</span>
-                      )}
-                    </td>
-                    <td class="cell-actions">
-                      {k.revoked_at ? (
-                        <Badge tone="red">Revoked {relativeTime(k.revoked_at)}</Badge>
-                      ) : (
-                        <button
-                          type="button"
-                          class="btn btn-ghost btn-sm danger-text"
-                          aria-label={`Revoke ${k.name}`}
-                          onClick={() => setRevoking(k)}
-                        >
-                          Revoke
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+        }
+      >
+        <DataTable columns={['Name', 'Key', 'Scopes', 'Created', 'Last used']}>
+          {shown.map((k) => (
+            <tr key={k.id} class={k.revoked_at ? 'row-muted' : undefined} data-key-id={k.id}>
+              <td class="strong nowrap">{k.name}</td>
+              <td>
+                <code class="mono key-prefix">{k.prefix}…</code>
+              </td>
+              <td>
+                <div class="chips">
+                  {k.scopes.map((s) => (
+                    <span class="chip" key={s}>
+                      {s}
+                    </span>
+                  ))}
+                </div>
+              </td>
+              <td class="nowrap" title={absoluteTime(k.created_at)}>
+                {relativeTime(k.created_at)}
+              </td>
+              <td class="nowrap" title={k.last_used_at ? absoluteTime(k.last_used_at) : undefined}>
+                {k.last_used_at ? relativeTime(k.last_used_at) : <span class="muted">Never</span>}
+              </td>
+              <td class="cell-actions">
+                {k.revoked_at ? (
+                  <Badge tone="red">Revoked {relativeTime(k.revoked_at)}</Badge>
+                ) : (
+                  <RowButton danger label={`Revoke ${k.name}`} onClick={() => setRevoking(k)}>
+                    Revoke
+                  </RowButton>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      </ListCard>
 
       <CreateKeyDialog
         open={creating}
@@ -211,10 +180,9 @@ export function ApiKeysPage() {
         onClose={() => setCreated(undefined)}
       />
 
-      <ConfirmDialog
-        open={revoking !== undefined}
+      <ConfirmAction
+        target={revoking}
         danger
-        busy={busy}
         title={`Revoke “${revoking?.name ?? ''}”?`}
         confirmLabel="Revoke key"
         description={
@@ -224,25 +192,15 @@ export function ApiKeysPage() {
           </p>
         }
         onClose={() => setRevoking(undefined)}
-        onConfirm={async () => {
-          if (!revoking) return
-          setBusy(true)
-          try {
-            const res = await api.send<ApiKeyInfo>(endpoints.revokeApiKey(revoking.id))
-            keys.setData((prev) => ({
-              api_keys: (prev?.api_keys ?? []).map((k) =>
-                k.id === revoking.id
-                  ? { ...k, revoked_at: res?.revoked_at ?? new Date().toISOString() }
-                  : k,
-              ),
-            }))
-            toast.success(`${revoking.name} revoked`)
-            setRevoking(undefined)
-          } catch (err) {
-            toast.error(`Not revoked: ${errorMessage(err)}`)
-          } finally {
-            setBusy(false)
-          }
+        failure="Not revoked"
+        action={async (r) => {
+          const res = await api.send<ApiKeyInfo>(endpoints.revokeApiKey(r.id))
+          keys.setData((prev) => ({
+            api_keys: (prev?.api_keys ?? []).map((k) =>
+              k.id === r.id ? { ...k, revoked_at: res?.revoked_at ?? new Date().toISOString() } : k,
+            ),
+          }))
+          toast.success(`${r.name} revoked`)
         }}
       />
     </div>
@@ -268,6 +226,10 @@ function CreateKeyDialog({
     setName('')
     setScopes(['config:read'])
     setErrors({})
+  }
+  const close = () => {
+    reset()
+    onClose()
   }
   const submit = async (e: Event) => {
     e.preventDefault()
@@ -300,14 +262,7 @@ function CreateKeyDialog({
   }
 
   return (
-    <Modal
-      open={open}
-      title="Create an API key"
-      onClose={() => {
-        reset()
-        onClose()
-      }}
-    >
+    <Modal open={open} title="Create an API key" onClose={close}>
       <form onSubmit={submit} class="stack" noValidate>
         <TextField
           label="Name"
@@ -349,22 +304,7 @@ function CreateKeyDialog({
             </p>
           )}
         </fieldset>
-        <div class="modal-foot inline">
-          <button
-            type="button"
-            class="btn btn-secondary"
-            onClick={() => {
-              reset()
-              onClose()
-            }}
-          >
-            Cancel
-          </button>
-          <button type="submit" class="btn btn-primary" disabled={busy} aria-busy={busy}>
-            {busy && <span class="spinner" aria-hidden="true" />}
-            Create key
-          </button>
-        </div>
+        <DialogButtons busy={busy} label="Create key" onCancel={close} />
       </form>
     </Modal>
   )

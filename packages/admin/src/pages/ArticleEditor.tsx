@@ -4,7 +4,7 @@ import { ApiRequestError } from '../api/client.ts'
 import { endpoints } from '../api/endpoints.ts'
 import { Field, Segmented, TextField } from '../components/Field.tsx'
 import { Icon } from '../components/Icon.tsx'
-import { Modal } from '../components/Modal.tsx'
+import { DialogButtons, Modal } from '../components/Modal.tsx'
 import { useApp } from '../lib/app-context.ts'
 import { toast } from '../lib/toast.ts'
 import { errorMessage } from '../lib/use-async.ts'
@@ -195,15 +195,11 @@ export function ArticleEditor({
           hint="Drafts are not in the Help Center and the assistant does not answer from them."
           onChange={setStatus}
         />
-        <div class="modal-foot inline">
-          <button type="button" class="btn btn-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn-primary" disabled={busy} aria-busy={busy}>
-            {busy && <span class="spinner" aria-hidden="true" />}
-            {status === 'draft' ? 'Save draft' : article ? 'Save article' : 'Publish article'}
-          </button>
-        </div>
+        <DialogButtons
+          busy={busy}
+          label={status === 'draft' ? 'Save draft' : article ? 'Save article' : 'Publish article'}
+          onCancel={onClose}
+        />
       </form>
     </Modal>
   )

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api/client.ts'
 import { endpoints } from '../api/endpoints.ts'
 import { LoadError, Loading, PageHeader } from '../components/Bits.tsx'
-import { TextField, Toggle } from '../components/Field.tsx'
+import { SubmitButton, TextField, Toggle } from '../components/Field.tsx'
 import { Icon } from '../components/Icon.tsx'
 import { useApp } from '../lib/app-context.ts'
 import { toast } from '../lib/toast.ts'
@@ -168,10 +168,7 @@ export function HelpCenterPage() {
             hint="#rrggbb"
           />
           <div class="modal-foot inline">
-            <button type="submit" class="btn btn-primary" disabled={busy} aria-busy={busy}>
-              {busy && <span class="spinner" aria-hidden="true" />}
-              Save
-            </button>
+            <SubmitButton busy={busy}>Save</SubmitButton>
           </div>
         </form>
       )}

@@ -5,7 +5,7 @@ import { endpoints } from '../api/endpoints.ts'
 import { CopyButton } from '../components/Bits.tsx'
 import { TextField } from '../components/Field.tsx'
 import { Icon } from '../components/Icon.tsx'
-import { Modal } from '../components/Modal.tsx'
+import { DialogButtons, Modal } from '../components/Modal.tsx'
 import { useApp } from '../lib/app-context.ts'
 import { ROLE_LABEL, ROLE_TEXT } from '../lib/roles.ts'
 import { toast } from '../lib/toast.ts'
@@ -165,15 +165,7 @@ export function InviteDialog({
             ))}
           </div>
         </fieldset>
-        <div class="modal-foot inline">
-          <button type="button" class="btn btn-secondary" onClick={close}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn-primary" disabled={busy} aria-busy={busy}>
-            {busy && <span class="spinner" aria-hidden="true" />}
-            Send invitation
-          </button>
-        </div>
+        <DialogButtons busy={busy} label="Send invitation" onCancel={close} />
       </form>
     </Modal>
   )

@@ -3,8 +3,9 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { type ApiClient, ApiRequestError } from '../api/client.ts'
 import { endpoints } from '../api/endpoints.ts'
 import { AuthCard } from '../components/AuthCard.tsx'
-import { Icon } from '../components/Icon.tsx'
-import { RevealPassword } from '../components/RevealPassword.tsx'
+import { AuthField, PasswordField } from '../components/AuthField.tsx'
+import { ErrorBanner } from '../components/Bits.tsx'
+import { SubmitButton } from '../components/Field.tsx'
 import { ROLE_LABEL, ROLE_TEXT } from '../lib/roles.ts'
 import { navigate } from '../lib/router.ts'
 import { errorMessage } from '../lib/use-async.ts'
@@ -99,10 +100,7 @@ export function InvitePage({ api, token, onSignedIn }: InvitePageProps) {
       )}
       {loadError && (
         <>
-          <p class="banner banner-error" role="alert">
-            <Icon name="alert" size={16} />
-            {loadError}. Ask whoever invited you for a new link.
-          </p>
+          <ErrorBanner>{loadError}. Ask whoever invited you for a new link.</ErrorBanner>
           <a
             class="btn btn-secondary btn-block"
             href="/admin"
@@ -117,87 +115,49 @@ export function InvitePage({ api, token, onSignedIn }: InvitePageProps) {
       )}
       {invite && (
         <form onSubmit={submit} noValidate>
-          {error && (
-            <p class="banner banner-error" role="alert">
-              <Icon name="alert" size={16} />
-              {error}
-            </p>
-          )}
-          <div class="field">
-            <label class="field-label" for="invite-email">
-              Email
-            </label>
-            <input
-              id="invite-email"
-              class="input input-lg"
-              type="email"
-              name="email"
-              autoComplete="username"
-              value={invite.email}
-              readOnly
-            />
-          </div>
-          <div class="field">
-            <label class="field-label" for="invite-name">
-              Your name
-            </label>
-            <input
-              id="invite-name"
-              class="input input-lg"
-              name="name"
-              autoComplete="name"
-              maxLength={200}
-              value={name}
-              onInput={(e) => setName(e.currentTarget.value)}
-            />
-          </div>
-          <div class="field">
-            <label class="field-label" for="invite-password">
-              Choose a password
-            </label>
-            <div class="input-affix">
-              <input
-                ref={passwordRef}
-                id="invite-password"
-                class="input input-lg"
-                type={showPassword ? 'text' : 'password'}
-                name="new-password"
-                autoComplete="new-password"
-                aria-describedby="invite-password-hint"
-                value={password}
-                onInput={(e) => setPassword(e.currentTarget.value)}
-                required
-              />
-              <RevealPassword shown={showPassword} onToggle={setShowPassword} />
-            </div>
-            <p id="invite-password-hint" class="field-hint">
-              At least {MIN_PASSWORD} characters. A few words you remember work well.
-            </p>
-          </div>
-          <div class="field">
-            <label class="field-label" for="invite-repeat">
-              Repeat the password
-            </label>
-            <input
-              id="invite-repeat"
-              class="input input-lg"
-              type={showPassword ? 'text' : 'password'}
-              name="repeat-password"
-              autoComplete="new-password"
-              value={repeat}
-              onInput={(e) => setRepeat(e.currentTarget.value)}
-              required
-            />
-          </div>
-          <button
-            type="submit"
-            class="btn btn-primary btn-block btn-lg"
-            disabled={busy}
-            aria-busy={busy}
-          >
-            {busy && <span class="spinner" aria-hidden="true" />}
+          {error && <ErrorBanner>{error}</ErrorBanner>}
+          <AuthField
+            id="invite-email"
+            label="Email"
+            type="email"
+            name="email"
+            autoComplete="username"
+            value={invite.email}
+            readOnly
+          />
+          <AuthField
+            id="invite-name"
+            label="Your name"
+            name="name"
+            autoComplete="name"
+            maxLength={200}
+            value={name}
+            onValue={setName}
+          />
+          <PasswordField
+            id="invite-password"
+            label="Choose a password"
+            inputRef={passwordRef}
+            isNew
+            shown={showPassword}
+            onToggle={setShowPassword}
+            hint={<>At least {MIN_PASSWORD} characters. A few words you remember work well.</>}
+            value={password}
+            onValue={setPassword}
+          />
+          <AuthField
+            id="invite-repeat"
+            label="Repeat the password"
+            type={showPassword ? 'text' : 'password'}
+            name="repeat-password"
+            autoComplete="new-password"
+            value={repeat}
+            onValue={setRepeat}
+            required
+          />
+          <SubmitButton busy={busy} class="btn btn-primary btn-block btn-lg">
             {busy ? 'Joining…' : 'Join and sign in'}
-          </button>
+          </SubmitButton>
         </form>
       )}
     </AuthCard>

@@ -197,7 +197,7 @@ function UploadRow({
       </div>
       {(u.state === 'sending' || u.state === 'reading') && (
         <div
-          class="import-progress"
+          class="progress-bar"
           role="progressbar"
           aria-label={`Uploading ${u.name}`}
           aria-valuemin={0}

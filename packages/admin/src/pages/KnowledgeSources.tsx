@@ -172,7 +172,7 @@ function SourceRow({
         </div>
         {busy(s) && (
           <div
-            class="source-progress"
+            class="progress-bar source-progress"
             role="progressbar"
             aria-label={`Sync of ${s.url}`}
             aria-valuemin={0}

@@ -3,8 +3,10 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { type ApiClient, ApiRequestError } from '../api/client.ts'
 import { endpoints } from '../api/endpoints.ts'
 import { AuthCard } from '../components/AuthCard.tsx'
+import { AuthField, PasswordField } from '../components/AuthField.tsx'
+import { ErrorBanner } from '../components/Bits.tsx'
+import { SubmitButton } from '../components/Field.tsx'
 import { Icon } from '../components/Icon.tsx'
-import { RevealPassword } from '../components/RevealPassword.tsx'
 import { formatWait } from '../lib/format.ts'
 import { errorMessage } from '../lib/use-async.ts'
 
@@ -141,84 +143,55 @@ export function LoginPage({ api, expired, onSignedIn }: LoginPageProps) {
           Your session has ended. Sign in again to continue.
         </p>
       )}
-      {error && (
-        <p class="banner banner-error" role="alert">
-          <Icon name="alert" size={16} />
-          {error}
-        </p>
-      )}
+      {error && <ErrorBanner>{error}</ErrorBanner>}
       <form onSubmit={submit} noValidate>
         {needCode ? (
-          <div class="field">
-            <label class="field-label" for="login-code">
-              Authentication code
-            </label>
-            <input
-              ref={codeRef}
-              id="login-code"
-              class="input input-lg code-input"
-              name="code"
-              inputMode="text"
-              autoComplete="one-time-code"
-              spellcheck={false}
-              maxLength={64}
-              aria-describedby="login-code-hint"
-              value={code}
-              onInput={(e) => setCode(e.currentTarget.value)}
-            />
-            <p id="login-code-hint" class="field-hint">
-              The 6-digit code from your authenticator app for {email.trim()}. Lost the device?
-              Enter one of your recovery codes instead.
-            </p>
-          </div>
+          <AuthField
+            id="login-code"
+            label="Authentication code"
+            inputRef={codeRef}
+            class="code-input"
+            name="code"
+            inputMode="text"
+            autoComplete="one-time-code"
+            spellcheck={false}
+            maxLength={64}
+            hint={
+              <>
+                The 6-digit code from your authenticator app for {email.trim()}. Lost the device?
+                Enter one of your recovery codes instead.
+              </>
+            }
+            value={code}
+            onValue={setCode}
+          />
         ) : (
           <>
-            <div class="field">
-              <label class="field-label" for="login-email">
-                Email
-              </label>
-              <input
-                ref={emailRef}
-                id="login-email"
-                class="input input-lg"
-                type="email"
-                name="email"
-                autoComplete="username"
-                value={email}
-                onInput={(e) => setEmail(e.currentTarget.value)}
-                required
-              />
-            </div>
-            <div class="field">
-              <label class="field-label" for="login-password">
-                Password
-              </label>
-              <div class="input-affix">
-                <input
-                  ref={passwordRef}
-                  id="login-password"
-                  class="input input-lg"
-                  type={showPassword ? 'text' : 'password'}
-                  name="password"
-                  autoComplete="current-password"
-                  value={password}
-                  onInput={(e) => setPassword(e.currentTarget.value)}
-                  required
-                />
-                <RevealPassword shown={showPassword} onToggle={setShowPassword} />
-              </div>
-            </div>
+            <AuthField
+              id="login-email"
+              label="Email"
+              inputRef={emailRef}
+              type="email"
+              name="email"
+              autoComplete="username"
+              value={email}
+              onValue={setEmail}
+              required
+            />
+            <PasswordField
+              id="login-password"
+              label="Password"
+              inputRef={passwordRef}
+              shown={showPassword}
+              onToggle={setShowPassword}
+              value={password}
+              onValue={setPassword}
+            />
           </>
         )}
-        <button
-          type="submit"
-          class="btn btn-primary btn-block btn-lg"
-          disabled={busy}
-          aria-busy={busy}
-        >
-          {busy && <span class="spinner" aria-hidden="true" />}
+        <SubmitButton busy={busy} class="btn btn-primary btn-block btn-lg">
           {busy ? 'Signing in…' : needCode ? 'Verify' : 'Sign in'}
-        </button>
+        </SubmitButton>
         {needCode ? (
           <button type="button" class="btn btn-ghost btn-block" onClick={startOver}>
             Use another account

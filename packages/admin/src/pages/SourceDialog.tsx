@@ -6,7 +6,7 @@ import {
 import { useState } from 'preact/hooks'
 import { ApiRequestError } from '../api/client.ts'
 import { endpoints } from '../api/endpoints.ts'
-import { Field, Segmented, TextField } from '../components/Field.tsx'
+import { Field, Segmented, SubmitButton, TextField } from '../components/Field.tsx'
 import { Icon } from '../components/Icon.tsx'
 import { Modal } from '../components/Modal.tsx'
 import { useApp } from '../lib/app-context.ts'
@@ -86,16 +86,9 @@ export function SourceDialog({
           <button type="button" class="btn btn-secondary" onClick={onClose}>
             Cancel
           </button>
-          <button
-            type="submit"
-            form="source-form"
-            class="btn btn-primary"
-            disabled={busy}
-            aria-busy={busy}
-          >
-            {busy && <span class="spinner" aria-hidden="true" />}
+          <SubmitButton busy={busy} form="source-form">
             Add and import
-          </button>
+          </SubmitButton>
         </>
       }
     >

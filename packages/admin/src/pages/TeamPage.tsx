@@ -8,14 +8,15 @@ import {
 } from '@aurion/contract'
 import { useEffect, useState } from 'preact/hooks'
 import { endpoints } from '../api/endpoints.ts'
-import { Badge, EmptyState, LoadError, Loading, PageHeader } from '../components/Bits.tsx'
+import { Badge, EmptyState, PageHeader } from '../components/Bits.tsx'
 import { Icon } from '../components/Icon.tsx'
-import { ConfirmDialog } from '../components/Modal.tsx'
+import { DataTable, ListCard, RowButton } from '../components/ListCard.tsx'
+import { ConfirmAction } from '../components/Modal.tsx'
 import { useApp } from '../lib/app-context.ts'
 import { absoluteTime, relativeTime } from '../lib/format.ts'
 import { ROLE_LABEL } from '../lib/roles.ts'
 import { toast } from '../lib/toast.ts'
-import { errorMessage, useAsync } from '../lib/use-async.ts'
+import { dropItem, errorMessage, useAsync } from '../lib/use-async.ts'
 import { InviteDialog } from './InviteDialog.tsx'
 
 /** Roles the signed-in user may give: only owners make owners. */
@@ -36,7 +37,6 @@ export function TeamPage() {
   const [inviting, setInviting] = useState(false)
   const [removing, setRemoving] = useState<TeamMember | undefined>(undefined)
   const [withdrawing, setWithdrawing] = useState<TeamInvite | undefined>(undefined)
-  const [busy, setBusy] = useState(false)
 
   const changeRole = async (m: TeamMember, role: TeamRole) => {
     try {
@@ -80,163 +80,124 @@ export function TeamPage() {
         }
       />
 
-      <section class="card card-flush" aria-labelledby="members-title" aria-busy={members.loading}>
-        <header class="card-head card-head-pad">
-          <div>
-            <h2 id="members-title">Members</h2>
-            {members.data && (
-              <p class="card-desc">
-                {members.data.members.length}{' '}
-                {members.data.members.length === 1 ? 'person' : 'people'} · {online} online now
-              </p>
-            )}
-          </div>
-        </header>
-        {members.error && !members.data && (
-          <LoadError message={members.error} onRetry={() => void members.reload()} />
-        )}
-        {!members.data && !members.error && <Loading label="Loading the team…" />}
-        {members.data && (
-          <div class="table-wrap">
-            <table class="table team-table">
-              <thead>
-                <tr>
-                  <th scope="col">Member</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Availability</th>
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.map((m) => (
-                  <tr key={m.id} data-member-email={m.email}>
-                    <td>
-                      <div class="member">
-                        <span
-                          class={`avatar avatar-presence avatar-${m.availability}`}
-                          aria-hidden="true"
-                        >
-                          {initials(m.name ?? m.email)}
-                          <span class="presence-dot" />
-                        </span>
-                        <span class="member-text">
-                          <span class="strong">
-                            {m.name ?? m.email}
-                            {m.id === myId && <span class="muted"> (you)</span>}
-                          </span>
-                          {m.name && <span class="muted member-email">{m.email}</span>}
-                        </span>
-                      </div>
-                    </td>
-                    <td>
-                      {mayChange(m) ? (
-                        <select
-                          class="input input-sm role-select"
-                          aria-label={`Role of ${m.name ?? m.email}`}
-                          value={m.role}
-                          onChange={(e) => void changeRole(m, e.currentTarget.value as TeamRole)}
-                        >
-                          {grantable(myRole)
-                            .concat(grantable(myRole).includes(m.role) ? [] : [m.role])
-                            .map((r) => (
-                              <option key={r} value={r}>
-                                {ROLE_LABEL[r]}
-                              </option>
-                            ))}
-                        </select>
-                      ) : (
-                        <Badge tone="violet">{ROLE_LABEL[m.role]}</Badge>
-                      )}
-                    </td>
-                    <td class="nowrap">
-                      <AvailabilityBadge member={m} />
-                    </td>
-                    <td class="cell-actions">
-                      {m.id !== myId && mayChange(m) && (
-                        <button
-                          type="button"
-                          class="btn btn-ghost btn-sm danger-text"
-                          aria-label={`Remove ${m.name ?? m.email}`}
-                          onClick={() => setRemoving(m)}
-                        >
-                          Remove
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+      <ListCard
+        id="members-title"
+        title="Members"
+        description={
+          members.data && (
+            <>
+              {members.data.members.length}{' '}
+              {members.data.members.length === 1 ? 'person' : 'people'} · {online} online now
+            </>
+          )
+        }
+        list={members}
+        loading={{ label: 'Loading the team…' }}
+        empty={false}
+      >
+        <DataTable class="team-table" columns={['Member', 'Role', 'Availability']}>
+          {shown.map((m) => (
+            <tr key={m.id} data-member-email={m.email}>
+              <td>
+                <div class="member">
+                  <span
+                    class={`avatar avatar-presence avatar-${m.availability}`}
+                    aria-hidden="true"
+                  >
+                    {initials(m.name ?? m.email)}
+                    <span class="presence-dot" />
+                  </span>
+                  <span class="member-text">
+                    <span class="strong">
+                      {m.name ?? m.email}
+                      {m.id === myId && <span class="muted"> (you)</span>}
+                    </span>
+                    {m.name && <span class="muted member-email">{m.email}</span>}
+                  </span>
+                </div>
+              </td>
+              <td>
+                {mayChange(m) ? (
+                  <select
+                    class="input input-sm role-select"
+                    aria-label={`Role of ${m.name ?? m.email}`}
+                    value={m.role}
+                    onChange={(e) => void changeRole(m, e.currentTarget.value as TeamRole)}
+                  >
+                    {grantable(myRole)
+                      .concat(grantable(myRole).includes(m.role) ? [] : [m.role])
+                      .map((r) => (
+                        <option key={r} value={r}>
+                          {ROLE_LABEL[r]}
+                        </option>
+                      ))}
+                  </select>
+                ) : (
+                  <Badge tone="violet">{ROLE_LABEL[m.role]}</Badge>
+                )}
+              </td>
+              <td class="nowrap">
+                <AvailabilityBadge member={m} />
+              </td>
+              <td class="cell-actions">
+                {m.id !== myId && mayChange(m) && (
+                  <RowButton
+                    danger
+                    label={`Remove ${m.name ?? m.email}`}
+                    onClick={() => setRemoving(m)}
+                  >
+                    Remove
+                  </RowButton>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      </ListCard>
 
-      <section class="card card-flush" aria-labelledby="invites-title">
-        <header class="card-head card-head-pad">
-          <div>
-            <h2 id="invites-title">Pending invitations</h2>
-            <p class="card-desc">Links work once, for 72 hours.</p>
-          </div>
-        </header>
-        {invites.error && !invites.data && (
-          <LoadError message={invites.error} onRetry={() => void invites.reload()} />
-        )}
-        {invites.data && invites.data.invites.length === 0 && (
+      <ListCard
+        id="invites-title"
+        title="Pending invitations"
+        description="Links work once, for 72 hours."
+        list={invites}
+        empty={invites.data?.invites.length === 0}
+        emptyState={
           <EmptyState icon="user" title="No pending invitations">
             Invite teammates to answer conversations with you.
           </EmptyState>
-        )}
-        {invites.data && invites.data.invites.length > 0 && (
-          <div class="table-wrap">
-            <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">Email</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Invited</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {invites.data.invites.map((i) => (
-                  <tr key={i.id} data-invite-email={i.email}>
-                    <td class="strong">{i.email}</td>
-                    <td>
-                      <Badge>{ROLE_LABEL[i.role]}</Badge>
-                    </td>
-                    <td class="nowrap" title={absoluteTime(i.created_at)}>
-                      {relativeTime(i.created_at)}
-                      {i.invited_by && (
-                        <span class="muted"> by {i.invited_by.name ?? i.invited_by.email}</span>
-                      )}
-                    </td>
-                    <td class="nowrap" title={absoluteTime(i.expires_at)}>
-                      {absoluteTime(i.expires_at)}
-                    </td>
-                    <td class="cell-actions">
-                      {(myRole === 'owner' || i.role !== 'owner') && (
-                        <button
-                          type="button"
-                          class="btn btn-ghost btn-sm danger-text"
-                          aria-label={`Withdraw the invitation of ${i.email}`}
-                          onClick={() => setWithdrawing(i)}
-                        >
-                          Withdraw
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+        }
+      >
+        <DataTable columns={['Email', 'Role', 'Invited', 'Expires']}>
+          {invites.data?.invites.map((i) => (
+            <tr key={i.id} data-invite-email={i.email}>
+              <td class="strong">{i.email}</td>
+              <td>
+                <Badge>{ROLE_LABEL[i.role]}</Badge>
+              </td>
+              <td class="nowrap" title={absoluteTime(i.created_at)}>
+                {relativeTime(i.created_at)}
+                {i.invited_by && (
+                  <span class="muted"> by {i.invited_by.name ?? i.invited_by.email}</span>
+                )}
+              </td>
+              <td class="nowrap" title={absoluteTime(i.expires_at)}>
+                {absoluteTime(i.expires_at)}
+              </td>
+              <td class="cell-actions">
+                {(myRole === 'owner' || i.role !== 'owner') && (
+                  <RowButton
+                    danger
+                    label={`Withdraw the invitation of ${i.email}`}
+                    onClick={() => setWithdrawing(i)}
+                  >
+                    Withdraw
+                  </RowButton>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      </ListCard>
 
       <InviteDialog
         open={inviting}
@@ -250,10 +211,9 @@ export function TeamPage() {
         }}
       />
 
-      <ConfirmDialog
-        open={removing !== undefined}
+      <ConfirmAction
+        target={removing}
         danger
-        busy={busy}
         title={`Remove ${removing?.name ?? removing?.email ?? ''}?`}
         confirmLabel="Remove from team"
         description={
@@ -263,47 +223,26 @@ export function TeamPage() {
           </p>
         }
         onClose={() => setRemoving(undefined)}
-        onConfirm={async () => {
-          if (!removing) return
-          setBusy(true)
-          try {
-            await api.send(endpoints.removeMember(removing.id))
-            members.setData((prev) => ({
-              members: (prev?.members ?? []).filter((m) => m.id !== removing.id),
-            }))
-            toast.success(`${removing.name ?? removing.email} removed`)
-            setRemoving(undefined)
-          } catch (err) {
-            toast.error(`Not removed: ${errorMessage(err)}`)
-          } finally {
-            setBusy(false)
-          }
+        failure="Not removed"
+        action={async (r) => {
+          await api.send(endpoints.removeMember(r.id))
+          dropItem(members, 'members', r.id)
+          toast.success(`${r.name ?? r.email} removed`)
         }}
       />
 
-      <ConfirmDialog
-        open={withdrawing !== undefined}
+      <ConfirmAction
+        target={withdrawing}
         danger
-        busy={busy}
         title={`Withdraw the invitation of ${withdrawing?.email ?? ''}?`}
         confirmLabel="Withdraw"
         description={<p>The link stops working at once.</p>}
         onClose={() => setWithdrawing(undefined)}
-        onConfirm={async () => {
-          if (!withdrawing) return
-          setBusy(true)
-          try {
-            await api.send(endpoints.withdrawInvite(withdrawing.id))
-            invites.setData((prev) => ({
-              invites: (prev?.invites ?? []).filter((x) => x.id !== withdrawing.id),
-            }))
-            toast.success('Invitation withdrawn')
-            setWithdrawing(undefined)
-          } catch (err) {
-            toast.error(`Not withdrawn: ${errorMessage(err)}`)
-          } finally {
-            setBusy(false)
-          }
+        failure="Not withdrawn"
+        action={async (w) => {
+          await api.send(endpoints.withdrawInvite(w.id))
+          dropItem(invites, 'invites', w.id)
+          toast.success('Invitation withdrawn')
         }}
       />
     </div>

@@ -1,8 +1,9 @@
 import type { WebhookDelivery, WebhookDeliveryList, WebhookEndpoint } from '@aurion/contract'
 import { useState } from 'preact/hooks'
 import { endpoints } from '../../api/endpoints.ts'
-import { Badge, EmptyState, LoadError, Loading } from '../../components/Bits.tsx'
+import { Badge, EmptyState } from '../../components/Bits.tsx'
 import { Icon } from '../../components/Icon.tsx'
+import { DataTable, ListCard } from '../../components/ListCard.tsx'
 import { useApp } from '../../lib/app-context.ts'
 import { absoluteTime, relativeTime } from '../../lib/format.ts'
 import { toast } from '../../lib/toast.ts'
@@ -56,18 +57,15 @@ export function DeliveryLog({ endpoint }: { endpoint: WebhookEndpoint }) {
 
   const deliveries = log.data?.deliveries ?? []
   return (
-    <section
-      class="card card-flush deliveries-card"
-      aria-labelledby="deliveries-title"
-      aria-busy={log.loading}
-    >
-      <header class="card-head card-head-pad">
-        <div>
-          <h2 id="deliveries-title">Recent deliveries</h2>
-          <p>
-            To <code class="mono">{endpoint.url}</code>
-          </p>
-        </div>
+    <ListCard
+      id="deliveries-title"
+      title="Recent deliveries"
+      description={
+        <>
+          To <code class="mono">{endpoint.url}</code>
+        </>
+      }
+      actions={
         <div class="head-actions">
           <button
             type="button"
@@ -98,87 +96,68 @@ export function DeliveryLog({ endpoint }: { endpoint: WebhookEndpoint }) {
             Send test event
           </button>
         </div>
-      </header>
-      {log.error && !log.data && (
-        <LoadError message={log.error} onRetry={() => void log.reload()} />
-      )}
-      {!log.data && !log.error && <Loading label="Loading deliveries…" />}
-      {log.data && deliveries.length === 0 && (
+      }
+      class="deliveries-card"
+      list={log}
+      loading={{ label: 'Loading deliveries…' }}
+      empty={deliveries.length === 0}
+      emptyState={
         <EmptyState icon="inbox" title="Nothing delivered yet">
           Events appear here as they are sent. Send a test event to try the endpoint.
         </EmptyState>
-      )}
-      {deliveries.length > 0 && (
-        <div class="table-wrap">
-          <table class="table deliveries">
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">Status</th>
-                <th scope="col">Response</th>
-                <th scope="col">Attempts</th>
-                <th scope="col" class="col-wide">
-                  Sent
-                </th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {deliveries.map((d) => (
-                <tr key={d.id} data-delivery-id={d.id}>
-                  <td>
-                    <code class="mono">{d.event}</code>
-                  </td>
-                  <td>
-                    <Badge tone={STATUS[d.status].tone}>{STATUS[d.status].label}</Badge>
-                    {d.status === 'pending' && d.next_retry_at && (
-                      <span class="delivery-note" title={absoluteTime(d.next_retry_at)}>
-                        next {relativeTime(d.next_retry_at)}
-                      </span>
-                    )}
-                  </td>
-                  <td class="delivery-response">
-                    {d.status_code !== null && <span class="mono">{d.status_code}</span>}
-                    {d.duration_ms !== null && <span class="muted"> · {d.duration_ms} ms</span>}
-                    {d.error && (
-                      <span class="delivery-error" title={d.error}>
-                        {d.error}
-                      </span>
-                    )}
-                  </td>
-                  <td class="nowrap">{d.attempt_count}</td>
-                  <td class="nowrap col-wide" title={absoluteTime(d.created_at)}>
-                    {relativeTime(d.created_at)}
-                  </td>
-                  <td class="cell-actions">
-                    <button
-                      type="button"
-                      class="btn btn-ghost btn-sm"
-                      disabled={busy !== undefined}
-                      aria-busy={busy === d.id}
-                      aria-label={`Redeliver ${d.event} (${d.id})`}
-                      onClick={() =>
-                        void run(
-                          d.id,
-                          () =>
-                            api.send<WebhookDelivery>(
-                              endpoints.redeliverWebhook(endpoint.id, d.id),
-                            ),
-                          'Redelivered',
-                        )
-                      }
-                    >
-                      Redeliver
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
+      }
+    >
+      <DataTable
+        class="deliveries"
+        columns={['Event', 'Status', 'Response', 'Attempts', { label: 'Sent', class: 'col-wide' }]}
+      >
+        {deliveries.map((d) => (
+          <tr key={d.id} data-delivery-id={d.id}>
+            <td>
+              <code class="mono">{d.event}</code>
+            </td>
+            <td>
+              <Badge tone={STATUS[d.status].tone}>{STATUS[d.status].label}</Badge>
+              {d.status === 'pending' && d.next_retry_at && (
+                <span class="delivery-note" title={absoluteTime(d.next_retry_at)}>
+                  next {relativeTime(d.next_retry_at)}
+                </span>
+              )}
+            </td>
+            <td class="delivery-response">
+              {d.status_code !== null && <span class="mono">{d.status_code}</span>}
+              {d.duration_ms !== null && <span class="muted"> · {d.duration_ms} ms</span>}
+              {d.error && (
+                <span class="delivery-error" title={d.error}>
+                  {d.error}
+                </span>
+              )}
+            </td>
+            <td class="nowrap">{d.attempt_count}</td>
+            <td class="nowrap col-wide" title={absoluteTime(d.created_at)}>
+              {relativeTime(d.created_at)}
+            </td>
+            <td class="cell-actions">
+              <button
+                type="button"
+                class="btn btn-ghost btn-sm"
+                disabled={busy !== undefined}
+                aria-busy={busy === d.id}
+                aria-label={`Redeliver ${d.event} (${d.id})`}
+                onClick={() =>
+                  void run(
+                    d.id,
+                    () => api.send<WebhookDelivery>(endpoints.redeliverWebhook(endpoint.id, d.id)),
+                    'Redelivered',
+                  )
+                }
+              >
+                Redeliver
+              </button>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
+    </ListCard>
   )
 }

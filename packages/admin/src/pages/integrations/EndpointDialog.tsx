@@ -10,7 +10,7 @@ import { ApiRequestError } from '../../api/client.ts'
 import { endpoints } from '../../api/endpoints.ts'
 import { Segmented, TextField } from '../../components/Field.tsx'
 import { Icon } from '../../components/Icon.tsx'
-import { Modal } from '../../components/Modal.tsx'
+import { DialogButtons, Modal } from '../../components/Modal.tsx'
 import { useApp } from '../../lib/app-context.ts'
 import { toast } from '../../lib/toast.ts'
 import { errorMessage } from '../../lib/use-async.ts'
@@ -155,15 +155,11 @@ export function EndpointDialog({
             </p>
           )}
         </fieldset>
-        <div class="modal-foot inline">
-          <button type="button" class="btn btn-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn-primary" disabled={busy} aria-busy={busy}>
-            {busy && <span class="spinner" aria-hidden="true" />}
-            {editing ? 'Save endpoint' : 'Add endpoint'}
-          </button>
-        </div>
+        <DialogButtons
+          busy={busy}
+          label={editing ? 'Save endpoint' : 'Add endpoint'}
+          onCancel={onClose}
+        />
       </form>
     </Modal>
   )

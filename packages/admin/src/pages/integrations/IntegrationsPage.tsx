@@ -5,14 +5,15 @@ import type {
 } from '@aurion/contract'
 import { useState } from 'preact/hooks'
 import { endpoints } from '../../api/endpoints.ts'
-import { Badge, EmptyState, LoadError, Loading, PageHeader } from '../../components/Bits.tsx'
+import { Badge, EmptyState, PageHeader } from '../../components/Bits.tsx'
 import { Icon } from '../../components/Icon.tsx'
-import { ConfirmDialog } from '../../components/Modal.tsx'
+import { ListCard, RowButton } from '../../components/ListCard.tsx'
+import { ConfirmAction } from '../../components/Modal.tsx'
 import { SecretOnceModal } from '../../components/SecretOnceModal.tsx'
 import { useApp } from '../../lib/app-context.ts'
 import { cx } from '../../lib/format.ts'
 import { toast } from '../../lib/toast.ts'
-import { errorMessage, useAsync } from '../../lib/use-async.ts'
+import { dropItem, errorMessage, useAsync } from '../../lib/use-async.ts'
 import { DeliveryLog } from './DeliveryLog.tsx'
 import { EndpointDialog } from './EndpointDialog.tsx'
 
@@ -34,7 +35,6 @@ export function IntegrationsPage() {
   const [deleting, setDeleting] = useState<WebhookEndpoint | undefined>(undefined)
   const [rotating, setRotating] = useState<WebhookEndpoint | undefined>(undefined)
   const [selectedId, setSelectedId] = useState<string | undefined>(undefined)
-  const [busy, setBusy] = useState(false)
 
   const hooks = list.data?.webhooks ?? []
   const selected = hooks.find((h) => h.id === selectedId) ?? hooks[0]
@@ -73,91 +73,71 @@ export function IntegrationsPage() {
         actions={addButton}
       />
 
-      <section class="card card-flush" aria-labelledby="hooks-title" aria-busy={list.loading}>
-        <header class="card-head card-head-pad">
-          <h2 id="hooks-title">Webhook endpoints</h2>
-        </header>
-        {list.error && !list.data && (
-          <LoadError message={list.error} onRetry={() => void list.reload()} />
-        )}
-        {!list.data && !list.error && <Loading label="Loading endpoints…" />}
-        {list.data && hooks.length === 0 && (
+      <ListCard
+        id="hooks-title"
+        title="Webhook endpoints"
+        list={list}
+        loading={{ label: 'Loading endpoints…' }}
+        empty={hooks.length === 0}
+        emptyState={
           <EmptyState icon="external" title="No endpoints yet" action={addButton}>
             Add one to open a ticket on every hand-off, or to post new conversations to a team chat.
           </EmptyState>
-        )}
-        {hooks.length > 0 && (
-          <ul class="hook-list">
-            {hooks.map((h) => (
-              <li
-                key={h.id}
-                class={cx('hook', h.id === selected?.id && 'hook-selected')}
-                data-webhook-id={h.id}
+        }
+      >
+        <ul class="hook-list">
+          {hooks.map((h) => (
+            <li
+              key={h.id}
+              class={cx('hook', h.id === selected?.id && 'hook-selected')}
+              data-webhook-id={h.id}
+            >
+              <button
+                type="button"
+                class="hook-main"
+                aria-pressed={h.id === selected?.id}
+                aria-label={`Show deliveries to ${h.url}`}
+                onClick={() => setSelectedId(h.id)}
               >
-                <button
-                  type="button"
-                  class="hook-main"
-                  aria-pressed={h.id === selected?.id}
-                  aria-label={`Show deliveries to ${h.url}`}
-                  onClick={() => setSelectedId(h.id)}
-                >
-                  <span class="hook-url mono">{h.url}</span>
-                  {h.description && <span class="hook-desc">{h.description}</span>}
-                  <span class="chips">
-                    {h.enabled ? (
-                      <Badge tone="green">On</Badge>
-                    ) : (
-                      <Badge tone={h.disabled_reason ? 'red' : 'neutral'}>
-                        {h.disabled_reason ? DISABLED_TEXT[h.disabled_reason] : 'Off'}
-                      </Badge>
-                    )}
-                    {h.format === 'slack' && <Badge tone="violet">Team chat</Badge>}
-                    <span class="chip">
-                      {h.events.length} event{h.events.length === 1 ? '' : 's'}
-                    </span>
+                <span class="hook-url mono">{h.url}</span>
+                {h.description && <span class="hook-desc">{h.description}</span>}
+                <span class="chips">
+                  {h.enabled ? (
+                    <Badge tone="green">On</Badge>
+                  ) : (
+                    <Badge tone={h.disabled_reason ? 'red' : 'neutral'}>
+                      {h.disabled_reason ? DISABLED_TEXT[h.disabled_reason] : 'Off'}
+                    </Badge>
+                  )}
+                  {h.format === 'slack' && <Badge tone="violet">Team chat</Badge>}
+                  <span class="chip">
+                    {h.events.length} event{h.events.length === 1 ? '' : 's'}
                   </span>
-                </button>
-                <div class="hook-actions">
-                  <button
-                    type="button"
-                    class="btn btn-ghost btn-sm"
-                    aria-label={`Edit ${h.url}`}
-                    onClick={() => setDialog({ editing: h })}
-                  >
-                    <Icon name="edit" size={16} />
-                    Edit
-                  </button>
-                  <button
-                    type="button"
-                    class="btn btn-ghost btn-sm"
-                    aria-label={`${h.enabled ? 'Switch off' : 'Switch on'} ${h.url}`}
-                    onClick={() => void setEnabled(h, !h.enabled)}
-                  >
-                    {h.enabled ? 'Switch off' : 'Switch on'}
-                  </button>
-                  <button
-                    type="button"
-                    class="btn btn-ghost btn-sm"
-                    aria-label={`Rotate the secret of ${h.url}`}
-                    onClick={() => setRotating(h)}
-                  >
-                    <Icon name="refresh" size={16} />
-                    Secret
-                  </button>
-                  <button
-                    type="button"
-                    class="btn btn-ghost btn-sm danger-text"
-                    aria-label={`Delete ${h.url}`}
-                    onClick={() => setDeleting(h)}
-                  >
-                    <Icon name="trash" size={16} />
-                  </button>
-                </div>
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+                </span>
+              </button>
+              <div class="hook-actions">
+                <RowButton label={`Edit ${h.url}`} onClick={() => setDialog({ editing: h })}>
+                  <Icon name="edit" size={16} />
+                  Edit
+                </RowButton>
+                <RowButton
+                  label={`${h.enabled ? 'Switch off' : 'Switch on'} ${h.url}`}
+                  onClick={() => void setEnabled(h, !h.enabled)}
+                >
+                  {h.enabled ? 'Switch off' : 'Switch on'}
+                </RowButton>
+                <RowButton label={`Rotate the secret of ${h.url}`} onClick={() => setRotating(h)}>
+                  <Icon name="refresh" size={16} />
+                  Secret
+                </RowButton>
+                <RowButton danger label={`Delete ${h.url}`} onClick={() => setDeleting(h)}>
+                  <Icon name="trash" size={16} />
+                </RowButton>
+              </div>
+            </li>
+          ))}
+        </ul>
+      </ListCard>
 
       {selected && <DeliveryLog key={selected.id} endpoint={selected} />}
 
@@ -190,9 +170,8 @@ export function IntegrationsPage() {
         onClose={() => setSecret(undefined)}
       />
 
-      <ConfirmDialog
-        open={rotating !== undefined}
-        busy={busy}
+      <ConfirmAction
+        target={rotating}
         title="Rotate the signing secret?"
         confirmLabel="Rotate secret"
         description={
@@ -202,27 +181,18 @@ export function IntegrationsPage() {
           </p>
         }
         onClose={() => setRotating(undefined)}
-        onConfirm={async () => {
-          if (!rotating) return
-          setBusy(true)
-          try {
-            const r = await api.send<WebhookEndpointWithSecret>(
-              endpoints.rotateWebhookSecret(rotating.id),
-            )
-            setRotating(undefined)
-            setSecret({ url: r.url, secret: r.secret, rotated: true })
-          } catch (err) {
-            toast.error(`Not rotated: ${errorMessage(err)}`)
-          } finally {
-            setBusy(false)
-          }
+        failure="Not rotated"
+        action={async (h) => {
+          const r = await api.send<WebhookEndpointWithSecret>(endpoints.rotateWebhookSecret(h.id))
+          // Closed before the secret's dialog opens, so the focus moves into that one.
+          setRotating(undefined)
+          setSecret({ url: r.url, secret: r.secret, rotated: true })
         }}
       />
 
-      <ConfirmDialog
-        open={deleting !== undefined}
+      <ConfirmAction
+        target={deleting}
         danger
-        busy={busy}
         title="Delete this endpoint?"
         confirmLabel="Delete endpoint"
         description={
@@ -232,21 +202,11 @@ export function IntegrationsPage() {
           </p>
         }
         onClose={() => setDeleting(undefined)}
-        onConfirm={async () => {
-          if (!deleting) return
-          setBusy(true)
-          try {
-            await api.send(endpoints.deleteWebhook(deleting.id))
-            list.setData((prev) => ({
-              webhooks: (prev?.webhooks ?? []).filter((h) => h.id !== deleting.id),
-            }))
-            toast.success('Endpoint deleted')
-            setDeleting(undefined)
-          } catch (err) {
-            toast.error(`Not deleted: ${errorMessage(err)}`)
-          } finally {
-            setBusy(false)
-          }
+        failure="Not deleted"
+        action={async (h) => {
+          await api.send(endpoints.deleteWebhook(h.id))
+          dropItem(list, 'webhooks', h.id)
+          toast.success('Endpoint deleted')
         }}
       />
     </div>
