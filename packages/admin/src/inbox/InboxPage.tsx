@@ -6,6 +6,7 @@ import { useApp } from '../lib/app-context.ts'
 import { cx } from '../lib/format.ts'
 import { navigate } from '../lib/router.ts'
 import { useAsync } from '../lib/use-async.ts'
+import { usePagedSearch } from '../lib/use-search.ts'
 import { ConversationDetail, type DetailCommands, NoConversation } from './ConversationDetail.tsx'
 import { ConversationList } from './ConversationList.tsx'
 import { HelpDialog } from './HelpDialog.tsx'
@@ -30,10 +31,8 @@ type List = { items: InboxSummary[]; total: number }
 export function InboxPage({ selectedId }: { selectedId: string | undefined }) {
   const { api, me } = useApp()
   const [queue, setQueue] = useState<QueueId>(initialQueue)
-  const [q, setQ] = useState('')
-  const [query, setQuery] = useState('')
+  const { q, setQ, query, offset, setOffset } = usePagedSearch()
   const [status, setStatus] = useState('')
-  const [offset, setOffset] = useState(0)
   const hub = useMemo(() => new LiveHub(), [])
   const [typing, setTyping] = useState<Record<string, number>>({})
   const [help, setHelp] = useState(false)
@@ -64,14 +63,6 @@ export function InboxPage({ selectedId }: { selectedId: string | undefined }) {
     () => api.send<List>(endpoints.listConversations({ ...QUEUES[1]!.filters, limit: 1 })),
     [api],
   )
-
-  useEffect(() => {
-    const t = setTimeout(() => {
-      setQuery(q.trim())
-      setOffset(0)
-    }, 250)
-    return () => clearTimeout(t)
-  }, [q])
 
   // A first visit counts what exists as read.
   useEffect(() => {

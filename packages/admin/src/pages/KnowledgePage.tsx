@@ -8,12 +8,13 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { endpoints } from '../api/endpoints.ts'
 import { Badge, EmptyState, LoadError, Loading, PageHeader } from '../components/Bits.tsx'
 import { Icon } from '../components/Icon.tsx'
-import { ConfirmDialog } from '../components/Modal.tsx'
+import { ConfirmAction } from '../components/Modal.tsx'
 import { Pager } from '../components/Pager.tsx'
 import { useApp } from '../lib/app-context.ts'
 import { absoluteTime, hostOf, relativeTime } from '../lib/format.ts'
 import { toast } from '../lib/toast.ts'
 import { errorMessage, useAsync } from '../lib/use-async.ts'
+import { usePagedSearch } from '../lib/use-search.ts'
 import { ArticleEditor } from './ArticleEditor.tsx'
 import { KnowledgeImport } from './KnowledgeImport.tsx'
 import { KnowledgeSources } from './KnowledgeSources.tsx'
@@ -23,9 +24,7 @@ const PAGE = 20
 /** Knowledge: the articles the built-in assistant answers from, and a box to try questions. */
 export function KnowledgePage() {
   const { api } = useApp()
-  const [q, setQ] = useState('')
-  const [query, setQuery] = useState('')
-  const [offset, setOffset] = useState(0)
+  const { q, setQ, query, offset, setOffset } = usePagedSearch()
   const list = useAsync(
     () => api.send<KnowledgeArticleList>(endpoints.listArticles({ q: query, limit: PAGE, offset })),
     [api, query, offset],
@@ -36,16 +35,7 @@ export function KnowledgePage() {
     prefill === undefined ? undefined : 'new',
   )
   const [deleting, setDeleting] = useState<KnowledgeArticle | undefined>(undefined)
-  const [busy, setBusy] = useState(false)
   const [tryRevision, setTryRevision] = useState(0)
-
-  useEffect(() => {
-    const t = setTimeout(() => {
-      setQuery(q.trim())
-      setOffset(0)
-    }, 250)
-    return () => clearTimeout(t)
-  }, [q])
 
   const items = list.data?.items ?? []
   const total = list.data?.total ?? 0
@@ -210,27 +200,18 @@ export function KnowledgePage() {
         />
       )}
 
-      <ConfirmDialog
-        open={deleting !== undefined}
+      <ConfirmAction
+        target={deleting}
         danger
-        busy={busy}
         title={`Delete “${deleting?.title ?? ''}”?`}
         confirmLabel="Delete article"
         description={<p>The assistant stops answering from it at once. This cannot be undone.</p>}
         onClose={() => setDeleting(undefined)}
-        onConfirm={async () => {
-          if (!deleting) return
-          setBusy(true)
-          try {
-            await api.send(endpoints.deleteArticle(deleting.id))
-            toast.success(`“${deleting.title}” deleted`)
-            setDeleting(undefined)
-            changed()
-          } catch (err) {
-            toast.error(`Not deleted: ${errorMessage(err)}`)
-          } finally {
-            setBusy(false)
-          }
+        failure="Not deleted"
+        action={async (a) => {
+          await api.send(endpoints.deleteArticle(a.id))
+          toast.success(`“${a.title}” deleted`)
+          changed()
         }}
       />
     </div>
