@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Db, Dialect } from '../db/schema.ts'
+import type { Db } from '../db/schema.ts'
 
 // Stored metadata of an assistant reply is JSON written by `storeReply`: `"sources":[{…}]` only
 // when it cited something, `"unanswered":true` when it could not answer (handoff/triggers.ts).
@@ -127,64 +127,6 @@ export async function countOutcomesByQuarterHour(
     outcome: r.outcome as OutcomeCount['outcome'],
     n: Number(r.n),
   }))
-}
-
-/** Seconds from `from` to `to` (stored ISO timestamps) in the dialect's SQL. */
-const secondsBetween = (dialect: Dialect, from: string, to: string) =>
-  dialect === 'postgres'
-    ? sql.raw(`extract(epoch from (${to}::timestamptz - ${from}::timestamptz))`)
-    : sql.raw(`(julianday(${to}) - julianday(${from})) * 86400.0`)
-
-/**
- * The median (the mean of the middle two for an even count) of the non-negative waits from
- * column `from` to column `to` over the period's conversations that have both; null without any.
- */
-async function medianWait(
-  db: Db,
-  dialect: Dialect,
-  tenantId: string,
-  fromIso: string,
-  toIso: string,
-  from: string,
-  to: string,
-): Promise<number | null> {
-  const { rows } = await sql<{ m: unknown }>`
-    select avg(w) as m from (
-      select w, row_number() over (order by w) as rn, count(*) over () as n from (
-        select ${secondsBetween(dialect, `c.${from}`, `c.${to}`)} as w
-        from conversations c
-        where c.tenant_id = ${tenantId} and c.created_at >= ${fromIso} and c.created_at < ${toIso}
-          and ${sql.ref(`c.${from}`)} is not null and ${sql.ref(`c.${to}`)} is not null
-      ) waits
-      where w >= 0
-    ) ranked
-    where rn in ((n + 1) / 2, (n + 2) / 2)`.execute(db)
-  const m = rows[0]?.m
-  // To the millisecond: what the stored timestamps hold (the float arithmetic may add noise).
-  return m === null || m === undefined ? null : Math.round(Number(m) * 1000) / 1000
-}
-
-/** Median first response times of the period's conversations (seconds): assistant and person. */
-export async function medianFirstResponses(
-  db: Db,
-  dialect: Dialect,
-  tenantId: string,
-  fromIso: string,
-  toIso: string,
-): Promise<{ ai: number | null; human: number | null }> {
-  const [ai, human] = await Promise.all([
-    medianWait(db, dialect, tenantId, fromIso, toIso, 'stat_first_visitor_at', 'stat_first_ai_at'),
-    medianWait(
-      db,
-      dialect,
-      tenantId,
-      fromIso,
-      toIso,
-      'handoff_requested_at',
-      'first_human_reply_at',
-    ),
-  ])
-  return { ai, human }
 }
 
 /** Messages visitors sent in the period. */

@@ -47,3 +47,23 @@ export function parsePeriod(
   if (!isTimeZone(tz)) throw invalidField(['query', 'tz'], 'Unknown IANA time zone')
   return { from, to, tz, fromIso: from.toISOString(), toIso: to.toISOString() }
 }
+
+/**
+ * `[from, to)` (ms) cut at multiples of `unit` ms: the whole units inside it, `[first, end)`
+ * counted in units since 1970 (empty when `first >= end`), and the pieces before and after them
+ * as ISO instants (all of `[from, to)` when no whole unit fits).
+ */
+export function splitPeriod(
+  from: number,
+  to: number,
+  unit: number,
+): { first: number; end: number; edges: [string, string][] } {
+  const first = Math.ceil(from / unit)
+  const end = Math.floor(to / unit)
+  const iso = (t: number) => new Date(t).toISOString()
+  if (first >= end) return { first, end: first, edges: [[iso(from), iso(to)]] }
+  const edges: [string, string][] = []
+  if (from < first * unit) edges.push([iso(from), iso(first * unit)])
+  if (end * unit < to) edges.push([iso(end * unit), iso(to)])
+  return { first, end, edges }
+}

@@ -22,6 +22,7 @@ import * as m0023sessions from './migrations/0023-session-details.ts'
 import * as m0024sso from './migrations/0024-sso.ts'
 import * as m0028embeddings from './migrations/0028-passage-embeddings.ts'
 import * as m0030stats from './migrations/0030-conversation-stats.ts'
+import * as m0031rollups from './migrations/0031-analytics-rollups.ts'
 import type { Dialect } from './schema.ts'
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }
@@ -50,6 +51,7 @@ const MIGRATIONS: Record<string, Step> = {
   '0024-sso': m0024sso,
   '0028-passage-embeddings': m0028embeddings,
   '0030-conversation-stats': m0030stats,
+  '0031-analytics-rollups': m0031rollups,
 }
 
 class InlineProvider implements MigrationProvider {
