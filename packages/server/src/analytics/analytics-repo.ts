@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Db } from '../db/schema.ts'
+import type { Db, Dialect } from '../db/schema.ts'
 
 // Stored metadata of an assistant reply is JSON written by `storeReply`: `"sources":[{…}]` only
 // when it cited something, `"unanswered":true` when it could not answer (handoff/triggers.ts).
@@ -201,20 +201,24 @@ export interface MissedQuestion {
  */
 export async function listMissedQuestions(
   db: Db,
+  dialect: Dialect,
   tenantId: string,
   fromIso: string,
   toIso: string,
   limit: number,
 ): Promise<MissedQuestion[]> {
-  const unanswered = await sql<Omit<MissedQuestion, 'reason'>>`
+  // SQLite's planner prefers the index of every AI reply by time, then reads each row for its
+  // metadata: 3–4 times slower on a million messages than the partial index of the flagged ones.
+  const flagged = dialect === 'sqlite' ? sql.raw('indexed by messages_tenant_unanswered') : sql``
+  const unanswered = sql<Omit<MissedQuestion, 'reason'>>`
     select q.id as question_id, q.conversation_id, q.body, q.created_at as asked_at
-    from messages a
+    from messages a ${flagged}
     join messages q on q.id = a.reply_to_id
     where a.tenant_id = ${tenantId} and a.sender_type = 'ai' and a.metadata like ${UNANSWERED}
       and a.created_at >= ${fromIso} and a.created_at < ${toIso} and q.tenant_id = ${tenantId}
     order by a.created_at desc
     limit ${limit}`.execute(db)
-  const downvoted = await db
+  const downvoted = db
     .selectFrom('message_feedback as f')
     .innerJoin('messages as a', 'a.id', 'f.message_id')
     .innerJoin('messages as q', 'q.id', 'a.reply_to_id')
@@ -227,9 +231,10 @@ export async function listMissedQuestions(
     .orderBy('a.created_at', 'desc')
     .limit(limit)
     .execute()
+  const [flaggedRows, downvotedRows] = await Promise.all([unanswered, downvoted])
   return [
-    ...unanswered.rows.map((r) => ({ ...r, reason: 'no_answer' as const })),
-    ...downvoted.map((r) => ({ ...r, reason: 'thumbs_down' as const })),
+    ...flaggedRows.rows.map((r) => ({ ...r, reason: 'no_answer' as const })),
+    ...downvotedRows.map((r) => ({ ...r, reason: 'thumbs_down' as const })),
   ]
 }
 

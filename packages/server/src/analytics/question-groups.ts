@@ -135,9 +135,14 @@ function alike(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
 /**
  * Groups similar questions: single-linkage over {@link alike}, only pairs that
  * share a term compared (an inverted index), so it stays near-linear for typical questions.
- * Identical wordings always group. Returns groups of indices into `texts`, in no order.
+ * Identical wordings always group. `terms` gives a question's terms when they are known
+ * already ({@link questionTerms} of its text). Returns groups of indices into `texts`, in no
+ * order.
  */
-export function groupSimilarQuestions(texts: readonly string[]): number[][] {
+export function groupSimilarQuestions(
+  texts: readonly string[],
+  terms: (i: number) => ReadonlySet<string> = (i) => questionTerms(texts[i]!),
+): number[][] {
   const parent = texts.map((_, i) => i)
   const find = (i: number): number => {
     while (parent[i] !== i) {
@@ -152,14 +157,14 @@ export function groupSimilarQuestions(texts: readonly string[]): number[][] {
     if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb)
   }
   const byWording = new Map<string, number>()
-  const sets: Set<string>[] = []
+  const sets: ReadonlySet<string>[] = []
   const postings = new Map<string, number[]>()
   texts.forEach((text, i) => {
     const wording = normalizeWording(text)
     const same = byWording.get(wording)
     if (same !== undefined) union(same, i)
     else byWording.set(wording, i)
-    const set = questionTerms(text)
+    const set = terms(i)
     sets.push(set)
     for (const t of set) {
       const list = postings.get(t)
@@ -167,18 +172,17 @@ export function groupSimilarQuestions(texts: readonly string[]): number[][] {
       else list.push(i)
     }
   })
-  const compared = new Set<number>()
+  // comparedWith[j] === i: the pair (i, j) was looked at already (through another common term).
+  const comparedWith = new Int32Array(texts.length).fill(-1)
   for (let i = 0; i < texts.length; i++) {
-    compared.clear()
     for (const t of sets[i]!) {
       const list = postings.get(t)!
       if (list.length > MAX_POSTING) continue
       for (const j of list) {
-        if (j <= i || compared.has(j)) continue
-        compared.add(j)
-        if (find(i) !== find(j) && alike(sets[i]!, sets[j]!)) {
-          union(i, j)
-        }
+        if (j <= i || comparedWith[j] === i) continue
+        comparedWith[j] = i
+        // Already one group: comparing them would change nothing.
+        if (find(i) !== find(j) && alike(sets[i]!, sets[j]!)) union(i, j)
       }
     }
   }

@@ -73,6 +73,7 @@ export async function analyticsRoutes(app: FastifyInstance, ctx: RouteContext): 
       reply.header('Cache-Control', 'no-store')
       return buildUnanswered(
         ctx.db,
+        ctx.database.dialect,
         request.admin!.tenantId,
         period,
         q.limit ?? UNANSWERED_MAX_GROUPS.default,
