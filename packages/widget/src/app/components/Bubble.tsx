@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { storageKey, type WidgetHost } from '../../shared/host.ts'
 import { useApp } from './context.ts'
+import { IconButton } from './IconButton.tsx'
 import { Icon } from './icons.tsx'
 import { Avatar } from './MessageList.tsx'
 
@@ -59,15 +60,9 @@ export function Bubble() {
         <Avatar />
         <span>{text}</span>
       </button>
-      <button
-        type="button"
-        class="aw-ib"
-        aria-label={t.dismiss}
-        title={t.dismiss}
-        onClick={dismiss}
-      >
+      <IconButton class="aw-ib" label={t.dismiss} onClick={dismiss}>
         <Icon.close />
-      </button>
+      </IconButton>
     </div>
   )
 }

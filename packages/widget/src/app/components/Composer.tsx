@@ -4,6 +4,7 @@ import type { Attachment } from '../chat/session.ts'
 import { ACCEPT, checkFile, formatSize, MAX_FILES_PER_MESSAGE } from '../chat/uploads.ts'
 import { fill } from '../i18n.ts'
 import { useApp } from './context.ts'
+import { IconButton } from './IconButton.tsx'
 import { Icon } from './icons.tsx'
 
 interface Pending {
@@ -200,25 +201,17 @@ export function Composer({ disabled, dropped, onDroppedTaken, inputRef }: Compos
             input.value = ''
           }}
         />
-        <button
-          type="button"
+        <IconButton
           class="aw-ib"
-          aria-label={t.attach}
-          title={t.attach}
+          label={t.attach}
           disabled={disabled}
           onClick={() => picker.current?.click()}
         >
           <Icon.clip />
-        </button>
-        <button
-          type="submit"
-          class="aw-send"
-          aria-label={t.send}
-          title={t.send}
-          disabled={!canSend}
-        >
+        </IconButton>
+        <IconButton type="submit" class="aw-send" label={t.send} disabled={!canSend}>
           <Icon.send />
-        </button>
+        </IconButton>
       </div>
       {host.config.show_powered_by && (
         <div class="aw-foot">

@@ -8,6 +8,7 @@ import { stateLabel } from '../voice-controller.ts'
 import { scrollForNewest } from './answer-scroll.ts'
 import { Composer } from './Composer.tsx'
 import { useApp, useStore } from './context.ts'
+import { IconButton } from './IconButton.tsx'
 import { Icon } from './icons.tsx'
 import { usePart } from './lazy.ts'
 import { MessageList } from './MessageList.tsx'
@@ -115,15 +116,13 @@ export function Panel() {
     >
       <header class="aw-head">
         {(view === 'history' || past) && (
-          <button
-            type="button"
+          <IconButton
             class="aw-ib"
-            aria-label={t.back}
-            title={t.back}
+            label={t.back}
             onClick={() => (past ? setPast(undefined) : setView('chat'))}
           >
             <Icon.back />
-          </button>
+          </IconButton>
         )}
         <span class="aw-logo" aria-hidden="true">
           {logo && /^data:image\/(?:png|jpeg|svg\+xml);base64,/.test(logo) ? (
@@ -144,39 +143,25 @@ export function Panel() {
           </p>
         </div>
         {historyAllowed && view !== 'history' && (
-          <button
-            type="button"
-            class="aw-ib"
-            aria-label={t.history}
-            title={t.history}
-            onClick={() => setView('history')}
-          >
+          <IconButton class="aw-ib" label={t.history} onClick={() => setView('history')}>
             <Icon.history />
-          </button>
+          </IconButton>
         )}
         {mode !== 'chat' && voice.available && !inCall && view === 'chat' && (
-          <button
-            type="button"
+          <IconButton
             class="aw-ib"
-            aria-label={t.startCall}
-            title={t.startCall}
+            label={t.startCall}
             onClick={() => {
               setView('call')
               if (mode === 'both') void voice.start()
             }}
           >
             <Icon.phone />
-          </button>
+          </IconButton>
         )}
-        <button
-          type="button"
-          class="aw-ib"
-          aria-label={t.close}
-          title={t.close}
-          onClick={() => host.setOpen(false)}
-        >
+        <IconButton class="aw-ib" label={t.close} onClick={() => host.setOpen(false)}>
           <Icon.minimize />
-        </button>
+        </IconButton>
       </header>
       {banner && (
         <div class="aw-banner" data-kind={banner.kind} role="status">
@@ -232,15 +217,9 @@ export function Panel() {
               <div class="aw-notice" role="alert">
                 <Icon.alert />
                 <p>{t[callError]}</p>
-                <button
-                  type="button"
-                  class="aw-ib"
-                  aria-label={t.dismiss}
-                  title={t.dismiss}
-                  onClick={() => voice.reset()}
-                >
+                <IconButton class="aw-ib" label={t.dismiss} onClick={() => voice.reset()}>
                   <Icon.close />
-                </button>
+                </IconButton>
               </div>
             )}
             <MessageList messages={s.messages} typing={s.typing} intro />

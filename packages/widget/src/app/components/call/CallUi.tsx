@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks'
 import { stateLabel } from '../../voice-controller.ts'
 import { useApp } from '../context.ts'
+import { IconButton } from '../IconButton.tsx'
 import { Icon } from '../icons.tsx'
 import styles from './call.css?inline'
 
@@ -14,37 +15,27 @@ function Controls({ onChat }: { onChat?: () => void }) {
   useEffect(() => end.current?.focus(), [])
   return (
     <div class="aw-ctrls">
-      <button
-        type="button"
+      <IconButton
         class="aw-round"
         aria-pressed={v.muted}
-        aria-label={v.muted ? t.unmute : t.mute}
-        title={v.muted ? t.unmute : t.mute}
+        label={v.muted ? t.unmute : t.mute}
         onClick={() => void voice.toggleMute()}
       >
         {v.muted ? <Icon.micOff /> : <Icon.mic />}
-      </button>
-      <button
-        ref={end}
-        type="button"
+      </IconButton>
+      <IconButton
+        buttonRef={end}
         class="aw-round"
         data-end=""
-        aria-label={t.endCall}
-        title={t.endCall}
+        label={t.endCall}
         onClick={() => voice.hangUp()}
       >
         <Icon.hangup />
-      </button>
+      </IconButton>
       {onChat && (
-        <button
-          type="button"
-          class="aw-round"
-          aria-label={t.toChat}
-          title={t.toChat}
-          onClick={onChat}
-        >
+        <IconButton class="aw-round" label={t.toChat} onClick={onChat}>
           <Icon.chat />
-        </button>
+        </IconButton>
       )}
     </div>
   )

@@ -13,6 +13,7 @@ import {
 } from '../../chat/feedback-api.ts'
 import type { ChatMessage } from '../../chat/types.ts'
 import { useApp, useStore } from '../context.ts'
+import { IconButton } from '../IconButton.tsx'
 import { strokeSvg } from '../icons.tsx'
 import styles from './feedback.css?inline'
 import { useWords } from './words.ts'
@@ -161,29 +162,25 @@ export function Votes({ m, newest }: { m: ChatMessage; newest: boolean }) {
         <div class="aw-fb-row">
           {/* biome-ignore lint/a11y/useSemanticElements: a toolbar of two toggle buttons, not a fieldset */}
           <div class="aw-votes" role="group" aria-label={w.rate}>
-            <button
-              type="button"
+            <IconButton
               class="aw-vote"
-              aria-label={w.up}
-              title={w.up}
+              label={w.up}
               aria-pressed={m.vote === 'up'}
               disabled={busy}
               onClick={() => click('up')}
             >
               {thumb()}
-            </button>
-            <button
-              ref={downButton}
-              type="button"
+            </IconButton>
+            <IconButton
+              buttonRef={downButton}
               class="aw-vote"
-              aria-label={w.down}
-              title={w.down}
+              label={w.down}
               aria-pressed={m.vote === 'down'}
               disabled={busy}
               onClick={() => click('down')}
             >
               {thumb(true)}
-            </button>
+            </IconButton>
           </div>
           {(status === 'thanks' || status === 'failed') && (
             <span class="aw-fb-note" role={status === 'failed' ? 'alert' : 'status'}>
