@@ -1,9 +1,10 @@
-import type {
-  AuditLogEntry,
-  AuditLogResponse,
-  PrivacyEraseResponse,
-  PrivacyExportResponse,
-  RetentionStatusResponse,
+import {
+  AUDIT_ACTIONS,
+  type AuditLogEntry,
+  type AuditLogResponse,
+  type PrivacyEraseResponse,
+  type PrivacyExportResponse,
+  type RetentionStatusResponse,
 } from '@aurion/contract'
 import { useState } from 'preact/hooks'
 import { endpoints } from '../api/endpoints.ts'
@@ -198,7 +199,7 @@ function AuditLogCard() {
           Action{' '}
           <select value={action} onChange={(e) => setAction(e.currentTarget.value)}>
             <option value="">All</option>
-            {ACTIONS.map((a) => (
+            {AUDIT_ACTIONS.map((a) => (
               <option key={a} value={a}>
                 {a}
               </option>
@@ -250,29 +251,6 @@ function AuditLogCard() {
     </section>
   )
 }
-
-const ACTIONS = [
-  'config.updated',
-  'api_key.created',
-  'api_key.revoked',
-  'widget_key.regenerated',
-  'identity_secret.rotated',
-  'privacy.erased',
-  'privacy.exported',
-  'console.signed_in',
-  'console.sign_in_failed',
-  'console.two_factor_enabled',
-  'console.two_factor_disabled',
-  'console.two_factor_failed',
-  'console.session_revoked',
-  'console.sso_login',
-  'console.sso_login_failed',
-  'sso.updated',
-  'user.invited',
-  'user.role_changed',
-  'user.removed',
-  'user.provisioned',
-]
 
 function describe(e: AuditLogEntry): string {
   const d = e.details
