@@ -23,10 +23,13 @@ export async function listSlotFigures(
   toSlot: number,
 ): Promise<SlotFigures[]> {
   const { rows } = await sql<Record<keyof SlotFigures, unknown>>`
-    select slot, started, handed_off, resolved, assumable, visitor_messages
+    select slot, sum(started) as started, sum(handed_off) as handed_off,
+      sum(resolved) as resolved, sum(assumable) as assumable,
+      sum(visitor_messages) as visitor_messages
     from analytics_slots
     where tenant_id = ${tenantId} and slot >= ${fromSlot} and slot < ${toSlot}
-      and (started <> 0 or visitor_messages <> 0)
+    group by slot
+    having sum(started) <> 0 or sum(visitor_messages) <> 0
     order by slot`.execute(db)
   return rows.map((r) => ({
     slot: Number(r.slot),

@@ -44,14 +44,26 @@ const classOf = (r: string) => `(case
     else 3
   end)`
 
-const SLOT_COLUMNS = 'tenant_id, slot, started, handed_off, resolved, assumable, visitor_messages'
-const addSlot = `on conflict (tenant_id, slot) do update set
+/**
+ * The rollup row a conversation's writes go to, among SHARDS per tenant and quarter hour (or day
+ * and bin). On PostgreSQL, concurrent writers of one tenant would otherwise all update one row
+ * and wait for each other's row lock until each commits: the conversation's id picks the shard,
+ * so two conversations meet only one time in SHARDS. SQLite has one writer: always shard 0.
+ * Readers sum the shards.
+ */
+const SHARDS = 8
+const shardOf = (d: Dialect, conversationId: string) =>
+  d === 'postgres' ? `(abs(hashtext(${conversationId})) % ${SHARDS})` : '0'
+
+const SLOT_COLUMNS =
+  'tenant_id, slot, shard, started, handed_off, resolved, assumable, visitor_messages'
+const addSlot = `on conflict (tenant_id, slot, shard) do update set
     started = analytics_slots.started + excluded.started,
     handed_off = analytics_slots.handed_off + excluded.handed_off,
     resolved = analytics_slots.resolved + excluded.resolved,
     assumable = analytics_slots.assumable + excluded.assumable,
     visitor_messages = analytics_slots.visitor_messages + excluded.visitor_messages`
-const addBin = `on conflict (tenant_id, kind, day, bin) do update set
+const addBin = `on conflict (tenant_id, kind, day, bin, shard) do update set
     n = analytics_wait_bins.n + excluded.n,
     total_ms = analytics_wait_bins.total_ms + excluded.total_ms`
 
@@ -60,7 +72,7 @@ function slotUpsert(d: Dialect, r: string, sign: 1 | -1): string {
   const c = classOf(r)
   const when = (k: number) => `case when ${c} = ${k} then ${sign} else 0 end`
   return `insert into analytics_slots (${SLOT_COLUMNS})
-    values (${r}.tenant_id, ${slotOf(d, `${r}.created_at`)}, ${sign}, ${when(1)}, ${when(2)}, ${when(3)}, 0)
+    values (${r}.tenant_id, ${slotOf(d, `${r}.created_at`)}, ${shardOf(d, `${r}.id`)}, ${sign}, ${when(1)}, ${when(2)}, ${when(3)}, 0)
     ${addSlot}`
 }
 
@@ -74,8 +86,8 @@ const WAITS = [
 function binUpserts(d: Dialect, r: string, sign: 1 | -1): string[] {
   return WAITS.map(([kind, from, to]) => {
     const w = waitMs(d, `${r}.${from}`, `${r}.${to}`)
-    return `insert into analytics_wait_bins (tenant_id, kind, day, bin, n, total_ms)
-      select ${r}.tenant_id, '${kind}', ${dayOf(d, `${r}.created_at`)}, ${binOf(w)}, ${sign}, ${sign} * ${w}
+    return `insert into analytics_wait_bins (tenant_id, kind, day, bin, shard, n, total_ms)
+      select ${r}.tenant_id, '${kind}', ${dayOf(d, `${r}.created_at`)}, ${binOf(w)}, ${shardOf(d, `${r}.id`)}, ${sign}, ${sign} * ${w}
       where ${w} >= 0
       ${addBin}`
   })
@@ -139,7 +151,7 @@ async function sqliteTriggers(db: Kysely<unknown>): Promise<void> {
   await create('conversations_waits_delete', 'delete', TENANT_LEFT, bins.delete)
   await create('conversations_waits_update', 'update', waitsChanged(d), bins.update)
   const visitor = (r: string, sign: number) => `insert into analytics_slots (${SLOT_COLUMNS})
-    select ${r}.tenant_id, ${slotOf(d, `${r}.created_at`)}, 0, 0, 0, 0, ${sign}
+    select ${r}.tenant_id, ${slotOf(d, `${r}.created_at`)}, 0, 0, 0, 0, 0, ${sign}
     where ${r}.sender_type = 'contact' ${addSlot};`
   await sql
     .raw(`create trigger messages_slots_insert after insert on messages for each row
@@ -194,7 +206,7 @@ async function postgresTriggers(db: Kysely<unknown>): Promise<void> {
   }
   const visitor = (r: string, sign: number) => `if ${r}.sender_type = 'contact' then
       insert into analytics_slots (${SLOT_COLUMNS})
-      values (${r}.tenant_id, ${slotOf(d, `${r}.created_at`)}, 0, 0, 0, 0, ${sign}) ${addSlot};
+      values (${r}.tenant_id, ${slotOf(d, `${r}.created_at`)}, ${shardOf(d, `${r}.conversation_id`)}, 0, 0, 0, 0, ${sign}) ${addSlot};
     end if;`
   await fn(
     'messages_slots',
@@ -238,12 +250,13 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .raw(`create table analytics_slots (
       tenant_id text not null,
       slot ${big} not null,
+      shard integer not null default 0,
       started integer not null default 0,
       handed_off integer not null default 0,
       resolved integer not null default 0,
       assumable integer not null default 0,
       visitor_messages integer not null default 0,
-      primary key (tenant_id, slot)
+      primary key (tenant_id, slot, shard)
     )`)
     .execute(db)
   await sql
@@ -252,9 +265,10 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
       kind text not null,
       day integer not null,
       bin ${big} not null,
+      shard integer not null default 0,
       n integer not null default 0,
       total_ms ${big} not null default 0,
-      primary key (tenant_id, kind, day, bin)
+      primary key (tenant_id, kind, day, bin, shard)
     )`)
     .execute(db)
   // The conversations still inside their 24 hours (assumed resolution), by last message.
@@ -266,13 +280,13 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const count = (k: number) => `sum(case when ${c} = ${k} then 1 else 0 end)`
   await sql
     .raw(`insert into analytics_slots (${SLOT_COLUMNS})
-      select c.tenant_id, ${slotOf(d, 'c.created_at')}, count(*), ${count(1)}, ${count(2)}, ${count(3)}, 0
+      select c.tenant_id, ${slotOf(d, 'c.created_at')}, 0, count(*), ${count(1)}, ${count(2)}, ${count(3)}, 0
       from conversations c
       group by c.tenant_id, ${slotOf(d, 'c.created_at')}`)
     .execute(db)
   await sql
     .raw(`insert into analytics_slots (${SLOT_COLUMNS})
-      select m.tenant_id, ${slotOf(d, 'm.created_at')}, 0, 0, 0, 0, count(*)
+      select m.tenant_id, ${slotOf(d, 'm.created_at')}, 0, 0, 0, 0, 0, count(*)
       from messages m
       where m.sender_type = 'contact'
       group by m.tenant_id, ${slotOf(d, 'm.created_at')}
