@@ -338,3 +338,23 @@ export const WidgetDeleteConversationResponse = Type.Object({
   messages: Type.Integer({ minimum: 0, description: 'Messages deleted with it' }),
 })
 export type WidgetDeleteConversationResponse = Static<typeof WidgetDeleteConversationResponse>
+
+/**
+ * `POST /api/v1/voice-widget/embed/token` (and `/voice-widget/token`): the contract's
+ * VoiceWidgetTokenResponse, plus LiveKit's standard names and the conversation it belongs to.
+ */
+export const VoiceTokenResponse = Type.Object({
+  token: Type.String(),
+  livekit_url: Type.String(),
+  room_name: Type.String(),
+  participant_identity: Type.String(),
+  pre_authenticated: Type.Boolean(),
+  expires_in_seconds: Type.Integer(),
+  /** Same as `livekit_url` (LiveKit's standard name). */
+  server_url: Type.String(),
+  /** Same as `token` (LiveKit's standard name). */
+  participant_token: Type.String(),
+  conversation_id: Type.String(),
+  thread_id: Type.String(),
+})
+export type VoiceTokenResponse = Static<typeof VoiceTokenResponse>

@@ -1,4 +1,4 @@
-import { resolveWidgetConfig } from '@aurion/contract'
+import { resolveWidgetConfig, type VoiceTokenResponse } from '@aurion/contract'
 import type { RouteContext } from '../app-deps.ts'
 import type { AdminPrincipal } from '../auth/admin-auth.ts'
 import { openThread } from '../conversations/locate-thread.ts'
@@ -21,21 +21,7 @@ import {
 } from './livekit-token.ts'
 import { voiceThreadTarget } from './voice-target.ts'
 
-/** The contract's VoiceWidgetTokenResponse, plus LiveKit's standard names and the conversation. */
-export interface VoiceTokenResponse {
-  token: string
-  livekit_url: string
-  room_name: string
-  participant_identity: string
-  pre_authenticated: boolean
-  expires_in_seconds: number
-  /** Same as `livekit_url` (LiveKit's standard name). */
-  server_url: string
-  /** Same as `token` (LiveKit's standard name). */
-  participant_token: string
-  conversation_id: string
-  thread_id: string
-}
+export type { VoiceTokenResponse }
 
 /** Subject of a conversation that starts with a call (a first chat message replaces it). */
 export const VOICE_SUBJECT = 'Voice call'

@@ -1,4 +1,4 @@
-import { SourceThreadId } from '@aurion/contract'
+import { SourceThreadId, VoiceTokenResponse } from '@aurion/contract'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import type { RouteContext } from '../../app-deps.ts'
@@ -47,20 +47,6 @@ const EmbedTokenBody = Type.Object({
     }),
   ),
   source_thread_id: Type.Optional(SourceThreadId),
-})
-
-/** VoiceWidgetTokenResponse plus LiveKit's standard names and the conversation it belongs to. */
-const VoiceTokenResponse = Type.Object({
-  token: Type.String(),
-  livekit_url: Type.String(),
-  room_name: Type.String(),
-  participant_identity: Type.String(),
-  pre_authenticated: Type.Boolean(),
-  expires_in_seconds: Type.Integer(),
-  server_url: Type.String(),
-  participant_token: Type.String(),
-  conversation_id: Type.String(),
-  thread_id: Type.String(),
 })
 
 const EMBED_PREFIX = '/api/v1/voice-widget/embed'

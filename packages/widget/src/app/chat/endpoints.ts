@@ -1,4 +1,4 @@
-import type { WsErrorCode } from '@aurion/contract'
+import type { VoiceTokenResponse, WsErrorCode } from '@aurion/contract'
 /** Where and as whom the widget calls the public API. */
 export interface ApiTarget {
   apiBase: string
@@ -40,14 +40,7 @@ export interface UploadResponse {
   size_bytes: number
 }
 
-export interface VoiceTokenResponse {
-  token: string
-  livekit_url: string
-  room_name: string
-  participant_identity: string
-  pre_authenticated: boolean
-  expires_in_seconds: number
-}
+export type { VoiceTokenResponse }
 
 export const json = (url: string, method: string, body: unknown): ApiRequest => ({
   url,
