@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox'
 import { PeriodBounds } from './analytics.ts'
-import { CONVERSATION_STATUSES } from './widget-api.ts'
+import { CONVERSATION_STATUSES, clientId } from './widget-api.ts'
 
 /**
  * The inbox's side of a conversation: who answers it (`handled_by`), who owns it (`assignee`),
@@ -80,6 +80,11 @@ export const AgentMessageRequest = Type.Object({
       maxItems: 10,
       description: "This tenant's uploads, not attached to another message",
     }),
+  ),
+  source_message_id: Type.Optional(
+    clientId(
+      'Idempotency key chosen by the caller: sending the same value again (same conversation, body and `private`) stores nothing new and returns the original message (201); another message under a used key is a 409',
+    ),
   ),
 })
 export type AgentMessageRequest = Static<typeof AgentMessageRequest>

@@ -31,7 +31,7 @@ const EmailToken = Type.String({
   description: 'HMAC-signed token returned by POST /widget/session',
 })
 /** Client-chosen identifiers: 1–128 characters, letters, digits and `_ . : -`. */
-const clientId = (description: string) =>
+export const clientId = (description: string) =>
   Type.String({
     minLength: 1,
     maxLength: 128,

@@ -5,14 +5,16 @@ import {
   listThreadsOfConversation,
   updateConversation,
 } from '../conversations/conversation-repo.ts'
+import { retryOnUniqueViolation } from '../conversations/db-errors.ts'
 import { messageFrame, publishThreadFrame, toApiTimestamp } from '../conversations/frames.ts'
 import { attachUploadsToMessage } from '../conversations/message-attachments.ts'
-import { insertMessage } from '../conversations/message-repo.ts'
+import { findMessageBySourceId, insertMessage } from '../conversations/message-repo.ts'
 import type { ConversationRow, MessageRow } from '../conversations/types.ts'
-import { invalidField, notFound } from '../errors.ts'
+import { conflict, invalidField, notFound } from '../errors.ts'
 import { newId, nowIso } from '../ids.ts'
 import { recordAgentMessageMetric } from '../metrics.ts'
 import { listUploadsForMessages } from '../uploads/upload-repo.ts'
+import { emitMessageCreated } from '../webhooks/conversation-events.ts'
 import {
   handOffConversation,
   publishConversationState,
@@ -29,6 +31,8 @@ export interface AgentMessageInput {
   body: string
   private?: boolean | undefined
   uploadIds?: string[] | undefined
+  /** The caller's idempotency key (`source_message_id`): a retry returns the stored message. */
+  sourceMessageId?: string | undefined
 }
 
 /**
@@ -37,10 +41,15 @@ export interface AgentMessageInput {
  * history, never read by the assistant). A reply to a conversation the assistant handles takes it
  * over (`agent_takeover`), reopens a resolved one, assigns an unassigned one to its author, and
  * counts as the first human reply after the hand-off. The message is stored before anything is
- * published; the visitor gets a `message` frame live, or an email when they left (see
- * `reply-mail.ts`).
+ * published, with its `message.created` webhook event (not for a note) in the same transaction;
+ * the visitor gets a `message` frame live, or an email when they left (see `reply-mail.ts`).
  *
- * @throws ApiError 404 (not this tenant's conversation), 422 (blank body, unknown upload).
+ * With a `sourceMessageId` the message is stored at most once: a retry (the caller lost the
+ * answer) returns the stored one and only completes the takeover, publishing and mailing nothing
+ * again.
+ *
+ * @throws ApiError 404 (not this tenant's conversation), 422 (blank body, unknown upload), 409
+ * (`sourceMessageId` already used for another message).
  */
 export async function postAgentMessage(
   ctx: Ctx,
@@ -61,27 +70,52 @@ export async function postAgentMessage(
   const user = who.userId ? await findTenantUser(ctx.db, tenantId, { id: who.userId }) : undefined
   const author: MessageAuthor = user ? { name: user.name, email: user.email } : null
 
-  const message = await ctx.db.transaction().execute(async (trx) => {
-    const now = nowIso()
-    const m = await insertMessage(trx, {
-      id: newId('msg'),
-      tenant_id: tenantId,
-      conversation_id: c.id,
-      thread_id: thread.id,
-      sender_type: 'agent',
-      body,
-      source_message_id: null,
-      reply_to_id: null,
-      channel: 'chat',
-      metadata: null,
-      private: isPrivate ? 1 : 0,
-      author_user_id: user?.id ?? null,
-      created_at: now,
-    })
-    await attachUploadsToMessage(trx, tenantId, input.uploadIds, m.id)
-    await updateConversation(trx, tenantId, c.id, { updated_at: now })
-    return m
+  const response = (m: MessageRow): AgentMessageResponse => ({
+    id: m.id,
+    conversation_id: c.id,
+    thread_id: m.thread_id,
+    sender_type: 'agent',
+    body: m.body,
+    private: isPrivate,
+    created_at: toApiTimestamp(m.created_at),
+    author,
   })
+  const stored = async () => {
+    if (input.sourceMessageId === undefined) return undefined
+    const m = await findMessageBySourceId(ctx.db, tenantId, input.sourceMessageId)
+    if (!m) return undefined
+    if (
+      m.sender_type !== 'agent' ||
+      m.conversation_id !== c.id ||
+      m.body !== body ||
+      (Number(m.private) === 1) !== isPrivate
+    )
+      throw conflict('source_message_id was already used for a different message')
+    return m
+  }
+  const before = await stored()
+  if (before) {
+    if (!isPrivate) await takeOver(ctx, c, user?.id)
+    return response(before)
+  }
+
+  // A concurrent retry that stored the same key first wins: its message is the answer.
+  const inserted = await retryOnUniqueViolation(2, async (attempt) => {
+    const winner = attempt > 1 ? await stored() : undefined
+    if (winner) return { message: winner, fresh: false }
+    return {
+      message: await insertAgentMessage(ctx.db, c, thread.id, {
+        body,
+        isPrivate,
+        authorUserId: user?.id ?? null,
+        sourceMessageId: input.sourceMessageId ?? null,
+        uploadIds: input.uploadIds,
+      }),
+      fresh: true,
+    }
+  })
+  if (!inserted.fresh) return response(inserted.message)
+  const message = inserted.message
 
   const attachments = input.uploadIds?.length
     ? (await listUploadsForMessages(ctx.db, tenantId, [message.id])).map((u) => ({
@@ -118,16 +152,48 @@ export async function postAgentMessage(
         : undefined,
     )
   }
-  return {
-    id: message.id,
-    conversation_id: c.id,
-    thread_id: thread.id,
-    sender_type: 'agent',
-    body: message.body,
-    private: isPrivate,
-    created_at: toApiTimestamp(message.created_at),
-    author,
-  }
+  return response(message)
+}
+
+/**
+ * One transaction: the message, its uploads (all attached or a 422), its `message.created`
+ * event (skipped for a note) and the conversation's `updated_at`.
+ */
+async function insertAgentMessage(
+  db: Ctx['db'],
+  c: ConversationRow,
+  threadId: string,
+  m: {
+    body: string
+    isPrivate: boolean
+    authorUserId: string | null
+    sourceMessageId: string | null
+    uploadIds: string[] | undefined
+  },
+): Promise<MessageRow> {
+  const tenantId = c.tenant_id
+  return db.transaction().execute(async (trx) => {
+    const now = nowIso()
+    const message = await insertMessage(trx, {
+      id: newId('msg'),
+      tenant_id: tenantId,
+      conversation_id: c.id,
+      thread_id: threadId,
+      sender_type: 'agent',
+      body: m.body,
+      source_message_id: m.sourceMessageId,
+      reply_to_id: null,
+      channel: 'chat',
+      metadata: null,
+      private: m.isPrivate ? 1 : 0,
+      author_user_id: m.authorUserId,
+      created_at: now,
+    })
+    await attachUploadsToMessage(trx, tenantId, m.uploadIds, message.id)
+    await emitMessageCreated(trx, message)
+    await updateConversation(trx, tenantId, c.id, { updated_at: now })
+    return message
+  })
 }
 
 /**

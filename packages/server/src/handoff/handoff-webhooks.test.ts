@@ -167,4 +167,45 @@ forEachDialect('hand-off webhook events', (dialect) => {
     await patch(conv.conversation_id, { assignee_email: sam })
     expect((await outbox(HANDOFF_EVENTS)).map((e) => e.type)).toEqual(['conversation.assigned'])
   })
+
+  it("a person's reply writes message.created once, also when retried with its source_message_id; a note none", async () => {
+    await subscribe(['message.created'])
+    const conv = await visitorSays('I want to speak to a person')
+    const send = (payload: object) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/v1/conversations/${conv.conversation_id}/messages`,
+        headers: { 'x-api-key': a.apiKey },
+        payload,
+      })
+    const reply = { body: 'Dana here, looking into it.', source_message_id: 'desk-reply-1' }
+    const first = await send(reply)
+    expect(first.statusCode, first.body).toBe(201)
+    // The caller lost the answer and sends it again: the stored message, nothing new.
+    const again = await send(reply)
+    expect(again.statusCode, again.body).toBe(201)
+    expect(again.json().id).toBe(first.json().id)
+    const reused = await send({ body: 'Something else', source_message_id: 'desk-reply-1' })
+    expect(reused.statusCode, reused.body).toBe(409)
+    const note = await send({ body: 'Check the refund policy', private: true })
+    expect(note.statusCode, note.body).toBe(201)
+
+    const stored = await t.db
+      .selectFrom('messages')
+      .select('id')
+      .where('tenant_id', '=', a.tenantId)
+      .where('sender_type', '=', 'agent')
+      .execute()
+    expect(stored).toHaveLength(2)
+    const events = (await outbox(['message.created'])).map((e) => e.data.message)
+    expect(events.filter((m) => m.sender_type === 'agent')).toEqual([
+      expect.objectContaining({
+        id: first.json().id,
+        conversation_id: conv.conversation_id,
+        sender_type: 'agent',
+        body: 'Dana here, looking into it.',
+        source_message_id: 'desk-reply-1',
+      }),
+    ])
+  })
 })

@@ -43,7 +43,7 @@ export async function conversationActionRoutes(
         tags: TAGS,
         summary: "A person's reply or private note",
         description:
-          'Stores a message of `sender_type` `agent` and sends it to the visitor (a `message` frame; an email when they left and their email is verified). `private: true` makes it a note for the team: never sent to the visitor, never in /widget/history. Replying to a conversation the assistant handles takes it over (`handled_by` becomes `human`). Needs `conversations:write`.',
+          'Stores a message of `sender_type` `agent` and sends it to the visitor (a `message` frame; an email when they left and their email is verified). `private: true` makes it a note for the team: never sent to the visitor, never in /widget/history. Replying to a conversation the assistant handles takes it over (`handled_by` becomes `human`). A `message.created` webhook event is written with a reply (never with a note). `source_message_id` makes a retry safe: the same key returns the stored message instead of a second one. Needs `conversations:write`.',
         security: ADMIN_SECURITY,
         params: ConversationIdParams,
         body: AgentMessageRequest,
@@ -56,7 +56,12 @@ export async function conversationActionRoutes(
         ctx,
         request.admin!.tenantId,
         request.params.conversation_id,
-        { body: b.body, private: b.private, uploadIds: b.upload_ids },
+        {
+          body: b.body,
+          private: b.private,
+          uploadIds: b.upload_ids,
+          sourceMessageId: b.source_message_id,
+        },
         { userId: request.admin!.userId },
         { log: request.log },
       )
