@@ -2,7 +2,7 @@ import type { HandoffTrigger } from '@aurion/contract'
 import type { AgentAttachment, AgentReply } from '../agent/agent.ts'
 import type { RouteContext } from '../app-deps.ts'
 import { agentUnavailable } from '../errors.ts'
-import { handOffConversation } from '../handoff/conversation-state.ts'
+import { announceHandoff, type StoredHandoff, writeHandoff } from '../handoff/conversation-state.ts'
 import { publishInboxMessage } from '../handoff/inbox-events.ts'
 import { planReply, reviewAgentReply } from '../handoff/reply-gate.ts'
 import { findUpload } from '../uploads/upload-repo.ts'
@@ -72,18 +72,45 @@ export async function* streamAgentReply(
   })
   promise.catch(() => {})
   ctx.inflight.startReply(userMessage.id, promise)
-  /** The reply is stored: `done` to the followers, then the hand-off if there is one. */
-  const finish = async (result: StoredReply, handoff?: HandoffTrigger): Promise<StoredReply> => {
+  /**
+   * Stores the reply, and the hand-off it announces (if any) in the same transaction: a reply
+   * saying a person is coming never exists without the hand-off, whenever the process dies.
+   */
+  const store = async (
+    text: string,
+    extras: Parameters<typeof storeReply>[4],
+    answeredBefore: boolean,
+    handoff: HandoffTrigger | undefined,
+  ) => {
+    let stored: StoredHandoff | undefined
+    const r = await storeReply(
+      ctx.db,
+      access,
+      userMessage,
+      text,
+      extras,
+      answeredBefore,
+      handoff === undefined
+        ? undefined
+        : async (trx) => {
+            stored = (await writeHandoff(trx, tenantId, accepted.conversation.id, handoff)).stored
+          },
+    )
+    if (handoff !== undefined) r.handoff = handoff
+    return { result: r, stored: r.deduplicated ? undefined : stored }
+  }
+  /** The reply is stored: `done` to the followers, then news of the hand-off if there is one. */
+  const finish = async (
+    result: StoredReply,
+    handoff: StoredHandoff | undefined,
+  ): Promise<StoredReply> => {
     publishThreadFrame(
       ctx,
       thread,
       doneFrame(userMessage.id, result.message, result.deduplicated),
       opts.origin,
     )
-    if (handoff !== undefined) {
-      await handOffConversation(ctx, tenantId, accepted.conversation.id, handoff)
-      result.handoff = handoff
-    }
+    if (handoff) await announceHandoff(ctx, handoff)
     settle.resolve(result)
     return result
   }
@@ -109,17 +136,15 @@ export async function* streamAgentReply(
     if (plan.kind === 'handoff') {
       publishThreadFrame(ctx, thread, chunkFrame(userMessage, 0, plan.text), opts.origin)
       yield plan.text
-      const r = await storeReply(
-        ctx.db,
-        access,
-        userMessage,
+      const { result: r, stored: handedOff } = await store(
         plan.text,
         { sources: [], followUps: [], flags: { handoff: plan.reason } },
         true,
+        plan.reason,
       )
       publishInboxMessage(ctx, r.message)
       if (plan.transfer) r.transfer = true
-      return await finish(r, plan.reason)
+      return await finish(r, handedOff)
     }
     // Read with the message when it was just stored; else (a retry, the voice worker) now.
     const history =
@@ -205,10 +230,7 @@ export async function* streamAgentReply(
     }
     // An AI reply the agent saw means this one is not the conversation's first.
     const answeredBefore = history.some((t) => t.role === 'assistant')
-    const result = await storeReply(
-      ctx.db,
-      access,
-      userMessage,
+    const { result, stored: handedOff } = await store(
       text,
       {
         sources,
@@ -216,10 +238,11 @@ export async function* streamAgentReply(
         flags: { ...review.flags, ...(review.handoff ? { handoff: review.handoff.reason } : {}) },
       },
       answeredBefore,
+      review.handoff?.reason,
     )
     publishInboxMessage(ctx, result.message)
     if (review.handoff?.transfer) result.transfer = true
-    return await finish(result, review.handoff?.reason)
+    return await finish(result, handedOff)
   } catch (err) {
     settle.reject(err)
     throw err

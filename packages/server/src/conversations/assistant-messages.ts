@@ -64,7 +64,8 @@ export function storedExtras(m: MessageRow): { sources: AgentSource[]; followUps
 /**
  * Stores the agent's reply to `userMessage` (at most one: `reply_to_id` is unique, and a reply a
  * concurrent retry stored first is returned instead, `deduplicated`). The first reply citing an
- * article names the conversation after it.
+ * article names the conversation after it. `alsoWrite` runs in the reply's transaction (the
+ * hand-off a reply announces): stored exactly when the reply is.
  */
 export async function storeReply(
   db: Db,
@@ -73,6 +74,7 @@ export async function storeReply(
   text: string,
   extras: { sources: AgentSource[]; followUps: string[]; flags?: Record<string, unknown> },
   answeredBefore: boolean,
+  alsoWrite?: (trx: Db) => Promise<void>,
 ): Promise<StoredReply> {
   const tenantId = access.tenant.id
   const cleanSources = extras.sources
@@ -123,6 +125,7 @@ export async function storeReply(
       } else {
         await updateConversation(trx, tenantId, userMessage.conversation_id, { updated_at: now })
       }
+      await alsoWrite?.(trx)
       return message
     })
     return { message, sources: cleanSources, followUps, deduplicated: false }

@@ -12,7 +12,7 @@ import { nowIso } from '../ids.ts'
 import { recordHandoffMetric } from '../metrics.ts'
 import { findTenantUser, handoffColumns, recordHandoff } from './handoff-repo.ts'
 import { inboxState, publishInboxEvent } from './inbox-events.ts'
-import { storeStateChange } from './state-change.ts'
+import { storeStateChange, writeStateChange } from './state-change.ts'
 
 type Ctx = Pick<RouteContext, 'db' | 'bus'>
 
@@ -91,6 +91,13 @@ export async function publishConversationState(
   )
 }
 
+/** A hand-off as stored: the conversation before and after. */
+export interface StoredHandoff {
+  before: ConversationRow
+  next: ConversationRow
+  reason: HandoffReason
+}
+
 /**
  * Hands a conversation to a person: `handled_by` becomes `human` (the assistant stays silent from
  * now on, until a person gives it back), it is open, and the hand-off's time and reason start the
@@ -104,9 +111,28 @@ export async function handOffConversation(
   reason: HandoffReason,
   opts: { origin?: string | undefined; assigneeUserId?: string | undefined } = {},
 ): Promise<ConversationRow> {
-  const c = await findConversationForTenant(ctx.db, tenantId, conversationId)
+  const h = await ctx.db
+    .transaction()
+    .execute((trx) => writeHandoff(trx, tenantId, conversationId, reason, opts))
+  if (h.stored) await announceHandoff(ctx, h.stored, opts.origin)
+  return h.conversation
+}
+
+/**
+ * The writes of {@link handOffConversation} inside the caller's transaction `trx` — so a reply
+ * that tells the visitor a person is coming is stored exactly when the hand-off is. `stored` is
+ * undefined when a person already handled it; then {@link announceHandoff} after the commit.
+ */
+export async function writeHandoff(
+  trx: Ctx['db'],
+  tenantId: string,
+  conversationId: string,
+  reason: HandoffReason,
+  opts: { assigneeUserId?: string | undefined } = {},
+): Promise<{ conversation: ConversationRow; stored?: StoredHandoff }> {
+  const c = await findConversationForTenant(trx, tenantId, conversationId)
   if (!c) throw notFound('Conversation not found')
-  if (c.handled_by === 'human') return c
+  if (c.handled_by === 'human') return { conversation: c }
   const at = nowIso()
   const assign =
     opts.assigneeUserId !== undefined && !c.assignee_user_id
@@ -117,20 +143,28 @@ export async function handOffConversation(
     ...assign,
     ...handoffColumns(at, reason),
   }
-  await storeStateChange(
-    ctx.db,
+  await writeStateChange(
+    trx,
     c,
     next,
-    (trx) => recordHandoff(trx, tenantId, conversationId, at, reason, assign),
+    (t) => recordHandoff(t, tenantId, conversationId, at, reason, assign),
     reason,
   )
-  recordHandoffMetric(reason)
-  await publishConversationState(ctx, next, {
-    origin: opts.origin,
-    statusChanged: c.status !== 'open',
-    handoffReason: reason,
+  return { conversation: next, stored: { before: c, next, reason } }
+}
+
+/** After a hand-off's commit: its metric, the visitor's frames and the consoles' event. */
+export async function announceHandoff(
+  ctx: Ctx,
+  h: StoredHandoff,
+  origin?: string | undefined,
+): Promise<void> {
+  recordHandoffMetric(h.reason)
+  await publishConversationState(ctx, h.next, {
+    origin,
+    statusChanged: h.before.status !== 'open',
+    handoffReason: h.reason,
   })
-  return next
 }
 
 /** A change of `PATCH /api/v1/conversations/{id}`. */

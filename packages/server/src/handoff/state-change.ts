@@ -20,15 +20,24 @@ export async function storeStateChange(
   write: (trx: Db) => Promise<void>,
   handoffReason?: string,
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await write(trx)
-    if (handoffReason !== undefined) await emitHandoffRequested(trx, next, handoffReason)
-    const assigneeId = next.assignee_user_id ?? null
-    if (assigneeId !== null && assigneeId !== (before.assignee_user_id ?? null)) {
-      const user = await findTenantUser(trx, next.tenant_id, { id: assigneeId })
-      if (user) await emitConversationAssigned(trx, next, user)
-    }
-    if (next.status === 'resolved' && before.status !== 'resolved')
-      await emitConversationResolved(trx, next)
-  })
+  await db.transaction().execute((trx) => writeStateChange(trx, before, next, write, handoffReason))
+}
+
+/** {@link storeStateChange} inside the caller's transaction `trx` (with the change it goes with). */
+export async function writeStateChange(
+  trx: Db,
+  before: ConversationRow,
+  next: ConversationRow,
+  write: (trx: Db) => Promise<void>,
+  handoffReason?: string,
+): Promise<void> {
+  await write(trx)
+  if (handoffReason !== undefined) await emitHandoffRequested(trx, next, handoffReason)
+  const assigneeId = next.assignee_user_id ?? null
+  if (assigneeId !== null && assigneeId !== (before.assignee_user_id ?? null)) {
+    const user = await findTenantUser(trx, next.tenant_id, { id: assigneeId })
+    if (user) await emitConversationAssigned(trx, next, user)
+  }
+  if (next.status === 'resolved' && before.status !== 'resolved')
+    await emitConversationResolved(trx, next)
 }
