@@ -1,35 +1,48 @@
 /**
- * Crash safety: writers send messages (REST and WebSocket, each with a `source_message_id`, in
- * conversations that go on across crashes) and retry every failure with the same id, while the
- * server process is killed with SIGKILL at random moments and restarted on the same data. After
- * the run every acknowledged message (HTTP 200 / `ack` frame) must be stored exactly once (and a
- * REST-acknowledged message's reply too), no reply may be stored twice, and the database must
- * pass its integrity checks (SQLite `integrity_check` + `foreign_key_check`; PostgreSQL amcheck
- * on every index).
+ * Crash safety: writers store visitor messages (REST and WebSocket, each with a
+ * `source_message_id`, in conversations that go on across crashes), ask for a person (the
+ * "Talk to a person" quick action: a hand-off), and reply as a person through the API in the
+ * handed-off conversations (with a `source_message_id` too), retrying every failure with the same
+ * id, while the server process is killed with SIGKILL at random moments and restarted on the
+ * same data. A webhook endpoint subscribed to `message.created`, `conversation.created` and
+ * `conversation.handoff_requested` points at a loopback receiver that counts deliveries by
+ * `webhook-id`.
+ *
+ * Afterwards, once the last server drained its outbox: every acknowledged message (visitor,
+ * assistant reply, person) is stored exactly once, every acknowledged hand-off is recorded with
+ * one event, every stored message and conversation has exactly one event row and one delivery
+ * row, every event was delivered at least once (a delivery made again after a kill is counted,
+ * and allowed), and the database passes its integrity checks (SQLite `integrity_check` +
+ * `foreign_key_check`; PostgreSQL amcheck on every index).
  *
  *   npx tsx bench/crash-safety.ts [sqlite|postgres] [kills]
  */
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import SQLite from 'better-sqlite3'
-import pg from 'pg'
-import type WebSocket from 'ws'
-import { aurionEnv } from './http.ts'
+import { freeLoopbackPort } from '@aurion/server/test-support'
+import { bundleBenchServer } from './crash/bundle.ts'
+import { checkIntegrity } from './crash/integrity.ts'
+import { standbyPool } from './crash/pool.ts'
+import { type CrashCounts, total, verifyRun } from './crash/verify.ts'
+import { awaitDrained, startWebhookSink, subscribe } from './crash/webhook-sink.ts'
 import {
-  BENCH_ORIGIN,
-  type BenchStore,
-  dropStore,
-  seedStore,
-  storeDatabaseUrl,
-} from './lib/seed.ts'
-import { openSocket } from './lib/sockets.ts'
-import { type StandbyServer, spawnStandby } from './lib/standby.ts'
+  agentWriter,
+  handoffWriter,
+  newLedger,
+  restWriter,
+  type WriterContext,
+  wsWriter,
+} from './crash/writers.ts'
+import { aurionEnv } from './http.ts'
+import { type BenchStore, dropStore, openStore, seedStore, storeDatabaseUrl } from './lib/seed.ts'
+import type { StandbyServer } from './lib/standby.ts'
 import { median } from './lib/stats.ts'
+
+/** SIGKILLs per database of `npm run reliability` and the bench's `crash` section. */
+export const DEFAULT_KILLS = 100
 
 export interface CrashOptions {
   dialect: 'sqlite' | 'postgres'
@@ -38,57 +51,50 @@ export interface CrashOptions {
   kills?: number
   restWriters?: number
   wsWriters?: number
+  handoffWriters?: number
+  agentWriters?: number
   /** How long each server incarnation runs before it is killed (ms, uniform). */
   upMs?: [number, number]
   log?: (line: string) => void
 }
 
-export interface CrashResult {
+export interface CrashResult extends CrashCounts {
   dialect: 'sqlite' | 'postgres'
   kills: number
-  /** Messages the server acknowledged (HTTP 200 or an `ack` frame). */
-  acknowledged: number
-  /** Writer messages found in the database. */
-  stored: number
-  /** Acknowledged but not stored (or stored under another id than the one acknowledged). */
-  lost: number
-  /** Messages or replies stored more than once. */
-  duplicated: number
-  /** REST-acknowledged messages whose acknowledged reply is not stored. */
-  lostReplies: number
   /** `ok`, or what the integrity checks reported. */
   integrity: string
   /** Failed attempts the writers retried (connections cut by the kills, refused while down). */
   retries: number
   /** 5xx answers seen by the writers (retried; 503 while a database restarts is legitimate). */
   serverErrors: Record<string, number>
+  /** Median time from a SIGKILL to the next incarnation listening. */
   restartMs: number
+  /** From the writers stopping to every event delivered (undefined: not within the bound). */
+  drainMs: number | undefined
+  /** The whole run, setup and verification included. */
+  runtimeMs: number
+}
+
+/** Nothing lost, nothing stored or recorded twice, integrity intact. */
+export function crashPassed(r: CrashResult): boolean {
+  return (
+    total(r.lost) === 0 &&
+    total(r.duplicated) === 0 &&
+    r.stored.visitor === r.acknowledged.visitor &&
+    r.stored.agent === r.acknowledged.agent &&
+    r.integrity.startsWith('ok')
+  )
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const between = ([a, b]: [number, number]) => a + Math.random() * (b - a)
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-interface Acked {
-  userMessageId: string
-  body: string
-  /** REST answers carry the stored reply's id. */
-  replyId?: string
-}
+const DRAIN_BOUND_MS = 120_000
 
 export async function runCrashSafety(opts: CrashOptions): Promise<CrashResult> {
+  const started = performance.now()
   const log = opts.log ?? (() => {})
-  const kills = opts.kills ?? 8
-  const upMs = opts.upMs ?? [400, 1500]
+  const kills = opts.kills ?? DEFAULT_KILLS
+  const upMs = opts.upMs ?? [300, 900]
   const dir = mkdtempSync(join(tmpdir(), 'aurion-crash-'))
   const store: BenchStore =
     opts.dialect === 'sqlite'
@@ -98,145 +104,77 @@ export async function runCrashSafety(opts: CrashOptions): Promise<CrashResult> {
           url: opts.pgUrl ?? 'postgres://postgres@127.0.0.1:5432/test',
           schema: `bench_crash_${randomBytes(5).toString('hex')}`,
         }
-  const servers: StandbyServer[] = []
+  const sink = await startWebhookSink()
+  const bundle = await bundleBenchServer()
+  let pool: ReturnType<typeof standbyPool> | undefined
+  let active: StandbyServer | undefined
   try {
     const tenant = await seedStore(store)
-    const port = await freePort()
+    const port = await freeLoopbackPort()
+    // A short attempt limit makes the lease of a delivery cut by a kill short (3 limits).
     const env = aurionEnv(dir, {
       PORT: String(port),
       DATABASE_URL: storeDatabaseUrl(store),
       LOG_LEVEL: 'warn',
+      AURION_WEBHOOK_ALLOW_PRIVATE: 'true',
+      AURION_WEBHOOK_TIMEOUT_MS: '2000',
+      AURION_WEBHOOK_RETRY_BASE_MS: '100',
+      AURION_WEBHOOK_POLL_MS: '100',
     })
     const base = `http://127.0.0.1:${port}`
-    const auth = { tenant_id: tenant.tenantId, public_key: tenant.publicKey }
+    pool = standbyPool(env, bundle.file, { ahead: 4, total: kills + 1 })
+    active = await pool.next()
+    await active.go()
+    await subscribe(base, tenant.apiKey, sink.url)
 
-    const acked = new Map<string, Acked>()
+    const ledger = newLedger()
     const serverErrors: Record<string, number> = {}
     let retries = 0
     let stopping = false
     let fatal: Error | undefined
-
-    const restWriter = async (w: number) => {
-      for (let n = 0; !stopping && !fatal; n++) {
-        const id = `crash-r${w}-${n}`
-        const body = `Message ${n} of writer r${w}: how do I reset my password?`
-        for (;;) {
-          try {
-            const res = await fetch(`${base}/api/v1/widget/messages`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json', origin: BENCH_ORIGIN },
-              body: JSON.stringify({
-                ...auth,
-                body,
-                source_thread_id: `crash-thread-r${w}`,
-                source_message_id: id,
-              }),
-              signal: AbortSignal.timeout(15_000),
-            })
-            const text = await res.text()
-            if (res.status === 200) {
-              const j = JSON.parse(text) as { user_message_id: string; ai_message_id: string }
-              acked.set(id, { userMessageId: j.user_message_id, body, replyId: j.ai_message_id })
-              break
-            }
-            if (res.status < 500) {
-              fatal = new Error(`POST /widget/messages ${id}: ${res.status} ${text}`)
-              return
-            }
-            serverErrors[res.status] = (serverErrors[res.status] ?? 0) + 1
-          } catch (err) {
-            // Connection refused (server down) or cut (killed mid-request): retry the same id.
-            if (process.env.BENCH_DEBUG) log(`  r${w} ${id}: ${(err as Error).message}`)
-          }
-          retries++
-          await sleep(between([10, 40]))
-        }
-      }
+    const ctx: WriterContext = {
+      base,
+      tenantId: tenant.tenantId,
+      publicKey: tenant.publicKey,
+      apiKey: tenant.apiKey,
+      ledger,
+      running: () => !stopping && !fatal,
+      fail: (err) => {
+        fatal ??= err
+      },
+      retried: () => {
+        retries++
+      },
+      serverError: (status) => {
+        serverErrors[status] = (serverErrors[status] ?? 0) + 1
+      },
+      log,
     }
-
-    const wsUrl = `ws://127.0.0.1:${port}/api/v1/widget/ws?tenant_id=${auth.tenant_id}&public_key=${auth.public_key}&source_thread_id=crash-thread-s`
-    const wsWriter = async (w: number) => {
-      let ws: WebSocket | undefined
-      for (let n = 0; !stopping && !fatal; n++) {
-        const id = `crash-s${w}-${n}`
-        const body = `Message ${n} of writer s${w}: my VPN does not connect`
-        for (;;) {
-          try {
-            ws ??= await openSocket(`${wsUrl}${w}`, { origin: BENCH_ORIGIN, timeoutMs: 5000 })
-            const socket = ws
-            const userMessageId = await new Promise<string>((resolve, reject) => {
-              let ackId: string | undefined
-              const done = (err?: Error) => {
-                clearTimeout(timer)
-                socket.off('message', onMessage)
-                socket.off('close', onClose)
-                if (err) reject(err)
-                else resolve(ackId!)
-              }
-              const onClose = () =>
-                ackId !== undefined ? done() : done(new Error('closed before ack'))
-              const onMessage = (data: WebSocket.RawData) => {
-                const f = JSON.parse(String(data)) as {
-                  type: string
-                  source_message_id?: string
-                  user_message_id?: string
-                  code?: string
-                }
-                if (f.type === 'ack' && f.source_message_id === id) {
-                  ackId = f.user_message_id
-                  acked.set(id, { userMessageId: ackId!, body })
-                } else if (f.type === 'done' && ackId !== undefined) done()
-                else if (f.type === 'error') done(new Error(`error frame ${f.code}`))
-              }
-              // A socket that stays open but answers nothing is as broken as a closed one.
-              const timer = setTimeout(() => done(new Error('no answer within 15 s')), 15_000)
-              socket.on('message', onMessage)
-              socket.once('close', onClose)
-              socket.send(JSON.stringify({ body, source_message_id: id }))
-            })
-            if (userMessageId) break
-          } catch (err) {
-            if (process.env.BENCH_DEBUG) log(`  s${w} ${id}: ${(err as Error).message}`)
-            ws?.terminate()
-            ws = undefined
-            if (acked.has(id)) break
-          }
-          retries++
-          await sleep(between([10, 40]))
-        }
-      }
-      ws?.close()
-    }
-
-    // Every incarnation loads its code before the run (three at a time), so a restart after a
-    // kill takes what starting on loaded code takes (open the database, migrate, listen) and no
-    // loading competes with the server under test for the CPU.
-    const standbys: StandbyServer[] = []
-    for (let i = 0; i <= kills; i += 3) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(3, kills + 1 - i) }, () => spawnStandby(env)),
-      )
-      servers.push(...batch)
-      standbys.push(...batch)
-    }
-    let active = standbys.shift()!
-    await active.go()
+    const handedOff: string[] = []
     const writers = [
-      ...Array.from({ length: opts.restWriters ?? 6 }, (_, w) => restWriter(w)),
-      ...Array.from({ length: opts.wsWriters ?? 4 }, (_, w) => wsWriter(w)),
+      ...Array.from({ length: opts.restWriters ?? 5 }, (_, w) => restWriter(ctx, w)),
+      ...Array.from({ length: opts.wsWriters ?? 3 }, (_, w) => wsWriter(ctx, w)),
+      ...Array.from({ length: opts.handoffWriters ?? 2 }, (_, w) =>
+        handoffWriter(ctx, w, handedOff),
+      ),
+      ...Array.from({ length: opts.agentWriters ?? 2 }, (_, w) => agentWriter(ctx, w, handedOff)),
     ]
     const restarts: number[] = []
     for (let k = 0; k < kills && !fatal; k++) {
-      const standby = standbys.shift()!
+      const standby = await pool.next()
       await sleep(between(upMs))
       if (active.crashed()) throw new Error(`the server crashed on its own:\n${active.output()}`)
       await active.kill()
       const t0 = performance.now()
       await standby.go()
       restarts.push(performance.now() - t0)
-      log(`  kill ${k + 1}/${kills}: ${acked.size} acknowledged so far`)
       active = standby
+      if ((k + 1) % 10 === 0 || k + 1 === kills)
+        log(
+          `  kill ${k + 1}/${kills}: ${ledger.visitor.size} visitor messages, ${ledger.handoffs.size} hand-offs, ${ledger.agent.size} person replies acknowledged so far`,
+        )
     }
+    await pool.drain()
     await sleep(500)
     stopping = true
     const finished = await Promise.race([
@@ -248,133 +186,65 @@ export async function runCrashSafety(opts: CrashOptions): Promise<CrashResult> {
       throw new Error(
         `writers did not finish within 60 s of the last restart; server output:\n${active.output()}`,
       )
-    await Promise.all(servers.map((s) => s.stop()))
 
-    const check = await verify(store, tenant.tenantId, acked)
+    const database = await openStore(store, { migrate: false })
+    let counts: CrashCounts
+    let drainMs: number | undefined
+    try {
+      drainMs = await awaitDrained(database, tenant.tenantId, sink, DRAIN_BOUND_MS)
+      await Promise.all(pool.all().map((s) => s.stop()))
+      counts = await verifyRun(database, tenant.tenantId, ledger, sink.received())
+    } finally {
+      await database.close()
+    }
     return {
       dialect: opts.dialect,
       kills: restarts.length,
-      acknowledged: acked.size,
       retries,
       serverErrors,
       restartMs: median(restarts),
-      ...check,
+      drainMs,
+      ...counts,
+      integrity: await checkIntegrity(store),
+      runtimeMs: performance.now() - started,
     }
   } finally {
-    await Promise.all(servers.map((s) => s.kill()))
+    await pool?.drain()
+    await Promise.all((pool?.all() ?? []).map((s) => s.kill()))
+    await sink.close()
+    bundle.remove()
     await dropStore(store).catch(() => {})
     rmSync(dir, { recursive: true, force: true })
   }
 }
 
-interface Row {
-  id: string
-  source_message_id: string | null
-  body: string
-  reply_to_id: string | null
-  sender_type: string
-}
-
-async function verify(
-  store: BenchStore,
-  tenantId: string,
-  acked: Map<string, Acked>,
-): Promise<Pick<CrashResult, 'stored' | 'lost' | 'duplicated' | 'lostReplies' | 'integrity'>> {
-  let rows: Row[]
-  let integrity: string
-  if (store.dialect === 'sqlite') {
-    const db = new SQLite(store.file)
-    try {
-      rows = db
-        .prepare(
-          'select id, source_message_id, body, reply_to_id, sender_type from messages where tenant_id = ?',
-        )
-        .all(tenantId) as Row[]
-      const ic = (db.pragma('integrity_check') as { integrity_check: string }[]).map(
-        (r) => r.integrity_check,
-      )
-      const fk = db.pragma('foreign_key_check') as unknown[]
-      integrity =
-        ic.join('; ') === 'ok' && fk.length === 0
-          ? 'ok'
-          : `integrity_check: ${ic.join('; ')}; ${fk.length} foreign key violations`
-    } finally {
-      db.close()
-    }
-  } else {
-    const client = new pg.Client({ connectionString: storeDatabaseUrl(store) })
-    await client.connect()
-    try {
-      rows = (
-        await client.query<Row>(
-          'select id, source_message_id, body, reply_to_id, sender_type from messages where tenant_id = $1',
-          [tenantId],
-        )
-      ).rows
-      integrity = await pgIntegrity(client, store.schema)
-    } finally {
-      await client.end()
-    }
-  }
-  const visitor = rows.filter(
-    (r) => r.sender_type === 'contact' && r.source_message_id?.startsWith('crash-'),
-  )
-  const bySource = new Map<string, Row[]>()
-  for (const r of visitor)
-    bySource.set(r.source_message_id!, [...(bySource.get(r.source_message_id!) ?? []), r])
-  const byBody = new Map<string, number>()
-  for (const r of visitor) byBody.set(r.body, (byBody.get(r.body) ?? 0) + 1)
-  const repliesTo = new Map<string, Row[]>()
-  for (const r of rows)
-    if (r.sender_type === 'ai' && r.reply_to_id)
-      repliesTo.set(r.reply_to_id, [...(repliesTo.get(r.reply_to_id) ?? []), r])
-  const ids = new Set(rows.map((r) => r.id))
-
-  let lost = 0
-  let lostReplies = 0
-  for (const [source, a] of acked) {
-    const found = bySource.get(source) ?? []
-    if (!found.some((r) => r.id === a.userMessageId && r.body === a.body)) lost++
-    if (a.replyId !== undefined && !ids.has(a.replyId)) lostReplies++
-  }
-  let duplicated = 0
-  for (const list of bySource.values()) if (list.length > 1) duplicated += list.length - 1
-  for (const n of byBody.values()) if (n > 1) duplicated += n - 1
-  for (const list of repliesTo.values()) if (list.length > 1) duplicated += list.length - 1
-  return { stored: bySource.size, lost, duplicated, lostReplies, integrity }
-}
-
-/** amcheck (B-tree structure and every heap tuple indexed) on every index of the schema. */
-async function pgIntegrity(client: pg.Client, schema: string): Promise<string> {
-  await client.query(`create extension if not exists amcheck schema ${schema}`).catch(() => {})
-  const ext = await client.query<{ nspname: string }>(
-    "select n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'amcheck'",
-  )
-  const where = ext.rows[0]?.nspname
-  if (!where) return 'ok (amcheck unavailable: constraints only)'
-  const indexes = await client.query<{ oid: string; name: string }>(
-    `select c.oid::text as oid, c.relname as name from pg_index i join pg_class c on c.oid = i.indexrelid
-     join pg_namespace n on n.oid = c.relnamespace join pg_am a on a.oid = c.relam
-     where n.nspname = $1 and a.amname = 'btree'`,
-    [schema],
-  )
-  const problems: string[] = []
-  for (const ix of indexes.rows) {
-    try {
-      await client.query(`select "${where}".bt_index_check($1::oid::regclass, true)`, [ix.oid])
-    } catch (err) {
-      problems.push(`${ix.name}: ${(err as Error).message}`)
-    }
-  }
-  return problems.length === 0 ? 'ok' : problems.join('; ')
+/** One paragraph of counts for a crash run. */
+export function describeCrash(r: CrashResult): string {
+  const errors = Object.entries(r.serverErrors)
+    .map(([k, n]) => `${k}×${n}`)
+    .join(' ')
+  const kinds = (c: { visitor: number; replies: number; handoffs: number; agent: number }) =>
+    `visitor ${c.visitor}, replies ${c.replies}, hand-offs ${c.handoffs}, person ${c.agent}`
+  return [
+    `crash safety [${r.dialect}]: ${r.kills} SIGKILLs in ${(r.runtimeMs / 1000).toFixed(0)} s, restart median ${r.restartMs.toFixed(0)} ms; ${r.retries} attempts retried${errors ? `, 5xx while restarting: ${errors}` : ''}`,
+    `  acknowledged: ${kinds(r.acknowledged)}`,
+    `  stored:       ${kinds(r.stored)}, conversations ${r.stored.conversations}`,
+    `  webhooks: ${r.webhooks.events} events, ${r.webhooks.delivered} delivered, ${r.webhooks.duplicateDeliveries} duplicate deliveries (allowed), outbox drained ${r.drainMs === undefined ? `NOT within ${DRAIN_BOUND_MS / 1000} s` : `in ${(r.drainMs / 1000).toFixed(1)} s`}`,
+    `  lost: ${total(r.lost)} (${kinds(r.lost)}, events ${r.lost.events}, deliveries ${r.lost.deliveries}); duplicated: ${total(r.duplicated)} (${kinds(r.duplicated)}, events ${r.duplicated.events}); integrity ${r.integrity}`,
+    ...r.samples.map((s) => `  ! ${s}`),
+  ].join('\n')
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const dialect = (process.argv[2] ?? 'sqlite') as 'sqlite' | 'postgres'
   const r = await runCrashSafety({
     dialect,
-    kills: Number(process.argv[3] ?? 8),
+    ...(dialect === 'postgres' && process.env.TEST_DATABASE_URL
+      ? { pgUrl: process.env.TEST_DATABASE_URL }
+      : {}),
+    kills: Number(process.argv[3] ?? DEFAULT_KILLS),
     log: (l) => console.log(l),
   })
-  console.log(r)
+  console.log(describeCrash(r))
+  process.exitCode = crashPassed(r) ? 0 : 1
 }

@@ -1,13 +1,15 @@
 /**
  * `npm run reliability`: the crash-safety runs (SIGKILL under concurrent writers, on SQLite and
- * PostgreSQL) and the bad-input run, with their counts. Exits 1 on any lost or duplicated
- * message, failed integrity check, 5xx, changed victim row or unhealthy server.
+ * PostgreSQL, 100 SIGKILLs each by default) and the bad-input run, with their counts. Exits 1 on
+ * any lost or duplicated message, hand-off or webhook event, failed integrity check, 5xx,
+ * changed victim row or unhealthy server.
  *
  *   npm run reliability                 (-- --kills=N --requests=N --quick)
  */
 import { connect } from 'node:net'
+import { loadavg } from 'node:os'
 import { describeBadInput, runBadInput } from './bad-input.ts'
-import { type CrashResult, runCrashSafety } from './crash-safety.ts'
+import { crashPassed, DEFAULT_KILLS, describeCrash, runCrashSafety } from './crash-safety.ts'
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((r) => {
@@ -24,14 +26,6 @@ function portOpen(port: number): Promise<boolean> {
   })
 }
 
-/** One line of counts for a crash run. */
-export function describeCrash(r: CrashResult): string {
-  const errors = Object.entries(r.serverErrors)
-    .map(([k, n]) => `${k}×${n}`)
-    .join(' ')
-  return `crash safety [${r.dialect}]: ${r.kills} SIGKILLs, acknowledged ${r.acknowledged}, stored ${r.stored}, lost ${r.lost}, lost replies ${r.lostReplies}, duplicated ${r.duplicated}, integrity ${r.integrity}; ${r.retries} attempts retried${errors ? `, 5xx seen while restarting: ${errors}` : ''}; restart median ${r.restartMs.toFixed(0)} ms`
-}
-
 async function main() {
   const args = process.argv.slice(2)
   const quick = args.includes('--quick')
@@ -39,7 +33,7 @@ async function main() {
     const a = args.find((x) => x.startsWith(`--${name}=`))
     return a ? Number(a.split('=')[1]) : def
   }
-  const kills = num('kills', quick ? 3 : 8)
+  const kills = num('kills', quick ? 10 : DEFAULT_KILLS)
   const requests = num('requests', quick ? 3000 : 12_500)
   let failed = false
 
@@ -51,13 +45,9 @@ async function main() {
       log: (l) => console.log(l),
     })
     console.log(describeCrash(r))
-    if (
-      r.lost + r.lostReplies + r.duplicated > 0 ||
-      r.stored !== r.acknowledged ||
-      !r.integrity.startsWith('ok')
-    )
-      failed = true
+    if (!crashPassed(r)) failed = true
   }
+  const t0 = performance.now()
   await crash('sqlite')
   const pgUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
   if (process.env.TEST_DATABASE_URL !== undefined || (await portOpen(5432)))
@@ -85,6 +75,12 @@ async function main() {
   )
     failed = true
 
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')
+  console.log(
+    `\nreliability runtime ${((performance.now() - t0) / 60_000).toFixed(1)} min (load average at the end ${load})`,
+  )
   console.log(
     failed
       ? '\nRELIABILITY: FAILED'

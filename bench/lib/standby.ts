@@ -17,11 +17,14 @@ export interface StandbyServer {
 
 const SCRIPT = fileURLToPath(new URL('../servers/aurion.ts', import.meta.url))
 
-/** Forks a standby server with `env` (a fixed PORT, so clients find every incarnation). */
-export function spawnStandby(env: Record<string, string>): Promise<StandbyServer> {
-  const child: ChildProcess = fork(SCRIPT, [], {
+/**
+ * Forks a standby server with `env` (a fixed PORT, so clients find every incarnation): the
+ * bench server through tsx, or `bundle` (the same server built into one file) with plain node.
+ */
+export function spawnStandby(env: Record<string, string>, bundle?: string): Promise<StandbyServer> {
+  const child: ChildProcess = fork(bundle ?? SCRIPT, [], {
     env: { ...process.env, ...env, BENCH_STANDBY: '1' },
-    execArgv: ['--import', 'tsx'],
+    execArgv: bundle ? [] : ['--import', 'tsx'],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   })
   let out = ''
