@@ -1,3 +1,4 @@
+import { seededRandom } from '@aurion/server/test-support'
 import { sorted } from './stats.ts'
 
 /**
@@ -50,18 +51,6 @@ export interface FanOutResult {
 
 const TAG = /\b([RV]\d+)\b/
 
-/** A small seeded generator (mulberry32): the same schedule for Aurion and the baseline. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /**
@@ -105,7 +94,7 @@ export function createFanOut(opts: { durationMs: number; seed?: number; settleMs
   }
 
   const run = async (target: FanOutTarget): Promise<FanOutResult> => {
-    const rnd = random(opts.seed ?? 23)
+    const rnd = seededRandom(opts.seed ?? 23)
     const events: { at: number; i: number; kind: 'R' | 'V' }[] = []
     const replies = Math.min(target.replies, target.visitors)
     for (let i = 0; i < target.visitors; i++) {

@@ -18,6 +18,7 @@ export type { Db, Dialect } from '../src/db/schema.ts'
 export { seedDemoArticles } from '../src/knowledge/demo-articles.ts'
 export type { RateLimiter } from '../src/limits/rate-limiter.ts'
 export type { BusEvent, RealtimeBus } from '../src/realtime/bus.ts'
+export { seededRandom } from '../src/seeded-random.ts'
 export {
   type FakeLiveKit,
   type FakeParticipant,

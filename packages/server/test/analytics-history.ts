@@ -1,22 +1,13 @@
 import { sql } from 'kysely'
 import type { Db } from '../src/db/schema.ts'
 import { upsertMessageFeedback } from '../src/feedback/feedback-repo.ts'
+import { seededRandom } from '../src/seeded-random.ts'
+
+export { seededRandom }
 
 const CITED = '{"sources":[{"id":"kb_1","title":"Returns"}]}'
 const UNANSWERED = '{"unanswered":true}'
 const HOUR = 3_600_000
-
-/** A small seeded generator (mulberry32): the same history on every dialect and run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 /**
  * Writes `count` random conversations of `tenantId` started in `[start, start + spanMs)` the way

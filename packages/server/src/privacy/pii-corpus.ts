@@ -1,21 +1,10 @@
+import { seededRandom } from '../seeded-random.ts'
 import type { PiiKind } from './redact.ts'
 
 /** A generated sentence and the personal data in it (start/end of each value). */
 export interface LabelledText {
   text: string
   spans: { kind: PiiKind; start: number; end: number }[]
-}
-
-/** Small deterministic PRNG (mulberry32): the same corpus on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const LOWER = 'abcdefghijklmnopqrstuvwxyz'
@@ -126,7 +115,7 @@ const FILLER = [
 
 /** `count` sentences mixing personal data with look-alikes, labelled. */
 export function generateCorpus(count: number, seed = 24): LabelledText[] {
-  const r = seeded(seed)
+  const r = seededRandom(seed)
   const out: LabelledText[] = []
   for (let k = 0; k < count; k++) {
     let text = pick(r, FILLER)
