@@ -41,3 +41,12 @@ export async function firstOpen(page: Page, hoverMs: number): Promise<number> {
     return m.drawn - m.down
   })
 }
+
+/**
+ * First open at a 4× CPU slowdown: no slower than when the chat chunk was evaluated as soon as
+ * the page was idle (381 ms no hover, 420 ms after a hover, measured that way), although it is
+ * now evaluated on the visitor's intent. At full speed the figure is shown without a goal.
+ */
+export const FIRST_OPEN_MS_AT_4X = 400
+export const openGoal = (cpuRate: number, ms: number) =>
+  cpuRate === 4 ? { goal: `≤ ${FIRST_OPEN_MS_AT_4X} ms`, pass: ms <= FIRST_OPEN_MS_AT_4X } : {}

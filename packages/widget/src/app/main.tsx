@@ -4,6 +4,7 @@ import { addStyles } from '../shared/styles.ts'
 import { ChatSession } from './chat/session.ts'
 import { Bubble, dismissBubble } from './components/Bubble.tsx'
 import { Ctx } from './components/context.ts'
+import { clock } from './components/MessageList.tsx'
 import { Panel } from './components/Panel.tsx'
 import { EN, loadStrings, type Strings } from './i18n.ts'
 import attachments from './styles/attachments.css?inline'
@@ -77,7 +78,12 @@ export function mount(host: WidgetHost): WidgetApp {
   if (email && user && host.config.sso_auto_login && !session.state.emailToken) {
     identify(user).catch((err) => console.warn('[Aurion] automatic sign-in failed:', err))
   }
-  if (session.hasThread) session.connect()
+  if (session.hasThread) {
+    session.connect()
+    // Its messages show their time when the panel opens: make the formatter (slow the first
+    // time on a page) while the page is idle, not on the visitor's click.
+    if ('requestIdleCallback' in window) requestIdleCallback(() => clock(host.locale()))
+  }
   // Replies that arrived while the tab was in the background count as unread until it's back.
   const seen = () => {
     if (open && document.visibilityState === 'visible') session.markRead()

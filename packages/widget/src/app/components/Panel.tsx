@@ -71,7 +71,8 @@ export function Panel() {
     const newest = s.messages[s.messages.length - 1]
     if (newest && newest.key !== lastKey.current && newest.role === 'visitor') stick.current = true
     lastKey.current = newest?.key
-    if (el && stick.current) scrollForNewest(el)
+    // Nothing to scroll to in an empty thread: no layout forced before the first paint.
+    if (el && stick.current && (newest || past)) scrollForNewest(el)
   })
 
   // Screen readers hear each reply once, complete (not every streamed chunk).
