@@ -65,7 +65,8 @@ export function createWebhookWorker(opts: WebhookWorkerOptions): WebhookWorker {
   const leaseMs = LEASE_TIMEOUTS * timeoutMs
   const inflight = new Set<Promise<void>>()
   let started = false
-  let claiming = false
+  /** The pass under way: stop() waits for it (what it claims is attempted and recorded first). */
+  let passing: Promise<void> | undefined
   let again = false
   let timer: NodeJS.Timeout | undefined
   let unsubscribe: (() => void) | undefined
@@ -81,13 +82,21 @@ export function createWebhookWorker(opts: WebhookWorkerOptions): WebhookWorker {
     if (started) timer = setTimeout(() => void pass(), opts.pollMs)
   }
 
-  async function pass(): Promise<void> {
-    if (!started) return
-    if (claiming) {
+  /** Claims due work unless a pass is under way (which then goes round once more). */
+  function pass(): Promise<void> {
+    if (!started) return Promise.resolve()
+    if (passing) {
       again = true
-      return
+      return passing
     }
-    claiming = true
+    passing = claimAll().finally(() => {
+      passing = undefined
+      schedule()
+    })
+    return passing
+  }
+
+  async function claimAll(): Promise<void> {
     try {
       do {
         again = false
@@ -99,15 +108,12 @@ export function createWebhookWorker(opts: WebhookWorkerOptions): WebhookWorker {
         backlog = claimed.length === free
         if (backlog) again = true
       } while (again && started)
-      if (Date.now() - lastPrune > PRUNE_EVERY_MS) {
+      if (started && Date.now() - lastPrune > PRUNE_EVERY_MS) {
         lastPrune = Date.now()
         await pruneDeliveredEvents(db, iso(clock() - KEEP_MS))
       }
     } catch (err) {
       opts.log.error({ err }, 'webhook delivery: could not read the queue')
-    } finally {
-      claiming = false
-      schedule()
     }
   }
 
@@ -188,6 +194,7 @@ export function createWebhookWorker(opts: WebhookWorkerOptions): WebhookWorker {
       started = false
       clearTimeout(timer)
       unsubscribe?.()
+      await passing
       await Promise.allSettled([...inflight])
       await recorder.flush()
     },
