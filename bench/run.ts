@@ -3,7 +3,8 @@
  * baseline measured in the same run (absolute numbers drift on shared machines; ratios much
  * less). Prints a table and writes bench/results/latest.json.
  *
- *   npm run bench                       everything (about 9–14 minutes on 2 cores; analytics 3–5)
+ *   npm run bench                       everything (about an hour on 2 cores: most of it the crash
+ *                                       runs, 100 SIGKILLs per database, and the analytics bulk load)
  *   npm run bench -- --only=http,ws     some sections: http, ws, handoff, widget, llm, crash, bad-input,
  *                                       webhooks, crawl, analytics, lighthouse
  *   npm run bench -- --quick            smaller loads, for a first look (about 3 minutes)
