@@ -3,8 +3,6 @@ import type { Db } from '../src/db/schema.ts'
 import { upsertMessageFeedback } from '../src/feedback/feedback-repo.ts'
 import { seededRandom } from '../src/seeded-random.ts'
 
-export { seededRandom }
-
 const CITED = '{"sources":[{"id":"kb_1","title":"Returns"}]}'
 const UNANSWERED = '{"unanswered":true}'
 const HOUR = 3_600_000

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { seededRandom } from '../../test/analytics-history.ts'
+import { seededRandom } from '../seeded-random.ts'
 import { addWaits, medianOfBins, waitBin } from './wait-histogram.ts'
 
 describe('wait histograms', () => {

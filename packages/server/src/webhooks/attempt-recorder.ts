@@ -73,8 +73,8 @@ export interface AttemptRecorder {
  * Batches the worker's records: a message to a tenant with ten endpoints makes twenty attempts
  * that end within milliseconds of each other, and recording each in its own transaction made
  * the message writes of the moment wait behind twenty more commits (and, on SQLite, more log
- * syncs). Outcomes are written together once every attempt in flight has one (`inFlight()`
- * counts them), or at most BATCH_MS after the first of the batch. A record only moves the
+ * syncs). Outcomes are written together once no attempt is still sending (`sending()`), or
+ * at most BATCH_MS after the first of the batch. A record only moves the
  * delivery on: if the process dies before it, the delivery's lease runs out and it is sent
  * again with the same `webhook-id` (at least once, as before).
  */
@@ -82,13 +82,11 @@ export function createAttemptRecorder(
   db: Db,
   log: RecorderLog,
   retryBaseMs: number,
-  inFlight: () => number,
+  sending: () => number,
 ): AttemptRecorder {
   let queued: (AttemptDone & { resolve(): void; reject(err: unknown): void })[] = []
   let timer: NodeJS.Timeout | undefined
   let flushing: Promise<void> = Promise.resolve()
-  /** Outcomes in batches being written (their attempts still count as in flight). */
-  let recording = 0
 
   const flush = (): Promise<void> => {
     clearTimeout(timer)
@@ -97,15 +95,12 @@ export function createAttemptRecorder(
     queued = []
     if (batch.length === 0) return flushing
     // One batch after the other: a delivery's records stay in the order they were made.
-    recording += batch.length
     flushing = flushing.then(() =>
       recordOutcomes(db, batch, log, retryBaseMs).then(
         () => {
-          recording -= batch.length
           for (const b of batch) b.resolve()
         },
         (err: unknown) => {
-          recording -= batch.length
           for (const b of batch) b.reject(err)
         },
       ),
@@ -117,8 +112,8 @@ export function createAttemptRecorder(
     add(c, outcome) {
       return new Promise((resolve, reject) => {
         queued.push({ c, outcome, resolve, reject })
-        // Every attempt in flight is waiting here: nobody else to wait for.
-        if (queued.length >= inFlight() - recording) void flush()
+        // No attempt is still sending: nobody else to wait for.
+        if (sending() === 0) void flush()
         else timer ??= setTimeout(() => void flush(), BATCH_MS)
       })
     },

@@ -73,7 +73,9 @@ export function createWebhookWorker(opts: WebhookWorkerOptions): WebhookWorker {
   let lastPrune = 0
   /** The last claim took as many deliveries as there were free slots: more may be due. */
   let backlog = false
-  const recorder = createAttemptRecorder(db, opts.log, opts.retryBaseMs, () => inflight.size)
+  /** Attempts claimed by the passes whose request has not ended yet. */
+  let sending = 0
+  const recorder = createAttemptRecorder(db, opts.log, opts.retryBaseMs, () => sending)
 
   const iso = (ms: number) => new Date(ms).toISOString()
 
@@ -104,7 +106,13 @@ export function createWebhookWorker(opts: WebhookWorkerOptions): WebhookWorker {
         if (free <= 0) break
         const now = clock()
         const claimed = await queue.claimDue(iso(now), iso(clock() + leaseMs), free)
-        for (const c of claimed) track(attempt(c).then((outcome) => recorder.add(c, outcome)))
+        sending += claimed.length
+        for (const c of claimed)
+          track(
+            attempt(c)
+              .finally(() => sending--)
+              .then((outcome) => recorder.add(c, outcome)),
+          )
         backlog = claimed.length === free
         if (backlog) again = true
       } while (again && started)
