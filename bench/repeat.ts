@@ -6,7 +6,7 @@
  * bench/results/repeat.json.
  */
 import { spawnSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { type BenchRow, round } from './lib/report.ts'
 import { median } from './lib/stats.ts'
@@ -89,13 +89,20 @@ export function runRepeated(times: number, args: string[]): number {
   let failed = 0
   for (let i = 1; i <= times; i++) {
     console.log(`\n=== run ${i} of ${times} ===`)
+    // A run that dies before writing its results must not count the previous run's twice.
+    const latestFile = join(ROOT, 'bench/results/latest.json')
+    rmSync(latestFile, { force: true })
     const r = spawnSync(
       process.execPath,
       ['--import', 'tsx', join(ROOT, 'bench/run.ts'), ...args],
       { stdio: 'inherit', cwd: ROOT, env: process.env },
     )
     if (r.status !== 0) failed++
-    const latest = JSON.parse(readFileSync(join(ROOT, 'bench/results/latest.json'), 'utf8')) as {
+    if (!existsSync(latestFile)) {
+      console.log(`run ${i} wrote no results`)
+      continue
+    }
+    const latest = JSON.parse(readFileSync(latestFile, 'utf8')) as {
       rows: BenchRow[]
       machine: unknown
       startedAt: string
@@ -105,6 +112,7 @@ export function runRepeated(times: number, args: string[]): number {
   }
   const spread = spreadOf(runs)
   console.log(`\nSpread over ${times} runs:\n\n${formatSpread(spread)}\n`)
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true })
   writeFileSync(
     join(ROOT, 'bench/results/repeat.json'),
     `${JSON.stringify({ args, runs: meta.map((m, i) => ({ ...(m as object), rows: runs[i] })), spread }, null, 2)}\n`,
