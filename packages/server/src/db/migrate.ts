@@ -23,6 +23,7 @@ import * as m0024sso from './migrations/0024-sso.ts'
 import * as m0028embeddings from './migrations/0028-passage-embeddings.ts'
 import * as m0030stats from './migrations/0030-conversation-stats.ts'
 import * as m0031rollups from './migrations/0031-analytics-rollups.ts'
+import * as m0032unanswered from './migrations/0032-unanswered-index-condition.ts'
 import type { Dialect } from './schema.ts'
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }
@@ -52,6 +53,7 @@ const MIGRATIONS: Record<string, Step> = {
   '0028-passage-embeddings': m0028embeddings,
   '0030-conversation-stats': m0030stats,
   '0031-analytics-rollups': m0031rollups,
+  '0032-unanswered-index-condition': m0032unanswered,
 }
 
 class InlineProvider implements MigrationProvider {

@@ -52,7 +52,7 @@ export async function enqueueJob(db: Kysely<Database>, job: NewJob): Promise<Job
     .selectAll()
     .where('kind', '=', job.kind)
     .where('ref_id', '=', job.refId)
-    .where('status', '=', 'queued')
+    .where('status', '=', sql.lit('queued'))
     .executeTakeFirst()
   return stored ?? row
 }
@@ -107,7 +107,7 @@ export async function renewLease(db: Db, job: ClaimedJob, leaseMs: number): Prom
     .set({ lease_expires_at: new Date(Date.now() + leaseMs).toISOString(), updated_at: nowIso() })
     .where('id', '=', job.row.id)
     .where('lease_token', '=', job.token)
-    .where('status', '=', 'running')
+    .where('status', '=', sql.lit('running'))
     .executeTakeFirst()
   return Number(res.numUpdatedRows) > 0
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { DbHandle } from '../db/connect.ts'
 import type { Db } from '../db/schema.ts'
 
@@ -45,7 +46,7 @@ export function createDeliveryQueue(database: DbHandle): DeliveryQueue {
           .selectFrom('webhook_deliveries as d')
           .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
           .select('d.id')
-          .where('d.status', '=', 'pending')
+          .where('d.status', '=', sql.lit('pending'))
           .where('d.next_attempt_at', '<=', now)
           .where('e.enabled', '=', 1)
           .orderBy('d.next_attempt_at')

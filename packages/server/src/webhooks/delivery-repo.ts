@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely'
+import { type Selectable, sql } from 'kysely'
 import type { Db, WebhookAttemptsTable, WebhookDeliveriesTable } from '../db/schema.ts'
 import { newId } from '../ids.ts'
 
@@ -116,7 +116,7 @@ export async function pruneDeliveredEvents(db: Db, beforeIso: string): Promise<n
             .selectFrom('webhook_deliveries as d')
             .select('d.id')
             .whereRef('d.event_id', '=', 'webhook_events.id')
-            .where('d.status', '=', 'pending'),
+            .where('d.status', '=', sql.lit('pending')),
         ),
       ),
     )
