@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely'
+import { prepare } from '../db/prepared.ts'
 import type { Db, WebhookEndpointsTable } from '../db/schema.ts'
 
 export type EndpointRow = Selectable<WebhookEndpointsTable>
@@ -64,18 +65,22 @@ export async function deleteEndpoint(db: Db, tenantId: string, id: string): Prom
   return Number(r.numDeletedRows) > 0
 }
 
+// Every stored message asks this (in its transaction): built and compiled once.
+const enabledEndpointsQuery = prepare((db: Db, p: { tenantId: string }) =>
+  db
+    .selectFrom('webhook_endpoints')
+    .select(['id', 'events'])
+    .where('tenant_id', '=', p.tenantId)
+    .where('enabled', '=', 1),
+)
+
 /** Enabled endpoints of the tenant subscribed to `type` (ids only: the worker reads the rest). */
 export async function subscribedEndpointIds(
   db: Db,
   tenantId: string,
   type: string,
 ): Promise<string[]> {
-  const rows = await db
-    .selectFrom('webhook_endpoints')
-    .select(['id', 'events'])
-    .where('tenant_id', '=', tenantId)
-    .where('enabled', '=', 1)
-    .execute()
+  const { rows } = await enabledEndpointsQuery(db, { tenantId })
   return rows.filter((r) => eventsOf(r).includes(type)).map((r) => r.id)
 }
 
