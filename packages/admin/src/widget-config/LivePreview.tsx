@@ -1,5 +1,5 @@
 import type { PublicWidgetConfig } from '@aurion/contract'
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { Icon } from '../components/Icon.tsx'
 import { BASE } from '../lib/router.ts'
 import { isPreviewEvent, type PreviewUpdate } from '../preview/protocol.ts'
@@ -48,7 +48,10 @@ export function LivePreview({
   }
   const payload = JSON.stringify(update)
 
-  useEffect(() => {
+  // In a layout effect: attached in the same task that adds the frame, so its `ready` (posted as
+  // soon as its script runs) cannot arrive before anyone listens. The frame's load event says the
+  // same (its module script has run by then), in case a message is ever missed.
+  useLayoutEffect(() => {
     const onMessage = (e: MessageEvent) => {
       if (e.source !== frame.current?.contentWindow || !isPreviewEvent(e.data)) return
       if (e.data.type === 'aurion-preview:ready') setReady(true)
@@ -119,6 +122,7 @@ export function LivePreview({
           src={`${BASE}/preview.html`}
           sandbox="allow-scripts"
           referrerpolicy="no-referrer"
+          onLoad={() => setReady(true)}
         />
         {!rendered && !error && (
           <div class="preview-overlay" role="status">
