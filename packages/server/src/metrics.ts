@@ -1,6 +1,11 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { Agent, AgentReply } from './agent/agent.ts'
-import { type RateLimiter, whenConsumed } from './limits/rate-limiter.ts'
+import {
+  type RateLimiter,
+  type RateLimitResult,
+  type RateLimitRule,
+  whenConsumed,
+} from './limits/rate-limiter.ts'
 
 /**
  * Prometheus metrics of this process, served at `/metrics`. One registry per process: every
@@ -155,21 +160,21 @@ export function rateLimitRejected(bucket: string): void {
   rateLimitRejections.inc({ bucket })
 }
 
+// Made once (see whenConsumed): the rule comes as the argument.
+const countRejection = (r: RateLimitResult, rule: RateLimitRule) => {
+  if (!r.allowed) rateLimitRejected(rule.bucket)
+  return r
+}
+const countStoreError = (err: unknown, rule: RateLimitRule): never => {
+  rateLimitStoreErrors.inc({ bucket: rule.bucket })
+  throw err
+}
+
 /** Counts rejections and store failures of any limiter; behaviour is unchanged. */
 export function instrumentLimiter(limiter: RateLimiter): RateLimiter {
   return {
     consume(rule, key) {
-      return whenConsumed(
-        limiter.consume(rule, key),
-        (r) => {
-          if (!r.allowed) rateLimitRejected(rule.bucket)
-          return r
-        },
-        (err) => {
-          rateLimitStoreErrors.inc({ bucket: rule.bucket })
-          throw err
-        },
-      )
+      return whenConsumed(limiter.consume(rule, key), countRejection, countStoreError, rule)
     },
     refund: (rule, key) => limiter.refund(rule, key),
     ...(limiter.ping ? { ping: () => limiter.ping!() } : {}),

@@ -152,6 +152,24 @@ export function createEmbedConfigFastPath(ctx: RouteContext): EmbedConfigFastPat
     observeHttpRequest('POST', EMBED_CONFIG_PATH, 200, (performance.now() - started) / 1000)
   }
 
+  /** What a request carries from its body to its answer (see whenConsumed: no closures). */
+  interface Pending {
+    req: IncomingMessage
+    res: ServerResponse
+    body: Buffer
+    route: Route
+    started: number
+    answer: Answer
+  }
+  const replay = (p: Pick<Pending, 'req' | 'res' | 'body' | 'route'>) =>
+    p.route(replayOf(p.req, p.body), p.res)
+  const go = (limit: RateLimitResult, p: Pending) => {
+    if (!limit.allowed || !enabled || p.res.destroyed) replay(p)
+    else respond(p.res, p.answer, limit, p.started)
+  }
+  // A store failure is the route's to answer (503).
+  const storeFailed = (_err: unknown, p: Pending) => replay(p)
+
   const onBody = (
     req: IncomingMessage,
     res: ServerResponse,
@@ -159,15 +177,15 @@ export function createEmbedConfigFastPath(ctx: RouteContext): EmbedConfigFastPat
     route: Route,
     started: number,
   ) => {
-    const replay = () => route(replayOf(req, body), res)
     const answer = prepare(req, body)
-    if (answer === undefined) return replay()
-    const go = (limit: RateLimitResult) => {
-      if (!limit.allowed || !enabled || res.destroyed) replay()
-      else respond(res, answer, limit, started)
-    }
-    // A store failure is the route's to answer (503).
-    whenConsumed(ctx.limiter.consume(PUBLIC_LIMITS.embedConfig, clientIp(req)), go, replay)
+    if (answer === undefined) return replay({ req, res, body, route })
+    const pending: Pending = { req, res, body, route, started, answer }
+    whenConsumed(
+      ctx.limiter.consume(PUBLIC_LIMITS.embedConfig, clientIp(req)),
+      go,
+      storeFailed,
+      pending,
+    )
   }
 
   return {
