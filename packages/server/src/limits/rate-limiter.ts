@@ -47,9 +47,9 @@ export interface RateLimiter {
  * Goes on with a {@link RateLimiter.consume} outcome: at once when the limiter answered at once
  * (no promise, no extra turn), else when its promise settles. A store failure goes to `fail`, or
  * rejects the returned promise when there is none. `arg` is handed to both: hot callers pass
- * what they need through it to functions made once, not closures made per request (under tsx
- * every named closure also gets its `name` defined as it is created, which showed as ~10 µs of
- * the embed config answer's 45; docs/performance.md).
+ * what they need through it to functions made once, not closures made per request (on the embed
+ * config answer those closures and the calls through them cost about a fifth of its CPU;
+ * docs/performance.md).
  */
 export function whenConsumed<T, A = undefined>(
   consumed: Consumed,
