@@ -57,6 +57,8 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))(
           const url = `${receiver.url}/${device}`
           await page.getByRole('button', { name: 'Add endpoint' }).first().click()
           const dialog = page.getByRole('dialog', { name: 'Add an endpoint' })
+          // Its event list first: counting checked boxes before it renders finds none to clear.
+          await dialog.getByRole('checkbox').first().waitFor()
           // Nothing chosen: a clear error, no request.
           const checked = dialog.getByRole('checkbox', { checked: true })
           while ((await checked.count()) > 0) await checked.first().uncheck()
