@@ -161,8 +161,7 @@ export function createEmbedConfigFastPath(ctx: RouteContext): EmbedConfigFastPat
     started: number
     answer: Answer
   }
-  const replay = (p: Pick<Pending, 'req' | 'res' | 'body' | 'route'>) =>
-    p.route(replayOf(p.req, p.body), p.res)
+  const replay = (p: Pending) => p.route(replayOf(p.req, p.body), p.res)
   const go = (limit: RateLimitResult, p: Pending) => {
     if (!limit.allowed || !enabled || p.res.destroyed) replay(p)
     else respond(p.res, p.answer, limit, p.started)
@@ -178,7 +177,7 @@ export function createEmbedConfigFastPath(ctx: RouteContext): EmbedConfigFastPat
     started: number,
   ) => {
     const answer = prepare(req, body)
-    if (answer === undefined) return replay({ req, res, body, route })
+    if (answer === undefined) return route(replayOf(req, body), res)
     const pending: Pending = { req, res, body, route, started, answer }
     whenConsumed(
       ctx.limiter.consume(PUBLIC_LIMITS.embedConfig, clientIp(req)),

@@ -97,12 +97,7 @@ forEachDialect('WS /api/v1/widget/ws: access and limits', (dialect) => {
       retry_after: expect.any(Number),
     })
     expect(await s.pongNext()).toEqual({ type: 'pong' })
-    const stored = await t.db
-      .selectFrom('messages')
-      .select('id')
-      .where('source_message_id', '=', 'ws-rate-61')
-      .execute()
-    expect(stored).toHaveLength(0)
+    expect(await w.storedWithSource('ws-rate-61')).toBe(0)
     s.close()
   })
 

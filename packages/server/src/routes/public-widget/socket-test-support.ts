@@ -34,6 +34,8 @@ export interface WidgetSocketFixture {
   rest(body: Record<string, unknown>, ip?: string): Promise<LightMyRequestResponse>
   /** A visitor session's email token for `email` (tenant `a`). */
   sessionToken(email: string): Promise<string>
+  /** How many messages are stored with this `source_message_id`. */
+  storedWithSource(sourceMessageId: string): Promise<number>
 }
 
 /** Registers the suite's hooks: the app listening with a scripted agent and two tenants. */
@@ -93,5 +95,13 @@ export function useWidgetSocket(dialect: Dialect): WidgetSocketFixture {
         payload: { tenant_id: f.a.tenantId, public_key: f.a.publicKey, email },
       })
     ).json().email_token as string
+  f.storedWithSource = async (sourceMessageId) =>
+    (
+      await f.t.db
+        .selectFrom('messages')
+        .select('id')
+        .where('source_message_id', '=', sourceMessageId)
+        .execute()
+    ).length
   return f
 }

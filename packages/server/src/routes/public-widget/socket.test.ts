@@ -205,12 +205,7 @@ forEachDialect('WS /api/v1/widget/ws', (dialect) => {
     const retry = await s.until('done')
     expect(retry[1]).toMatchObject({ user_message_id: ack.user_message_id, deduplicated: true })
     expect(types(retry)).toEqual(['typing', 'ack', 'chunk', 'chunk', 'chunk', 'done'])
-    const visitor = await t.db
-      .selectFrom('messages')
-      .select('id')
-      .where('source_message_id', '=', 'ws-fail-1')
-      .execute()
-    expect(visitor).toHaveLength(1)
+    expect(await w.storedWithSource('ws-fail-1')).toBe(1)
     s.close()
   })
 
