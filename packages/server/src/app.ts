@@ -111,6 +111,7 @@ export async function buildApp(
       retryBaseMs: config.webhooks.retryBaseMs,
       pollMs: config.webhooks.pollMs,
       timeoutMs: config.webhooks.timeoutMs,
+      sendThread: config.webhooks.sendThread,
       log: app.log,
     }),
     // Subscribes before any route does, so entries are dropped before routes re-check.

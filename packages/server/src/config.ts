@@ -112,6 +112,11 @@ export interface Config {
      * worker took is another's again after three times this (the worker died mid-attempt).
      */
     readonly timeoutMs: number
+    /**
+     * `AURION_WEBHOOK_SEND_THREAD`: requests are sent from a thread of their own at a lower CPU
+     * priority than the event loop (default true; webhooks/sender.ts). False: on the event loop.
+     */
+    readonly sendThread: boolean
   }
 }
 
@@ -321,6 +326,7 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
   const webhookRetryBaseMs = int('AURION_WEBHOOK_RETRY_BASE_MS', 5000, 1, 3_600_000)
   const webhookPollMs = int('AURION_WEBHOOK_POLL_MS', 1000, 10, 60_000)
   const webhookTimeoutMs = int('AURION_WEBHOOK_TIMEOUT_MS', 10_000, 100, 10_000)
+  const webhookSendThread = bool('AURION_WEBHOOK_SEND_THREAD', true)
 
   const smtpUrl = url('AURION_SMTP_URL', ['smtp:', 'smtps:'])
   const mailFrom = val('AURION_MAIL_FROM')
@@ -391,6 +397,7 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
       retryBaseMs: webhookRetryBaseMs,
       pollMs: webhookPollMs,
       timeoutMs: webhookTimeoutMs,
+      sendThread: webhookSendThread,
     }),
   })
 }

@@ -32,6 +32,11 @@ export interface WebhookEventsTable {
   /** The body as sent and signed: `{"type","timestamp","data"}`. */
   payload: string
   created_at: string
+  /**
+   * JSON array of the endpoints subscribed when the event was written, until the delivery worker
+   * has made their deliveries (migration 0033); then null.
+   */
+  fanout: string | null
 }
 
 export interface WebhookDeliveriesTable {

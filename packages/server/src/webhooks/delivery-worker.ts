@@ -1,13 +1,11 @@
 import type { DbHandle } from '../db/connect.ts'
-import { safeFetch } from '../net/safe-fetch.ts'
 import { createAttemptRecorder, recordOutcomes } from './attempt-recorder.ts'
 import { type ClaimedDelivery, createDeliveryQueue } from './delivery-queue.ts'
 import { type AttemptOutcome, pruneDeliveredEvents } from './delivery-repo.ts'
 import { onEventsWritten } from './events.ts'
+import { FANOUT_BATCH, fanOutEvents, fanOutTenant } from './fan-out.ts'
 import { retryDelayMs } from './retry-schedule.ts'
-import { openSecret } from './secret-box.ts'
-import { webhookHeaders } from './signature.ts'
-import { teamChatBody } from './slack-format.ts'
+import { createDeliverySender } from './sender.ts'
 
 export interface WebhookWorkerOptions {
   database: DbHandle
@@ -26,6 +24,11 @@ export interface WebhookWorkerOptions {
   timeoutMs?: number
   /** Attempts in flight at once. */
   concurrency?: number
+  /**
+   * AURION_WEBHOOK_SEND_THREAD: attempts are made in a thread of their own (sender.ts). Default
+   * false: on this event loop.
+   */
+  sendThread?: boolean
 }
 
 export interface WebhookWorker {
@@ -38,18 +41,19 @@ export interface WebhookWorker {
    * redelivery). Resolves once it is recorded; false when there is no such delivery.
    */
   deliverNow(tenantId: string, deliveryId: string): Promise<boolean>
+  /** Makes the deliveries of the tenant's events written so far (before its log is read). */
+  fanOutTenant(tenantId: string): Promise<void>
 }
 
 /** A taken delivery is another worker's again after this many attempt limits (it died mid-attempt). */
 const LEASE_TIMEOUTS = 3
-const RESPONSE_CAP = 4096
-const ERROR_SNIPPET = 200
 const PRUNE_EVERY_MS = 3_600_000
 /** Delivered (or given up) events are kept this long for the delivery log. */
 const KEEP_MS = 30 * 86_400_000
 
 /**
- * Delivers the outbox: takes due deliveries from the queue (see delivery-queue.ts: one attempt
+ * Delivers the outbox: makes the deliveries of newly written events (fan-out.ts), takes due
+ * deliveries from the queue (see delivery-queue.ts: one attempt
  * per worker, also across instances), sends each signed (Standard Webhooks) through the
  * SSRF-safe fetch, and records the attempt: 2xx succeeded; 410 failed and the endpoint switched
  * off; anything else retried on the backoff schedule (retry-schedule.ts) until the last attempt;
@@ -62,6 +66,10 @@ export function createWebhookWorker(opts: WebhookWorkerOptions): WebhookWorker {
   const clock = opts.now ?? Date.now
   const concurrency = opts.concurrency ?? 16
   const timeoutMs = opts.timeoutMs ?? 10_000
+  const sender = createDeliverySender(
+    { serverSecret: opts.serverSecret, allowPrivate: opts.allowPrivate, timeoutMs },
+    opts.sendThread ?? false,
+  )
   const leaseMs = LEASE_TIMEOUTS * timeoutMs
   const inflight = new Set<Promise<void>>()
   let started = false
@@ -102,18 +110,23 @@ export function createWebhookWorker(opts: WebhookWorkerOptions): WebhookWorker {
     try {
       do {
         again = false
-        const free = concurrency - inflight.size
-        if (free <= 0) break
+        const free = Math.max(0, concurrency - inflight.size)
         const now = clock()
-        const claimed = await queue.claimDue(iso(now), iso(clock() + leaseMs), free)
-        sending += claimed.length
-        for (const c of claimed)
-          track(
-            attempt(c)
-              .finally(() => sending--)
-              .then((outcome) => recorder.add(c, outcome)),
-          )
-        backlog = claimed.length === free
+        const leaseUntil = iso(clock() + leaseMs)
+        // Events committed since the last pass get their deliveries first (fan-out.ts), and
+        // as many of them as there are free slots are taken for their first attempt at once.
+        const fanned = await fanOutEvents(database, { take: { count: free, leaseUntil } })
+        if (fanned.events === FANOUT_BATCH) again = true
+        send(fanned.taken)
+        const left = free - fanned.taken.length
+        if (left === 0) {
+          // Every slot is full: what is left goes once one frees (see track).
+          backlog = true
+          break
+        }
+        const claimed = await queue.claimDue(iso(now), leaseUntil, left)
+        send(claimed)
+        backlog = claimed.length === left
         if (backlog) again = true
       } while (again && started)
       if (started && Date.now() - lastPrune > PRUNE_EVERY_MS) {
@@ -123,6 +136,17 @@ export function createWebhookWorker(opts: WebhookWorkerOptions): WebhookWorker {
     } catch (err) {
       opts.log.error({ err }, 'webhook delivery: could not read the queue')
     }
+  }
+
+  /** Makes the attempts of deliveries just taken; each is recorded once it ends. */
+  function send(taken: ClaimedDelivery[]): void {
+    sending += taken.length
+    for (const c of taken)
+      track(
+        attempt(c)
+          .finally(() => sending--)
+          .then((outcome) => recorder.add(c, outcome)),
+      )
   }
 
   function track(work: Promise<void>): void {
@@ -142,40 +166,15 @@ export function createWebhookWorker(opts: WebhookWorkerOptions): WebhookWorker {
   }
 
   async function attempt(c: ClaimedDelivery): Promise<AttemptOutcome> {
-    const t0 = performance.now()
-    let statusCode: number | null = null
-    let error: string | null = null
-    const secret = openSecret(opts.serverSecret, c.secret_enc)
-    if (secret === undefined) {
-      error = 'The signing secret cannot be read (was AURION_SECRET changed?): rotate the secret'
-    } else {
-      const body =
-        c.format === 'slack'
-          ? teamChatBody(c.type, (JSON.parse(c.payload) as { data: Record<string, unknown> }).data)
-          : c.payload
-      try {
-        const res = await safeFetch(c.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': 'Aurion-Webhooks/1',
-            ...webhookHeaders(secret, c.event_id, Math.floor(clock() / 1000), body),
-          },
-          body,
-          allowPrivate: opts.allowPrivate,
-          timeoutMs,
-          maxBodyBytes: RESPONSE_CAP,
-        })
-        statusCode = res.status
-        if (res.status < 200 || res.status > 299) {
-          const text = res.body.toString('utf8').replace(/\s+/g, ' ').trim().slice(0, ERROR_SNIPPET)
-          error = `Endpoint answered ${res.status}${text ? `: ${text}` : ''}`
-        }
-      } catch (err) {
-        error = (err as Error).message || String(err)
-      }
-    }
-    const durationMs = Math.round(performance.now() - t0)
+    const { statusCode, error, durationMs } = await sender.send({
+      url: c.url,
+      format: c.format,
+      secret_enc: c.secret_enc,
+      event_id: c.event_id,
+      type: c.type,
+      payload: c.payload,
+      timestampSec: Math.floor(clock() / 1000),
+    })
     const now = clock()
     const ok = error === null
     const gone = statusCode === 410
@@ -205,7 +204,9 @@ export function createWebhookWorker(opts: WebhookWorkerOptions): WebhookWorker {
       await passing
       await Promise.allSettled([...inflight])
       await recorder.flush()
+      await sender.close()
     },
+    fanOutTenant: (tenantId) => fanOutTenant(database, tenantId),
     async deliverNow(tenantId, deliveryId) {
       const c = await queue.claimOne(tenantId, deliveryId, iso(clock() + leaseMs))
       if (!c) return false

@@ -61,37 +61,38 @@ forEachDialect('webhook deliveries from a listening server', (dialect) => {
       data: Record<string, Record<string, unknown>>
     }
   }
-  /** Waits until the receiver holds events of these types (in any order); returns them. */
-  const eventsUntil = async (types: string[], from: number) => {
+  type Verified = ReturnType<typeof verified>
+  /**
+   * Waits until the receiver holds, after request `from`, an event matching each test (in any
+   * order: deliveries are concurrent); returns them all.
+   */
+  const eventsUntil = async (tests: ((e: Verified) => boolean)[], from: number) => {
     for (let n = from + 1; ; n++) {
       await receiver.waitFor(n)
       const got = receiver.requests.slice(from).map((_, i) => verified(from + i + 1))
-      const okTypes = got.map((e) => e.type)
-      if (types.every((t) => okTypes.includes(t))) return got
+      if (tests.every((t) => got.some(t))) return got
     }
   }
+  const ofType = (type: string) => (e: Verified) => e.type === type
+  const messageBy = (sender: string) => (e: Verified) =>
+    e.type === 'message.created' && e.data.message!.sender_type === sender
 
   it('a visitor message: conversation.created and message.created for the visitor and the assistant, signed', async () => {
     const before = receiver.requests.length
     const sent = await send('How do I reset my password?', 'wh-src-1')
-    const got = await eventsUntil(['conversation.created', 'message.created'], before)
+    const got = await eventsUntil(
+      [ofType('conversation.created'), messageBy('contact'), messageBy('ai')],
+      before,
+    )
     const created = got.find((e) => e.type === 'conversation.created')!
     expect(created.data.conversation!.id).toBe(sent.conversation_id)
-    const visitor = got.find(
-      (e) => e.type === 'message.created' && e.data.message!.sender_type === 'contact',
-    )
+    const visitor = got.find(messageBy('contact'))
     expect(visitor?.data.message).toMatchObject({
       body: 'How do I reset my password?',
       source_message_id: 'wh-src-1',
       conversation_id: sent.conversation_id,
     })
-    // The assistant's reply follows as its own message.created.
-    for (let n = before + got.length + 1; ; n++) {
-      const all = receiver.requests.slice(before).map((_, i) => verified(before + i + 1))
-      if (all.some((e) => e.type === 'message.created' && e.data.message!.sender_type === 'ai'))
-        break
-      await receiver.waitFor(n)
-    }
+    // The assistant's reply is its own message.created (waited for above).
     for (const r of receiver.requests.slice(before)) {
       expect(r.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/)
       expect(Number(r.headers['webhook-timestamp'])).toBeGreaterThan(Date.now() / 1000 - 60)

@@ -171,12 +171,15 @@ export async function redeliver(
 }
 
 export async function listEndpointDeliveries(
-  db: Db,
+  deps: WebhookServiceDeps,
   tenantId: string,
   endpointId: string,
   query: { limit?: number | undefined; status?: string | undefined },
 ): Promise<WebhookDelivery[]> {
+  const { db } = deps
   if (!(await findEndpoint(db, tenantId, endpointId))) throw missing()
+  // Events committed a moment ago are in the log even before the worker came round.
+  await deps.worker.fanOutTenant(tenantId)
   const rows = await listDeliveries(db, tenantId, endpointId, {
     limit: query.limit ?? 50,
     status: query.status,

@@ -1,4 +1,5 @@
 import { WEBHOOK_PING_EVENT, type WebhookEventBody, type WebhookEventType } from '@aurion/contract'
+import { prepare } from '../db/prepared.ts'
 import type { Db } from '../db/schema.ts'
 import { newId, nowIso } from '../ids.ts'
 import { subscribedEndpointIds } from './endpoint-repo.ts'
@@ -18,10 +19,11 @@ function notify(): void {
 
 /**
  * Writes a webhook event to the outbox **inside the caller's transaction** `trx`, so it is
- * stored exactly when the change it reports is (and on SQLite joins the same group commit):
- * one event row and one pending delivery per enabled endpoint of the tenant subscribed to
- * `type`. Nothing is written when no endpoint wants it. Returns the event id (the `webhook-id`
- * of every attempt), or undefined when nothing was written.
+ * stored exactly when the change it reports is (and on SQLite joins the same group commit): one
+ * event row listing the enabled endpoints of the tenant subscribed to `type` at this moment. The
+ * delivery worker makes their deliveries once it is committed (fan-out.ts), so the request does
+ * not wait for a row per endpoint. Nothing is written when no endpoint wants it. Returns the
+ * event id (the `webhook-id` of every attempt), or undefined when nothing was written.
  *
  * `data` is the event's payload as documented in the catalogue (`WEBHOOK_EVENT_CATALOGUE`).
  */
@@ -33,57 +35,89 @@ export async function emitWebhookEvent(
 ): Promise<string | undefined> {
   const endpoints = await subscribedEndpointIds(trx, tenantId, type)
   if (endpoints.length === 0) return undefined
-  return writeEvent(trx, tenantId, type, data, endpoints)
-}
-
-/** The `ping` event to one endpoint (`POST /api/v1/webhooks/{id}/test`): its delivery id. */
-export async function emitPing(trx: Db, tenantId: string, endpointId: string): Promise<string> {
-  const eventId = await writeEvent(
-    trx,
-    tenantId,
-    WEBHOOK_PING_EVENT,
-    { endpoint_id: endpointId, message: 'A test event from Aurion' },
-    [endpointId],
-  )
-  const row = await trx
-    .selectFrom('webhook_deliveries')
-    .select('id')
-    .where('event_id', '=', eventId)
-    .executeTakeFirstOrThrow()
-  return row.id
-}
-
-async function writeEvent(
-  trx: Db,
-  tenantId: string,
-  type: WebhookEventBody['type'],
-  data: Record<string, unknown>,
-  endpointIds: string[],
-): Promise<string> {
   const now = nowIso()
   const id = newId('evt')
   const body: WebhookEventBody = { type, timestamp: now, data }
+  await insertEventQuery(trx, {
+    id,
+    tenantId,
+    type,
+    payload: JSON.stringify(body),
+    createdAt: now,
+    fanout: JSON.stringify(endpoints),
+  })
+  wakeWorkerSoon()
+  return id
+}
+
+/** Every widget message runs it: built and compiled once (db/prepared.ts). */
+const insertEventQuery = prepare(
+  (
+    db,
+    p: {
+      id: string
+      tenantId: string
+      type: string
+      payload: string
+      createdAt: string
+      fanout: string
+    },
+  ) =>
+    db.insertInto('webhook_events').values({
+      id: p.id,
+      tenant_id: p.tenantId,
+      type: p.type,
+      payload: p.payload,
+      created_at: p.createdAt,
+      fanout: p.fanout,
+    }),
+)
+
+/**
+ * The caller's transaction commits after this returns: the worker looks a moment later (and its
+ * regular poll catches anything this misses).
+ */
+function wakeWorkerSoon(): void {
+  setTimeout(notify, 15).unref()
+}
+
+/**
+ * The `ping` event to one endpoint (`POST /api/v1/webhooks/{id}/test`), with its delivery made at
+ * once (the caller answers with the delivery's id): returns that id.
+ */
+export async function emitPing(trx: Db, tenantId: string, endpointId: string): Promise<string> {
+  const now = nowIso()
+  const eventId = newId('evt')
+  const deliveryId = newId('whd')
+  const body: WebhookEventBody = {
+    type: WEBHOOK_PING_EVENT,
+    timestamp: now,
+    data: { endpoint_id: endpointId, message: 'A test event from Aurion' },
+  }
   await trx
     .insertInto('webhook_events')
-    .values({ id, tenant_id: tenantId, type, payload: JSON.stringify(body), created_at: now })
+    .values({
+      id: eventId,
+      tenant_id: tenantId,
+      type: WEBHOOK_PING_EVENT,
+      payload: JSON.stringify(body),
+      created_at: now,
+      fanout: null,
+    })
     .execute()
   await trx
     .insertInto('webhook_deliveries')
-    .values(
-      endpointIds.map((endpointId) => ({
-        id: newId('whd'),
-        tenant_id: tenantId,
-        endpoint_id: endpointId,
-        event_id: id,
-        status: 'pending',
-        next_attempt_at: now,
-        created_at: now,
-        updated_at: now,
-      })),
-    )
+    .values({
+      id: deliveryId,
+      tenant_id: tenantId,
+      endpoint_id: endpointId,
+      event_id: eventId,
+      status: 'pending',
+      next_attempt_at: now,
+      created_at: now,
+      updated_at: now,
+    })
     .execute()
-  // The caller's transaction commits after this returns: the worker looks a moment later (and
-  // its regular poll catches anything this misses).
-  setTimeout(notify, 15).unref()
-  return id
+  wakeWorkerSoon()
+  return deliveryId
 }

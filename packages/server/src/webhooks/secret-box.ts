@@ -10,8 +10,19 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 const VERSION = 'v1'
 const INFO = 'aurion webhook signing secrets v1'
 
+/** Derived keys by secret and purpose (a process has one AURION_SECRET and a few purposes). */
+const keys = new Map<string, Buffer>()
+
 function keyOf(serverSecret: string, info: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', serverSecret, 'aurion', info, 32))
+  const id = `${info}\u0000${serverSecret}`
+  let key = keys.get(id)
+  if (key === undefined) {
+    key = Buffer.from(hkdfSync('sha256', serverSecret, 'aurion', info, 32))
+    // Tests start servers with secrets of their own: keep the map small all the same.
+    if (keys.size >= 16) keys.clear()
+    keys.set(id, key)
+  }
+  return key
 }
 
 /** A new Standard Webhooks secret: `whsec_` + base64 of 32 random bytes. */

@@ -213,7 +213,7 @@ export async function webhookRoutes(app: FastifyInstance, ctx: RouteContext): Pr
     },
     async (request) => ({
       deliveries: await listEndpointDeliveries(
-        ctx.db,
+        deps,
         tenantOf(request),
         request.params.id,
         request.query,
