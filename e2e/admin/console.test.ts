@@ -1,17 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM_PATH, launchBrowser } from '../support/browser.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { CHROMIUM_PATH } from '../support/browser.ts'
 import { hostPage, startHostSite } from '../support/server.ts'
-import { ensureWidgetBuilt } from '../support/widget-build.ts'
-import {
-  type ConsoleServer,
-  ensureConsoleBuilt,
-  shot,
-  signIn,
-  startConsoleServer,
-} from './harness.ts'
+import { type ConsoleServer, shot, signIn, useConsole } from './harness.ts'
 
 /** Waits for a value in the page (up to 10 s: the preview re-renders 150 ms after typing). */
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 10_000, interval: 100 })
@@ -87,21 +80,14 @@ describe.skipIf(!existsChromium())('admin console in Chromium', { timeout: 90_00
   let browser: Browser
   let b: { context: BrowserContext }
 
+  useConsole((c) => ({ s, browser } = c), { widget: true })
   beforeAll(async () => {
-    ensureConsoleBuilt()
-    ensureWidgetBuilt()
-    s = await startConsoleServer()
-    browser = await launchBrowser()
     const context = await browser.newContext({
       viewport: { width: 1440, height: 960 },
       colorScheme: 'light',
       reducedMotion: 'reduce',
     })
     b = { context }
-  }, 240_000)
-  afterAll(async () => {
-    await browser?.close()
-    await s?.close()
   })
 
   it('signs in with the form (generic error first) into an HttpOnly cookie, signs out, and the session is revoked', async () => {

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM_PATH, launchBrowser } from '../support/browser.ts'
-import { ensureWidgetBuilt } from '../support/widget-build.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { CHROMIUM_PATH } from '../support/browser.ts'
 import { seriousViolations } from './axe.ts'
-import { type ConsoleServer, ensureConsoleBuilt, shot, startConsoleServer } from './harness.ts'
+import { type ConsoleServer, shot, useConsole } from './harness.ts'
 
 const DESKTOP = { width: 1280, height: 800 }
 const PHONE = { width: 390, height: 844 }
@@ -51,10 +50,8 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))(
     let s: ConsoleServer
     let browser: Browser
 
+    useConsole((c) => ({ s, browser } = c), { widget: true })
     beforeAll(async () => {
-      ensureConsoleBuilt()
-      ensureWidgetBuilt()
-      s = await startConsoleServer()
       await s.server.configure(s.tenant, { allowed_origins: [ORIGIN] })
       // A visitor asks for a person: the inbox has a conversation to open.
       const res = await fetch(`${s.url}/api/v1/widget/messages`, {
@@ -67,11 +64,6 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))(
         }),
       })
       expect(res.status).toBe(200)
-      browser = await launchBrowser()
-    }, 300_000)
-    afterAll(async () => {
-      await browser?.close()
-      await s?.close()
     })
 
     for (const [device, viewport] of [

@@ -1,26 +1,12 @@
 import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { launchBrowser, newTestPage } from '../support/browser.ts'
-import {
-  type ConsoleServer,
-  ensureConsoleBuilt,
-  shot,
-  signIn,
-  startConsoleServer,
-} from './harness.ts'
+import { expect, it } from 'vitest'
+import { newTestPage } from '../support/browser.ts'
+import { type ConsoleServer, shot, signIn, useConsole } from './harness.ts'
 
 let s: ConsoleServer
 let browser: Browser
 
-beforeAll(async () => {
-  ensureConsoleBuilt()
-  ;[s, browser] = await Promise.all([startConsoleServer(), launchBrowser()])
-}, 180_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await s?.close()
-})
+useConsole((c) => ({ s, browser } = c))
 
 const config = async () =>
   (await (

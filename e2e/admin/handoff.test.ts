@@ -1,17 +1,10 @@
 import { existsSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM_PATH, launchBrowser, screenshot } from '../support/browser.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { CHROMIUM_PATH, screenshot } from '../support/browser.ts'
 import { type HostSite, hostPage, startHostSite } from '../support/server.ts'
-import { ensureWidgetBuilt } from '../support/widget-build.ts'
 import { ask, composer, openPanel, poll, replies, storedMessages } from '../widget/helpers.ts'
-import {
-  type ConsoleServer,
-  ensureConsoleBuilt,
-  shot,
-  signIn,
-  startConsoleServer,
-} from './harness.ts'
+import { type ConsoleServer, shot, signIn, useConsole } from './harness.ts'
 
 const DESKTOP = { width: 1280, height: 800 }
 const PHONE = { width: 390, height: 844 }
@@ -31,19 +24,16 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))(
     let host: HostSite
     let browser: Browser
 
+    useConsole((c) => ({ s, browser } = c), {
+      widget: true,
+      before: async () => {
+        host = await startHostSite()
+      },
+      after: () => host.close(),
+    })
     beforeAll(async () => {
-      ensureConsoleBuilt()
-      ensureWidgetBuilt()
-      s = await startConsoleServer()
-      host = await startHostSite()
       await s.server.configure(s.tenant, { allowed_origins: [host.origin] })
       host.setPage(hostPage(s.tenant.snippet))
-      browser = await launchBrowser()
-    }, 300_000)
-    afterAll(async () => {
-      await browser?.close()
-      await host?.close()
-      await s?.close()
     })
 
     it('ask for a person → inbox live → claim, type, reply → visitor answers → return to AI → resolve', async () => {

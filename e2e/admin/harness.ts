@@ -2,11 +2,13 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
 // @ts-expect-error plain ESM helper without type declarations
 import { isBuildCurrent } from '../../packages/admin/build-stamp.mjs'
-import { ARTIFACTS_DIR } from '../support/browser.ts'
+import { ARTIFACTS_DIR, launchBrowser } from '../support/browser.ts'
 import { type RunningServer, startServer, type WidgetTenant } from '../support/server.ts'
+import { ensureWidgetBuilt } from '../support/widget-build.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
@@ -46,6 +48,50 @@ export async function startConsoleServer(
   })
   const { email, password } = tenant.consoleUser!
   return { server, url: server.url, tenant, email, password, close: () => server.close() }
+}
+
+/** What {@link useConsole} starts for a suite. */
+export interface ConsoleFixture {
+  s: ConsoleServer
+  browser: Browser
+}
+
+export interface UseConsoleOptions {
+  /** Server environment; a function is called after `before` (its fixtures' addresses). */
+  env?: Record<string, string> | (() => Record<string, string>)
+  /** Starts what the server or the tests need first (a fixture site, a model server…). */
+  before?: () => Promise<void>
+  /** Closes what `before` started (after the browser and the server). */
+  after?: () => Promise<void>
+  /** The widget's bundle is built too (suites that open a host page). */
+  widget?: boolean
+}
+
+/**
+ * The console on a real server with a tenant and a console user, and a Chromium, for the suite
+ * it is called in: the console (and with `widget`, the widget) is built when stale, both start
+ * in `beforeAll` and close in `afterAll`. `set` receives them:
+ * `useConsole((c) => ({ s, browser } = c))` keeps the suite's own names.
+ */
+export function useConsole(set: (c: ConsoleFixture) => void, opts: UseConsoleOptions = {}): void {
+  let started: Partial<ConsoleFixture> = {}
+  beforeAll(async () => {
+    ensureConsoleBuilt()
+    if (opts.widget) ensureWidgetBuilt()
+    await opts.before?.()
+    const env = typeof opts.env === 'function' ? opts.env() : opts.env
+    const [s, browser] = await Promise.all([
+      startConsoleServer(env ? { env } : {}),
+      launchBrowser(),
+    ])
+    started = { s, browser }
+    set({ s, browser })
+  }, 300_000)
+  afterAll(async () => {
+    await started.browser?.close()
+    await started.s?.close()
+    await opts.after?.()
+  })
 }
 
 /** A screenshot under test-artifacts/admin/ (gitignored), the whole page when `fullPage`. */

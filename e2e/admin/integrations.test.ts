@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs'
 import type { Browser } from 'playwright-core'
 import { Webhook } from 'standardwebhooks'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { type HttpReceiver, startHttpReceiver } from '../../packages/server/test/http-receiver.ts'
-import { CHROMIUM_PATH, launchBrowser } from '../support/browser.ts'
-import { startServer } from '../support/server.ts'
-import { type ConsoleServer, ensureConsoleBuilt, shot } from './harness.ts'
+import { CHROMIUM_PATH } from '../support/browser.ts'
+import { type ConsoleServer, shot, useConsole } from './harness.ts'
 
 const DESKTOP = { width: 1280, height: 800 }
 const PHONE = { width: 390, height: 844 }
@@ -19,21 +18,12 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))(
     let browser: Browser
     let receiver: HttpReceiver
 
-    beforeAll(async () => {
-      ensureConsoleBuilt()
-      receiver = await startHttpReceiver()
-      const server = await startServer({ env: { AURION_WEBHOOK_ALLOW_PRIVATE: 'true' } })
-      const tenant = await server.createTenant({ allowed_origins: [] }, 'Acme Support', {
-        consoleUser: true,
-      })
-      const { email, password } = tenant.consoleUser!
-      s = { server, url: server.url, tenant, email, password, close: () => server.close() }
-      browser = await launchBrowser()
-    }, 300_000)
-    afterAll(async () => {
-      await browser?.close()
-      await s?.close()
-      await receiver?.close()
+    useConsole((c) => ({ s, browser } = c), {
+      before: async () => {
+        receiver = await startHttpReceiver()
+      },
+      env: { AURION_WEBHOOK_ALLOW_PRIVATE: 'true' },
+      after: () => receiver.close(),
     })
 
     for (const [device, viewport, scheme] of [

@@ -4,13 +4,13 @@ import { createRequire } from 'node:module'
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net'
 import { PDFDocument, StandardFonts } from 'pdf-lib'
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   type EmbeddingsServer,
   startEmbeddingsServer,
 } from '../../packages/server/test/embeddings-server.ts'
-import { CHROMIUM_PATH, launchBrowser } from '../support/browser.ts'
-import { type ConsoleServer, ensureConsoleBuilt, shot, startConsoleServer } from './harness.ts'
+import { CHROMIUM_PATH } from '../support/browser.ts'
+import { type ConsoleServer, shot, useConsole } from './harness.ts'
 
 const MARKDOWN = `# Store pickup
 
@@ -117,23 +117,17 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))(
     let embeddings: EmbeddingsServer
     const requests: string[] = []
 
-    beforeAll(async () => {
-      ensureConsoleBuilt()
+    useConsole((c) => ({ s, browser } = c), {
       // Hybrid search on, with a loopback model that knows a few synonyms (test/embeddings-server.ts).
-      embeddings = await startEmbeddingsServer()
-      s = await startConsoleServer({
-        env: {
-          AURION_EMBEDDINGS_URL: embeddings.url,
-          AURION_EMBEDDINGS_MODEL: 'concepts',
-          AURION_FETCH_ALLOW_PRIVATE: 'true',
-        },
-      })
-      browser = await launchBrowser()
-    }, 240_000)
-    afterAll(async () => {
-      await browser?.close()
-      await s?.close()
-      await embeddings?.close()
+      before: async () => {
+        embeddings = await startEmbeddingsServer()
+      },
+      env: () => ({
+        AURION_EMBEDDINGS_URL: embeddings.url,
+        AURION_EMBEDDINGS_MODEL: 'concepts',
+        AURION_FETCH_ALLOW_PRIVATE: 'true',
+      }),
+      after: () => embeddings.close(),
     })
 
     async function signedIn(opts: BrowserContextOptions, base = s.url) {

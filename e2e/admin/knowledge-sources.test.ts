@@ -1,14 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   type FixtureSite,
   htmlPage,
   startFixtureSite,
 } from '../../packages/server/test/fixture-site.ts'
-import { CHROMIUM_PATH, launchBrowser } from '../support/browser.ts'
-import { type ConsoleServer, ensureConsoleBuilt, shot, startConsoleServer } from './harness.ts'
+import { CHROMIUM_PATH } from '../support/browser.ts'
+import { type ConsoleServer, shot, useConsole } from './harness.ts'
 
 const poll = <T>(fn: () => T | Promise<T>, timeout = 20_000) =>
   expect.poll(fn, { timeout, interval: 100 })
@@ -76,19 +76,13 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))(
     let site: FixtureSite
     let browser: Browser
 
-    beforeAll(async () => {
-      ensureConsoleBuilt()
-      site = await startHelpSite()
+    useConsole((c) => ({ s, browser } = c), {
+      before: async () => {
+        site = await startHelpSite()
+      },
       // Loopback sites are private targets; a pause per request makes the progress visible.
-      s = await startConsoleServer({
-        env: { AURION_FETCH_ALLOW_PRIVATE: 'true', AURION_CRAWL_DELAY_MS: '600' },
-      })
-      browser = await launchBrowser()
-    }, 240_000)
-    afterAll(async () => {
-      await browser?.close()
-      await s?.close()
-      await site?.close()
+      env: { AURION_FETCH_ALLOW_PRIVATE: 'true', AURION_CRAWL_DELAY_MS: '600' },
+      after: () => site.close(),
     })
 
     async function signedIn(opts: BrowserContextOptions, path = '/admin/knowledge') {

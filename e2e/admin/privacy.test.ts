@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs'
 import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM_PATH, launchBrowser } from '../support/browser.ts'
-import { type ConsoleServer, ensureConsoleBuilt, shot, startConsoleServer } from './harness.ts'
+import { describe, expect, it } from 'vitest'
+import { CHROMIUM_PATH } from '../support/browser.ts'
+import { type ConsoleServer, shot, useConsole } from './harness.ts'
 
 const DESKTOP = { width: 1280, height: 800 }
 const PHONE = { width: 390, height: 844 }
@@ -14,15 +14,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))(
     let s: ConsoleServer
     let browser: Browser
 
-    beforeAll(async () => {
-      ensureConsoleBuilt()
-      s = await startConsoleServer()
-      browser = await launchBrowser()
-    }, 240_000)
-    afterAll(async () => {
-      await browser?.close()
-      await s?.close()
-    })
+    useConsole((c) => ({ s, browser } = c))
 
     for (const [device, viewport] of [
       ['desktop', DESKTOP],

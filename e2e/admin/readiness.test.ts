@@ -1,29 +1,15 @@
 import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchBrowser, newTestPage } from '../support/browser.ts'
-import { ensureWidgetBuilt } from '../support/widget-build.ts'
-import {
-  type ConsoleServer,
-  ensureConsoleBuilt,
-  shot,
-  signIn,
-  startConsoleServer,
-} from './harness.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { newTestPage } from '../support/browser.ts'
+import { type ConsoleServer, shot, signIn, useConsole } from './harness.ts'
 
 let s: ConsoleServer
 let browser: Browser
 
+useConsole((c) => ({ s, browser } = c), { widget: true })
 beforeAll(async () => {
-  ensureWidgetBuilt()
-  ensureConsoleBuilt()
-  ;[s, browser] = await Promise.all([startConsoleServer(), launchBrowser()])
   // Voice on (the default "both"), no LiveKit on this server: calls use the browser's speech.
   await s.server.configure(s.tenant, { allowed_origins: ['https://acme.example'], mode: 'both' })
-}, 120_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await s?.close()
 })
 
 describe('readiness in the console, out of the box', () => {

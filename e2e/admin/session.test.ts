@@ -1,16 +1,10 @@
 import { existsSync } from 'node:fs'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createAdminUser } from '../../packages/server/src/admin-users/user-repo.ts'
-import { CHROMIUM_PATH, launchBrowser } from '../support/browser.ts'
+import { CHROMIUM_PATH } from '../support/browser.ts'
 import { type HostSite, startHostSite } from '../support/server.ts'
-import {
-  type ConsoleServer,
-  ensureConsoleBuilt,
-  shot,
-  signIn,
-  startConsoleServer,
-} from './harness.ts'
+import { type ConsoleServer, shot, signIn, useConsole } from './harness.ts'
 
 const DESKTOP = { width: 1280, height: 800 }
 const PHONE = { width: 390, height: 844 }
@@ -54,16 +48,11 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))(
     let browser: Browser
     let site: HostSite
 
-    beforeAll(async () => {
-      ensureConsoleBuilt()
-      s = await startConsoleServer()
-      site = await startHostSite()
-      browser = await launchBrowser()
-    }, 240_000)
-    afterAll(async () => {
-      await browser?.close()
-      await site?.close()
-      await s?.close()
+    useConsole((c) => ({ s, browser } = c), {
+      before: async () => {
+        site = await startHostSite()
+      },
+      after: () => site.close(),
     })
 
     for (const [device, viewport] of [

@@ -1,14 +1,8 @@
 import { existsSync } from 'node:fs'
 import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM_PATH, launchBrowser } from '../support/browser.ts'
-import {
-  type ConsoleServer,
-  ensureConsoleBuilt,
-  shot,
-  signIn,
-  startConsoleServer,
-} from './harness.ts'
+import { describe, expect, it } from 'vitest'
+import { CHROMIUM_PATH } from '../support/browser.ts'
+import { type ConsoleServer, shot, signIn, useConsole } from './harness.ts'
 
 const DESKTOP = { width: 1280, height: 800 }
 const PHONE = { width: 390, height: 844 }
@@ -23,15 +17,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))(
     let s: ConsoleServer
     let browser: Browser
 
-    beforeAll(async () => {
-      ensureConsoleBuilt()
-      s = await startConsoleServer()
-      browser = await launchBrowser()
-    }, 300_000)
-    afterAll(async () => {
-      await browser?.close()
-      await s?.close()
-    })
+    useConsole((c) => ({ s, browser } = c))
 
     it('lists this browser and the phone; signing the phone out ends its session on its next request', async () => {
       const phoneCtx = await browser.newContext({

@@ -2,14 +2,8 @@ import { existsSync } from 'node:fs'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestIdp, type TestIdp } from '../../packages/server/test/oidc-provider.ts'
-import { CHROMIUM_PATH, launchBrowser } from '../support/browser.ts'
-import {
-  type ConsoleServer,
-  ensureConsoleBuilt,
-  shot,
-  signIn,
-  startConsoleServer,
-} from './harness.ts'
+import { CHROMIUM_PATH } from '../support/browser.ts'
+import { type ConsoleServer, shot, signIn, useConsole } from './harness.ts'
 
 const DESKTOP = { width: 1280, height: 800 }
 
@@ -26,16 +20,12 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))(
     let idp: TestIdp
     let browser: Browser
 
+    useConsole((c) => ({ s, browser } = c), { env: { AURION_FETCH_ALLOW_PRIVATE: 'true' } })
     beforeAll(async () => {
-      ensureConsoleBuilt()
-      s = await startConsoleServer({ env: { AURION_FETCH_ALLOW_PRIVATE: 'true' } })
       idp = await startTestIdp({ redirectUri: `${s.url}/api/v1/auth/sso/callback` })
-      browser = await launchBrowser()
-    }, 300_000)
+    })
     afterAll(async () => {
-      await browser?.close()
       await idp?.close()
-      await s?.close()
     })
 
     it('owner sets it up → a colleague continues with SSO → signed in as an admin', async () => {

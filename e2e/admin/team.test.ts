@@ -5,7 +5,7 @@ import { SmtpReceiver } from '../../packages/server/test/smtp-receiver.ts'
 import { inviteLinkFromMail } from '../../packages/server/test/team-support.ts'
 import { CHROMIUM_PATH, launchBrowser } from '../support/browser.ts'
 import { startServer } from '../support/server.ts'
-import { type ConsoleServer, ensureConsoleBuilt, shot, signIn } from './harness.ts'
+import { type ConsoleServer, ensureConsoleBuilt, shot, signIn, useConsole } from './harness.ts'
 
 const DESKTOP = { width: 1280, height: 800 }
 const PHONE = { width: 390, height: 844 }
@@ -25,24 +25,14 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))(
     let smtp: SmtpReceiver
     let browser: Browser
 
-    beforeAll(async () => {
-      ensureConsoleBuilt()
-      smtp = new SmtpReceiver()
-      const smtpUrl = await smtp.start()
-      const server = await startServer({
-        env: { AURION_SMTP_URL: smtpUrl, AURION_MAIL_FROM: 'Aurion <console@acme.test>' },
-      })
-      const tenant = await server.createTenant({ allowed_origins: [] }, 'Acme Support', {
-        consoleUser: true,
-      })
-      const { email, password } = tenant.consoleUser!
-      s = { server, url: server.url, tenant, email, password, close: () => server.close() }
-      browser = await launchBrowser()
-    }, 300_000)
-    afterAll(async () => {
-      await browser?.close()
-      await s?.close()
-      await smtp?.stop()
+    let smtpUrl = ''
+    useConsole((c) => ({ s, browser } = c), {
+      before: async () => {
+        smtp = new SmtpReceiver()
+        smtpUrl = await smtp.start()
+      },
+      env: () => ({ AURION_SMTP_URL: smtpUrl, AURION_MAIL_FROM: 'Aurion <console@acme.test>' }),
+      after: () => smtp.stop(),
     })
 
     it('invite → mailed link → set password → the agent sees only the inbox and knowledge', async () => {

@@ -1,15 +1,9 @@
 import { existsSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { totpCode } from '../../packages/server/src/admin-users/two-factor.ts'
-import { CHROMIUM_PATH, launchBrowser } from '../support/browser.ts'
-import {
-  type ConsoleServer,
-  ensureConsoleBuilt,
-  shot,
-  signIn,
-  startConsoleServer,
-} from './harness.ts'
+import { CHROMIUM_PATH } from '../support/browser.ts'
+import { type ConsoleServer, shot, signIn, useConsole } from './harness.ts'
 
 const DESKTOP = { width: 1280, height: 800 }
 const PHONE = { width: 390, height: 844 }
@@ -31,15 +25,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))(
     let s: ConsoleServer
     let browser: Browser
 
-    beforeAll(async () => {
-      ensureConsoleBuilt()
-      s = await startConsoleServer()
-      browser = await launchBrowser()
-    }, 300_000)
-    afterAll(async () => {
-      await browser?.close()
-      await s?.close()
-    })
+    useConsole((c) => ({ s, browser } = c))
 
     it('set up with the QR page → sign-in asks for the code → a used code is refused → a recovery code works once', async () => {
       const ctx = await browser.newContext({ viewport: DESKTOP, colorScheme: 'light' })
