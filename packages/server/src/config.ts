@@ -112,10 +112,7 @@ export interface Config {
      * worker took is another's again after three times this (the worker died mid-attempt).
      */
     readonly timeoutMs: number
-    /**
-     * `AURION_WEBHOOK_SEND_THREAD`: requests are sent from a thread of their own at a lower CPU
-     * priority than the event loop (default true; webhooks/sender.ts). False: on the event loop.
-     */
+    /** `AURION_WEBHOOK_SEND_THREAD`: attempts made in a thread (default true; webhooks/sender.ts). */
     readonly sendThread: boolean
   }
 }
