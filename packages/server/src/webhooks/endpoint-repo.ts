@@ -86,8 +86,14 @@ export async function subscribedEndpointIds(
 
 /** The stored event list of an endpoint. */
 export function eventsOf(row: Pick<EndpointRow, 'events'>): string[] {
+  return storedStrings(row.events)
+}
+
+/** A stored JSON array of strings (an endpoint's events, an event's `fanout`); else none. */
+export function storedStrings(json: string | null): string[] {
+  if (json === null) return []
   try {
-    const list = JSON.parse(row.events) as unknown
+    const list = JSON.parse(json) as unknown
     return Array.isArray(list) ? list.filter((e): e is string => typeof e === 'string') : []
   } catch {
     return []

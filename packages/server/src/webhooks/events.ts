@@ -13,6 +13,8 @@ export function onEventsWritten(listener: () => void): () => void {
   return () => listeners.delete(listener)
 }
 
+let wake: NodeJS.Timeout | undefined
+
 function notify(): void {
   for (const l of listeners) l()
 }
@@ -35,19 +37,31 @@ export async function emitWebhookEvent(
 ): Promise<string | undefined> {
   const endpoints = await subscribedEndpointIds(trx, tenantId, type)
   if (endpoints.length === 0) return undefined
-  const now = nowIso()
+  const event = await insertEvent(trx, tenantId, type, data, JSON.stringify(endpoints))
+  // The caller's transaction commits after this returns: the worker looks a moment later (and
+  // its regular poll catches anything this misses). One wake-up for the events of that moment.
+  if (wake === undefined)
+    wake = setTimeout(() => {
+      wake = undefined
+      notify()
+    }, 15).unref()
+  return event.id
+}
+
+/** Writes the event row (`fanout`: the endpoints still to get a delivery, or null). */
+async function insertEvent(
+  trx: Db,
+  tenantId: string,
+  type: WebhookEventBody['type'],
+  data: Record<string, unknown>,
+  fanout: string | null,
+): Promise<{ id: string; createdAt: string }> {
+  const createdAt = nowIso()
   const id = newId('evt')
-  const body: WebhookEventBody = { type, timestamp: now, data }
-  await insertEventQuery(trx, {
-    id,
-    tenantId,
-    type,
-    payload: JSON.stringify(body),
-    createdAt: now,
-    fanout: JSON.stringify(endpoints),
-  })
-  wakeWorkerSoon()
-  return id
+  const body: WebhookEventBody = { type, timestamp: createdAt, data }
+  const payload = JSON.stringify(body)
+  await insertEventQuery(trx, { id, tenantId, type, payload, createdAt, fanout })
+  return { id, createdAt }
 }
 
 /** Every widget message runs it: built and compiled once (db/prepared.ts). */
@@ -60,7 +74,7 @@ const insertEventQuery = prepare(
       type: string
       payload: string
       createdAt: string
-      fanout: string
+      fanout: string | null
     },
   ) =>
     db.insertInto('webhook_events').values({
@@ -74,50 +88,26 @@ const insertEventQuery = prepare(
 )
 
 /**
- * The caller's transaction commits after this returns: the worker looks a moment later (and its
- * regular poll catches anything this misses).
- */
-function wakeWorkerSoon(): void {
-  setTimeout(notify, 15).unref()
-}
-
-/**
  * The `ping` event to one endpoint (`POST /api/v1/webhooks/{id}/test`), with its delivery made at
  * once (the caller answers with the delivery's id): returns that id.
  */
 export async function emitPing(trx: Db, tenantId: string, endpointId: string): Promise<string> {
-  const now = nowIso()
-  const eventId = newId('evt')
+  const data = { endpoint_id: endpointId, message: 'A test event from Aurion' }
+  const event = await insertEvent(trx, tenantId, WEBHOOK_PING_EVENT, data, null)
   const deliveryId = newId('whd')
-  const body: WebhookEventBody = {
-    type: WEBHOOK_PING_EVENT,
-    timestamp: now,
-    data: { endpoint_id: endpointId, message: 'A test event from Aurion' },
-  }
-  await trx
-    .insertInto('webhook_events')
-    .values({
-      id: eventId,
-      tenant_id: tenantId,
-      type: WEBHOOK_PING_EVENT,
-      payload: JSON.stringify(body),
-      created_at: now,
-      fanout: null,
-    })
-    .execute()
   await trx
     .insertInto('webhook_deliveries')
     .values({
       id: deliveryId,
       tenant_id: tenantId,
       endpoint_id: endpointId,
-      event_id: eventId,
+      event_id: event.id,
       status: 'pending',
-      next_attempt_at: now,
-      created_at: now,
-      updated_at: now,
+      next_attempt_at: event.createdAt,
+      created_at: event.createdAt,
+      updated_at: event.createdAt,
     })
     .execute()
-  wakeWorkerSoon()
+  // No wake-up: the caller attempts it at once (`deliverNow`).
   return deliveryId
 }

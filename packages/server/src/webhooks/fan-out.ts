@@ -1,6 +1,7 @@
 import type { DbHandle } from '../db/connect.ts'
 import { newId } from '../ids.ts'
 import type { ClaimedDelivery } from './delivery-queue.ts'
+import { storedStrings } from './endpoint-repo.ts'
 
 /** Events fanned out per transaction. */
 export const FANOUT_BATCH = 100
@@ -50,7 +51,7 @@ export function fanOutEvents(database: DbHandle, opts: FanOutOptions = {}): Prom
       q = opts.tenantId === undefined ? q.forUpdate().skipLocked() : q.forUpdate()
     const events = await q.execute()
     if (events.length === 0) return { events: 0, taken: [] }
-    const listed = events.map((e) => ({ ...e, endpoints: endpointIdsOf(e.fanout) }))
+    const listed = events.map((e) => ({ ...e, endpoints: storedStrings(e.fanout) }))
     const wanted = [...new Set(listed.flatMap((e) => e.endpoints))]
     const endpoints = new Map<
       string,
@@ -130,15 +131,4 @@ export function fanOutEvents(database: DbHandle, opts: FanOutOptions = {}): Prom
 /** Fans out every event of the tenant written so far (its delivery log is about to be read). */
 export async function fanOutTenant(database: DbHandle, tenantId: string): Promise<void> {
   while ((await fanOutEvents(database, { tenantId })).events === FANOUT_BATCH) {}
-}
-
-/** The endpoint ids of a stored `fanout` list (anything unreadable lists none). */
-function endpointIdsOf(fanout: string | null): string[] {
-  if (fanout === null) return []
-  try {
-    const list = JSON.parse(fanout) as unknown
-    return Array.isArray(list) ? list.filter((id): id is string => typeof id === 'string') : []
-  } catch {
-    return []
-  }
 }

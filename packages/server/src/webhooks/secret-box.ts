@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import { Lru } from '../lru.ts'
 
 /**
  * Webhook signing secrets must be recoverable (the server signs with them), so unlike API keys
@@ -11,15 +12,13 @@ const VERSION = 'v1'
 const INFO = 'aurion webhook signing secrets v1'
 
 /** Derived keys by secret and purpose (a process has one AURION_SECRET and a few purposes). */
-const keys = new Map<string, Buffer>()
+const keys = new Lru<string, Buffer>(16)
 
 function keyOf(serverSecret: string, info: string): Buffer {
   const id = `${info}\u0000${serverSecret}`
   let key = keys.get(id)
   if (key === undefined) {
     key = Buffer.from(hkdfSync('sha256', serverSecret, 'aurion', info, 32))
-    // Tests start servers with secrets of their own: keep the map small all the same.
-    if (keys.size >= 16) keys.clear()
     keys.set(id, key)
   }
   return key
