@@ -3,7 +3,8 @@
  * WAL + synchronous=FULL, built-in agent, rate limits raised with AURION_RATE_LIMIT_MULTIPLIER)
  * against a raw `node:http` server answering a same-size JSON body, in the same run:
  * `POST /api/v1/voice-widget/embed/config` and `POST /api/v1/widget/messages` (every request a
- * new `source_message_id`; persisted messages counted in the database afterwards).
+ * new `source_message_id`; persisted messages counted in the database afterwards). Each server is
+ * first warmed until its heap stops growing (warmUp in lib/autocannon.ts).
  *
  * Each target is loaded in alternating slices with its baseline (see compareLoads), so drift in
  * a shared machine's load hits both alike.
@@ -15,12 +16,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import SQLite from 'better-sqlite3'
-import { compareLoads, load } from './lib/autocannon.ts'
+import { compareLoads, type LoadRequest, type LoadTarget, warmUp } from './lib/autocannon.ts'
 import { type BenchChild, forkServer } from './lib/child.ts'
 import { type BenchRow, formatTable, round, row } from './lib/report.ts'
 import { BENCH_ORIGIN, BENCH_SECRET, seedStore } from './lib/seed.ts'
 
 const SECTION = 'http'
+/** At most this long a target is warmed until its heap stops growing (see warmUp). */
+const SETTLE_SEC = 20
 const QUESTIONS = [
   'I forgot my password',
   'How do I connect to the VPN from home?',
@@ -148,12 +151,18 @@ export async function run(opts: HttpOptions = {}): Promise<BenchRow[]> {
       body: JSON.stringify(auth),
     }
     const slicing = { rounds, sliceSec: durationSec / rounds, connections }
+    const target = (child: BenchChild, url: string, request: LoadRequest): LoadTarget => ({
+      url,
+      request,
+      cpu: child.cpu,
+      faults: child.faults,
+    })
     const configRun = await compareLoads(
       {
-        a: { url: `http://127.0.0.1:${rawConfig.port}`, request: configReq, cpu: rawConfig.cpu },
-        b: { url: base, request: configReq, cpu: aurion.cpu },
+        a: target(rawConfig, `http://127.0.0.1:${rawConfig.port}`, configReq),
+        b: target(aurion, base, configReq),
       },
-      slicing,
+      { ...slicing, settleSec: SETTLE_SEC },
     )
     const rawC = configRun.a
     const embed = configRun.b
@@ -162,19 +171,19 @@ export async function run(opts: HttpOptions = {}): Promise<BenchRow[]> {
 
     const messageLoad = messageRequests(auth)
     const messageReq = messageLoad.request
-    await load(base, messageReq, { connections, durationSec: 1 })
+    const messageTargets = {
+      a: target(rawMessages, `http://127.0.0.1:${rawMessages.port}`, messageReq),
+      b: target(aurion, base, messageReq),
+    }
+    // Warmed here, not in compareLoads: the warm-up's messages are not counted. A fixed three
+    // seconds: this path's heap grows with the store and never settles by warmUp's measure.
+    const warming = { minSec: 3, connections }
+    const messagesWarmed = {
+      a: await warmUp(messageTargets.a, warming),
+      b: await warmUp(messageTargets.b, warming),
+    }
     messageLoad.prefix = 'run'
-    const messageRun = await compareLoads(
-      {
-        a: {
-          url: `http://127.0.0.1:${rawMessages.port}`,
-          request: messageReq,
-          cpu: rawMessages.cpu,
-        },
-        b: { url: base, request: messageReq, cpu: aurion.cpu },
-      },
-      { ...slicing, warmSec: 0 },
-    )
+    const messageRun = await compareLoads(messageTargets, { ...slicing, warmSec: 0 })
     const rawM = messageRun.a
     const messages = messageRun.b
     if (messages.failed > 0)
@@ -240,6 +249,14 @@ export async function run(opts: HttpOptions = {}): Promise<BenchRow[]> {
       }),
       row({
         section: SECTION,
+        name: 'embed/config warm-up (until settled, at most 20 s)',
+        value: embed.warmedSec,
+        unit: 's',
+        baseline: rawC.warmedSec,
+        baselineLabel: raw,
+      }),
+      row({
+        section: SECTION,
         name: 'widget/messages throughput',
         value: messages.rps,
         unit: 'req/s',
@@ -268,6 +285,14 @@ export async function run(opts: HttpOptions = {}): Promise<BenchRow[]> {
         value: messages.cpuPerRequest ?? Number.NaN,
         unit: 'µs',
         baseline: rawM.cpuPerRequest,
+        baselineLabel: raw,
+      }),
+      row({
+        section: SECTION,
+        name: 'widget/messages warm-up',
+        value: messagesWarmed.b,
+        unit: 's',
+        baseline: messagesWarmed.a,
         baselineLabel: raw,
       }),
       row({

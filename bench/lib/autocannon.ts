@@ -68,6 +68,8 @@ export interface SlicedFigures extends LoadFigures {
   slices: number
   /** Server CPU time (user + system) per successful request, in µs, when the target reports it. */
   cpuPerRequest: number | undefined
+  /** Seconds of warm-up load before the slices (see {@link warmUp}). */
+  warmedSec: number
 }
 
 /** A server under load: where to send requests, and (optionally) how much CPU it has used. */
@@ -76,9 +78,55 @@ export interface LoadTarget {
   request: LoadRequest
   /** CPU time used by the server process so far (µs). */
   cpu?: () => Promise<number>
+  /** Page faults the server process has taken so far (see {@link warmUp}). */
+  faults?: () => Promise<number>
 }
 
-function combine(parts: LoadFigures[], seconds: number, cpuUs: number | undefined): SlicedFigures {
+/**
+ * A second of load that costs the server fewer page faults than this finds it settled: its heap
+ * has stopped growing onto fresh pages.
+ */
+export const SETTLED_FAULTS_PER_SEC = 200
+
+/**
+ * Loads `target` in one-second steps for at least `minSec` and, when `settleSec` is given and
+ * the target counts its page faults, until two seconds in a row each cost fewer than
+ * {@link SETTLED_FAULTS_PER_SEC} (at most `settleSec`). Returns the seconds spent.
+ *
+ * Why: a fresh Node process grows its heap for its first seconds under load, and on a virtual
+ * machine every fresh page is a fault the hypervisor may have to back (measured: 8,000–15,000
+ * faults per 3 s of embed config load, and up to twice the CPU per request while they last;
+ * see docs/performance.md). A server lives in the state after that; figures taken during it
+ * measured the start, differently in every run.
+ */
+export async function warmUp(
+  target: LoadTarget,
+  opts: { minSec: number; settleSec?: number; connections?: number },
+): Promise<number> {
+  const max = Math.max(opts.minSec, opts.settleSec ?? 0)
+  let sec = 0
+  let quiet = 0
+  while (sec < max) {
+    const before = await target.faults?.()
+    await load(target.url, target.request, { connections: opts.connections, durationSec: 1 })
+    sec++
+    if (before === undefined || opts.settleSec === undefined) {
+      if (sec >= opts.minSec) break
+      continue
+    }
+    // Two quiet seconds in a row: the growth often starts only in the second second.
+    quiet = (await target.faults!()) - before < SETTLED_FAULTS_PER_SEC ? quiet + 1 : 0
+    if (sec >= opts.minSec && quiet >= 2) break
+  }
+  return sec
+}
+
+function combine(
+  parts: LoadFigures[],
+  seconds: number,
+  cpuUs: number | undefined,
+  warmedSec: number,
+): SlicedFigures {
   const statuses: Record<string, number> = {}
   for (const p of parts)
     for (const [k, v] of Object.entries(p.statuses)) statuses[k] = (statuses[k] ?? 0) + v
@@ -93,24 +141,33 @@ function combine(parts: LoadFigures[], seconds: number, cpuUs: number | undefine
     statuses,
     slices: parts.length,
     cpuPerRequest: cpuUs === undefined || ok === 0 ? undefined : cpuUs / ok,
+    warmedSec,
   }
 }
 
 /**
  * Loads two targets in alternating slices (A B B A A B …) so that drift in the machine's load
  * hits both alike: throughput over all slices, latency percentiles averaged over slices.
- * `before(target)` runs before every slice (e.g. to switch an id prefix).
+ * Each target is first warmed for `warmSec` (default 1) or, with `settleSec`, until it settles
+ * (see {@link warmUp}).
  */
 export async function compareLoads(
   targets: { a: LoadTarget; b: LoadTarget },
-  opts: { rounds: number; sliceSec: number; warmSec?: number; connections?: number },
+  opts: {
+    rounds: number
+    sliceSec: number
+    warmSec?: number
+    settleSec?: number
+    connections?: number
+  },
 ): Promise<{ a: SlicedFigures; b: SlicedFigures }> {
   const { a, b } = targets
-  const warm = opts.warmSec ?? 1
-  if (warm > 0) {
-    await load(a.url, a.request, { connections: opts.connections, durationSec: warm })
-    await load(b.url, b.request, { connections: opts.connections, durationSec: warm })
+  const warming = {
+    minSec: opts.warmSec ?? 1,
+    settleSec: opts.settleSec,
+    connections: opts.connections,
   }
+  const warmed = { a: await warmUp(a, warming), b: await warmUp(b, warming) }
   const parts: { a: LoadFigures[]; b: LoadFigures[] } = { a: [], b: [] }
   const cpu: { a: number | undefined; b: number | undefined } = {
     a: a.cpu ? 0 : undefined,
@@ -128,5 +185,8 @@ export async function compareLoads(
     }
   }
   const seconds = opts.rounds * opts.sliceSec
-  return { a: combine(parts.a, seconds, cpu.a), b: combine(parts.b, seconds, cpu.b) }
+  return {
+    a: combine(parts.a, seconds, cpu.a, warmed.a),
+    b: combine(parts.b, seconds, cpu.b, warmed.b),
+  }
 }

@@ -12,6 +12,8 @@ export interface BenchChild {
   memory(): Promise<MemorySample>
   /** CPU time (user + system) the process has used so far, in µs. */
   cpu(): Promise<number>
+  /** Page faults the process has taken so far (its heap growing onto fresh pages). */
+  faults(): Promise<number>
   /** Event-loop delay (ms) since the previous call (or the start). */
   loopDelay(): Promise<{ p99: number; max: number }>
   /** Graceful stop (lets --cpu-prof write its profile); SIGKILL after 20 s. */
@@ -27,6 +29,7 @@ const SERVERS = new URL('../servers/', import.meta.url)
 interface Reply {
   sample?: MemorySample
   cpu?: number
+  faults?: number
   loop?: { p99: number; max: number }
 }
 
@@ -63,7 +66,7 @@ export function forkServer(
     }
   })
   const exited = new Promise<void>((r) => child.once('exit', () => r()))
-  const request = (type: 'memory' | 'cpu' | 'loop' | 'stop') =>
+  const request = (type: 'memory' | 'cpu' | 'faults' | 'loop' | 'stop') =>
     new Promise<Reply>((resolve, reject) => {
       const id = nextId++
       waiting.set(id, resolve)
@@ -88,6 +91,7 @@ export function forkServer(
         process: child,
         memory: async () => (await request('memory')).sample!,
         cpu: async () => (await request('cpu')).cpu!,
+        faults: async () => (await request('faults')).faults!,
         loopDelay: async () => (await request('loop')).loop!,
         alive: () => child.exitCode === null && child.signalCode === null,
         output: () => out,

@@ -13,11 +13,12 @@ export type ChildRequest =
   | { id: number; type: 'memory' }
   | { id: number; type: 'loop' }
   | { id: number; type: 'cpu' }
+  | { id: number; type: 'faults' }
   | { id: number; type: 'stop' }
 
 /**
  * Child side of the bench server protocol: tells the parent the port, answers memory samples
- * CPU time used (µs) and event-loop delay, stops on request (and when the parent goes away).
+ * CPU time used (µs), page faults so far and event-loop delay, stops on request (and when the parent goes away).
  */
 export function serveIpc(port: number, stop: () => Promise<void>): void {
   const send = (m: object) => process.send?.(m)
@@ -59,6 +60,9 @@ export function serveIpc(port: number, stop: () => Promise<void>): void {
     } else if (m.type === 'cpu') {
       const u = process.cpuUsage()
       send({ id: m.id, cpu: u.user + u.system })
+    } else if (m.type === 'faults') {
+      const u = process.resourceUsage()
+      send({ id: m.id, faults: u.minorPageFault + u.majorPageFault })
     } else if (m.type === 'stop') {
       send({ id: m.id })
       await shutdown()
