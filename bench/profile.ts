@@ -8,10 +8,10 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
-import { aurionEnv, messageRequests } from './http.ts'
+import { aurionEnv, embedConfigRequest, messageRequests } from './http.ts'
 import { load } from './lib/autocannon.ts'
 import { forkServer } from './lib/child.ts'
-import { BENCH_ORIGIN, seedStore } from './lib/seed.ts'
+import { seedStore } from './lib/seed.ts'
 
 interface ProfileNode {
   id: number
@@ -92,16 +92,7 @@ async function main() {
     execArgv: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
   })
   const auth = { tenant_id: tenant.tenantId, public_key: tenant.publicKey }
-  const headers = { 'content-type': 'application/json', origin: BENCH_ORIGIN }
-  const request =
-    what === 'messages'
-      ? messageRequests(auth).request
-      : {
-          method: 'POST',
-          path: '/api/v1/voice-widget/embed/config',
-          headers,
-          body: JSON.stringify(auth),
-        }
+  const request = what === 'messages' ? messageRequests(auth).request : embedConfigRequest(auth)
   const r = await load(`http://127.0.0.1:${server.port}`, request, {
     durationSec: Number(seconds),
   })

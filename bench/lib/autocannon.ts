@@ -68,8 +68,6 @@ export interface SlicedFigures extends LoadFigures {
   slices: number
   /** Server CPU time (user + system) per successful request, in µs, when the target reports it. */
   cpuPerRequest: number | undefined
-  /** Seconds of warm-up load before the slices (see {@link warmUp}). */
-  warmedSec: number
 }
 
 /** A server under load: where to send requests, and (optionally) how much CPU it has used. */
@@ -103,30 +101,25 @@ export async function warmUp(
   target: LoadTarget,
   opts: { minSec: number; settleSec?: number; connections?: number },
 ): Promise<number> {
-  const max = Math.max(opts.minSec, opts.settleSec ?? 0)
+  const faults = opts.settleSec === undefined ? undefined : target.faults
+  const max = faults === undefined ? opts.minSec : Math.max(opts.minSec, opts.settleSec!)
+  let last = await faults?.()
   let sec = 0
   let quiet = 0
   while (sec < max) {
-    const before = await target.faults?.()
     await load(target.url, target.request, { connections: opts.connections, durationSec: 1 })
     sec++
-    if (before === undefined || opts.settleSec === undefined) {
-      if (sec >= opts.minSec) break
-      continue
-    }
+    if (faults === undefined || last === undefined) continue
+    const now = await faults()
     // Two quiet seconds in a row: the growth often starts only in the second second.
-    quiet = (await target.faults!()) - before < SETTLED_FAULTS_PER_SEC ? quiet + 1 : 0
+    quiet = now - last < SETTLED_FAULTS_PER_SEC ? quiet + 1 : 0
+    last = now
     if (sec >= opts.minSec && quiet >= 2) break
   }
   return sec
 }
 
-function combine(
-  parts: LoadFigures[],
-  seconds: number,
-  cpuUs: number | undefined,
-  warmedSec: number,
-): SlicedFigures {
+function combine(parts: LoadFigures[], seconds: number, cpuUs: number | undefined): SlicedFigures {
   const statuses: Record<string, number> = {}
   for (const p of parts)
     for (const [k, v] of Object.entries(p.statuses)) statuses[k] = (statuses[k] ?? 0) + v
@@ -141,33 +134,19 @@ function combine(
     statuses,
     slices: parts.length,
     cpuPerRequest: cpuUs === undefined || ok === 0 ? undefined : cpuUs / ok,
-    warmedSec,
   }
 }
 
 /**
  * Loads two targets in alternating slices (A B B A A B …) so that drift in the machine's load
  * hits both alike: throughput over all slices, latency percentiles averaged over slices.
- * Each target is first warmed for `warmSec` (default 1) or, with `settleSec`, until it settles
- * (see {@link warmUp}).
+ * Warm the targets first ({@link warmUp}).
  */
 export async function compareLoads(
   targets: { a: LoadTarget; b: LoadTarget },
-  opts: {
-    rounds: number
-    sliceSec: number
-    warmSec?: number
-    settleSec?: number
-    connections?: number
-  },
+  opts: { rounds: number; sliceSec: number; connections?: number },
 ): Promise<{ a: SlicedFigures; b: SlicedFigures }> {
   const { a, b } = targets
-  const warming = {
-    minSec: opts.warmSec ?? 1,
-    settleSec: opts.settleSec,
-    connections: opts.connections,
-  }
-  const warmed = { a: await warmUp(a, warming), b: await warmUp(b, warming) }
   const parts: { a: LoadFigures[]; b: LoadFigures[] } = { a: [], b: [] }
   const cpu: { a: number | undefined; b: number | undefined } = {
     a: a.cpu ? 0 : undefined,
@@ -185,8 +164,5 @@ export async function compareLoads(
     }
   }
   const seconds = opts.rounds * opts.sliceSec
-  return {
-    a: combine(parts.a, seconds, cpu.a, warmed.a),
-    b: combine(parts.b, seconds, cpu.b, warmed.b),
-  }
+  return { a: combine(parts.a, seconds, cpu.a), b: combine(parts.b, seconds, cpu.b) }
 }

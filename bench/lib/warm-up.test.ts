@@ -18,14 +18,14 @@ afterAll(async () => {
 /** A target whose page-fault counter grows by `perSecond[i]` during the i-th second of load. */
 function scripted(perSecond: number[]): LoadTarget {
   let total = 0
-  let calls = 0
+  let seconds = -1
   return {
     url,
     request: { method: 'GET', path: '/' },
-    // Asked before and after each second: the second answer adds that second's faults.
+    // Asked once before the load and once after each second of it.
     faults: async () => {
-      calls++
-      if (calls % 2 === 0) total += perSecond[calls / 2 - 1] ?? 0
+      if (seconds >= 0) total += perSecond[seconds] ?? 0
+      seconds++
       return total
     },
   }

@@ -17,8 +17,9 @@ export type ChildRequest =
   | { id: number; type: 'stop' }
 
 /**
- * Child side of the bench server protocol: tells the parent the port, answers memory samples
- * CPU time used (µs), page faults so far and event-loop delay, stops on request (and when the parent goes away).
+ * Child side of the bench server protocol: tells the parent the port, answers memory samples,
+ * CPU time used (µs), page faults so far and event-loop delay, stops on request (and when the
+ * parent goes away).
  */
 export function serveIpc(port: number, stop: () => Promise<void>): void {
   const send = (m: object) => process.send?.(m)
