@@ -6,11 +6,7 @@ import { publishInboxMessage } from '../handoff/inbox-events.ts'
 import { newId, nowIso } from '../ids.ts'
 import { emitMessageCreated } from '../webhooks/conversation-events.ts'
 import { httpUrl, replyExtrasOf } from './answer-extras.ts'
-import {
-  findThreadForTenant,
-  touchConversationAfterReply,
-  updateConversation,
-} from './conversation-repo.ts'
+import { findThreadForTenant, nameConversationAfterFirstReply } from './conversation-repo.ts'
 import { retryOnUniqueViolation } from './db-errors.ts'
 import { messageFrame, publishThreadFrame } from './frames.ts'
 import { locateThread } from './locate-thread.ts'
@@ -112,18 +108,16 @@ export async function storeReply(
       })
       await emitMessageCreated(trx, message)
       // The article that answered the first question names the conversation best (the update
-      // checks that no AI reply came before this one).
+      // checks that no AI reply came before this one). `updated_at` moved with the insert
+      // (migration 0034).
       if (cleanSources[0] && !answeredBefore) {
-        await touchConversationAfterReply(
+        await nameConversationAfterFirstReply(
           trx,
           tenantId,
           userMessage.conversation_id,
-          now,
           subjectFromText(cleanSources[0].title),
           message.seq,
         )
-      } else {
-        await updateConversation(trx, tenantId, userMessage.conversation_id, { updated_at: now })
       }
       await alsoWrite?.(trx)
       return message

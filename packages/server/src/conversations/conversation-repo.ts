@@ -101,60 +101,50 @@ export async function updateConversation(
   await query(db, params)
 }
 
-interface TouchAfterReply {
+interface NameAfterReply {
   tenantId: string
   id: string
-  updatedAt: string
   subject: string
   replySeq: number
 }
 
-const touchAfterReplyQuery = prepare(
-  (db: Db, { tenantId, id, updatedAt, subject, replySeq }: TouchAfterReply) =>
-    db
-      .updateTable('conversations')
-      .set((eb) => ({
-        updated_at: updatedAt,
-        subject: eb
-          .case()
-          .when(
-            eb.exists(
-              eb
-                .selectFrom('messages')
-                .select('messages.seq')
-                .where('messages.tenant_id', '=', tenantId)
-                .where('messages.conversation_id', '=', id)
-                .where('messages.sender_type', '=', 'ai')
-                .where('messages.seq', '<', replySeq),
-            ),
-          )
-          .then(eb.ref('conversations.subject'))
-          .else(subject)
-          .end(),
-      }))
-      .where('conversations.tenant_id', '=', tenantId)
-      .where('conversations.id', '=', id),
+const nameAfterReplyQuery = prepare((db: Db, { tenantId, id, subject, replySeq }: NameAfterReply) =>
+  db
+    .updateTable('conversations')
+    .set((eb) => ({
+      subject: eb
+        .case()
+        .when(
+          eb.exists(
+            eb
+              .selectFrom('messages')
+              .select('messages.seq')
+              .where('messages.tenant_id', '=', tenantId)
+              .where('messages.conversation_id', '=', id)
+              .where('messages.sender_type', '=', 'ai')
+              .where('messages.seq', '<', replySeq),
+          ),
+        )
+        .then(eb.ref('conversations.subject'))
+        .else(subject)
+        .end(),
+    }))
+    .where('conversations.tenant_id', '=', tenantId)
+    .where('conversations.id', '=', id),
 )
 
 /**
- * After the AI reply `replySeq` was stored: the conversation's `updated_at`, and `subject` when
- * that reply is the conversation's first AI message (one statement, no look-up before it).
+ * After the AI reply `replySeq` was stored: the conversation's `subject`, when that reply is its
+ * first AI message (one statement, no look-up before it).
  */
-export async function touchConversationAfterReply(
+export async function nameConversationAfterFirstReply(
   db: Db,
   tenantId: string,
   id: string,
-  updatedAt: string,
-  subjectIfFirstReply: string,
+  subject: string,
   replySeq: number,
 ): Promise<void> {
-  await touchAfterReplyQuery(db, {
-    tenantId,
-    id,
-    updatedAt,
-    subject: subjectIfFirstReply,
-    replySeq,
-  })
+  await nameAfterReplyQuery(db, { tenantId, id, subject, replySeq })
 }
 
 /**

@@ -42,6 +42,11 @@ export interface Located {
   contact: ContactRow
   created: boolean
   reopened: boolean
+  /**
+   * Whether the conversation row was written (created, claimed or reopened). When not, its
+   * `updated_at` moves only with the message the caller stores next (migration 0034).
+   */
+  touched: boolean
   /** Whether the conversation had a visitor message, when the look-up told. */
   hadVisitorMessage?: boolean | undefined
 }
@@ -62,18 +67,22 @@ export function openThread(
   created: boolean
 }> {
   return retryOnUniqueViolation(MAX_TX_ATTEMPTS, () =>
-    ctx.db
-      .transaction()
-      .execute((trx) =>
-        locateThread(
-          trx,
-          access,
-          target,
-          target.identity ?? {},
-          opts,
-          target.subject ?? 'New conversation',
-        ),
-      ),
+    ctx.db.transaction().execute(async (trx) => {
+      const located = await locateThread(
+        trx,
+        access,
+        target,
+        target.identity ?? {},
+        opts,
+        target.subject ?? 'New conversation',
+      )
+      // No message follows to move `updated_at`: opening the thread is the activity.
+      if (!located.touched)
+        await updateConversation(trx, access.tenant.id, located.conversation.id, {
+          updated_at: located.conversation.updated_at,
+        })
+      return located
+    }),
   )
 }
 
@@ -138,7 +147,7 @@ export async function locateThread(
     thread = newThread(tenantId, conversation.id, target.sourceThreadId ?? null, now)
     await insertThread(db, thread)
     await emitConversationCreated(db, conversation, thread.id)
-    return { conversation, thread, contact, created: true, reopened: false }
+    return { conversation, thread, contact, created: true, reopened: false, touched: true }
   }
 
   const previous = known
@@ -159,9 +168,12 @@ export async function locateThread(
   )
   const reopened = conversation.status !== 'open'
   // Only the columns that change: an indexed column set to its own value still rewrites its
-  // index entry (one more page in the log for every message).
-  const patch = { ...claim, ...(reopened ? { status: 'open' } : {}), updated_at: now }
-  await updateConversation(db, tenantId, conversation.id, patch)
+  // index entry (one more page in the log for every message). `updated_at` alone is left to the
+  // message about to be stored: its insert trigger moves it (migration 0034).
+  const changes = { ...claim, ...(reopened ? { status: 'open' } : {}) }
+  const touched = Object.keys(changes).length > 0
+  const patch = { ...changes, updated_at: now }
+  if (touched) await updateConversation(db, tenantId, conversation.id, patch)
   if (previous && previous.id !== contact.id && previous.email === null) {
     await deleteOrphanAnonymousContact(db, tenantId, previous.id)
   }
@@ -171,6 +183,7 @@ export async function locateThread(
     contact,
     created: false,
     reopened,
+    touched,
     hadVisitorMessage: known?.hasVisitorMessage,
   }
 }

@@ -58,3 +58,29 @@ it('a visitor message and its reply use no tenant-wide scan of messages', async 
   // did that while a partial index compared it with a constant: 190 µs instead of 6 µs).
   expect(await recompiledAtEachRun(f.database.db, ran.keys())).toEqual([])
 })
+
+it('a message in a conversation that is going on writes the conversation only through its insert', async () => {
+  const first = await acceptVisitorMessage(f.ctx, f.access, { body: 'I forgot my password' })
+  await reply(first)
+  ran.clear()
+  const next = await acceptVisitorMessage(f.ctx, f.access, {
+    body: 'How do I connect to the VPN from home?',
+    sourceThreadId: first.thread.id,
+  })
+  await reply(next)
+  // updated_at moves in the insert's trigger (migration 0034): no update of its own, for the
+  // visitor's message or for the reply.
+  expect([...ran.keys()].filter((s) => /^\s*update\s+"?conversations"?/i.test(s))).toEqual([])
+  const row = await f.database.db
+    .selectFrom('conversations')
+    .select('updated_at')
+    .where('id', '=', first.conversation.id)
+    .executeTakeFirstOrThrow()
+  const last = await f.database.db
+    .selectFrom('messages')
+    .select('created_at')
+    .where('conversation_id', '=', first.conversation.id)
+    .orderBy('seq', 'desc')
+    .executeTakeFirstOrThrow()
+  expect(row.updated_at).toBe(last.created_at)
+})

@@ -25,6 +25,7 @@ import * as m0030stats from './migrations/0030-conversation-stats.ts'
 import * as m0031rollups from './migrations/0031-analytics-rollups.ts'
 import * as m0032unanswered from './migrations/0032-unanswered-index-condition.ts'
 import * as m0033fanout from './migrations/0033-webhook-fanout.ts'
+import * as m0034activity from './migrations/0034-conversation-activity.ts'
 import type { Dialect } from './schema.ts'
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }
@@ -56,6 +57,7 @@ const MIGRATIONS: Record<string, Step> = {
   '0031-analytics-rollups': m0031rollups,
   '0032-unanswered-index-condition': m0032unanswered,
   '0033-webhook-fanout': m0033fanout,
+  '0034-conversation-activity': m0034activity,
 }
 
 class InlineProvider implements MigrationProvider {

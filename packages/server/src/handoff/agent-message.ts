@@ -190,8 +190,8 @@ async function insertAgentMessage(
       created_at: now,
     })
     await attachUploadsToMessage(trx, tenantId, m.uploadIds, message.id)
+    // The conversation's `updated_at` moved with the insert (migration 0034).
     await emitMessageCreated(trx, message)
-    await updateConversation(trx, tenantId, c.id, { updated_at: now })
     return message
   })
 }

@@ -6,8 +6,11 @@ import type { Dialect } from '../schema.ts'
 const CITED = `'%"sources":[{%'`
 const UNANSWERED = `'%"unanswered":true%'`
 
-/** The SET list that folds `new` (the inserted message) into its conversation's figures. */
-function foldNewMessage(): string {
+/**
+ * The SET list that folds `new` (the inserted message) into its conversation's figures (exported
+ * for 0034, which recreates the trigger with one more column).
+ */
+export function foldNewMessage(): string {
   const answer = `new.sender_type = 'ai' and coalesce(new.metadata, '') like ${CITED}`
   const later = (col: string) => `new.seq > coalesce(${col}, -1)`
   const lastSeq = (col: string, cond: string) =>
