@@ -34,6 +34,7 @@ export function summarize(profile: CpuProfile, top = 30): string {
   const total = [...self.values()].reduce((a, b) => a + b, 0)
   const fn = new Map<string, number>()
   const group = new Map<string, number>()
+  const groupOf = new Map<number, string>()
   const root = resolve(import.meta.dirname, '..')
   for (const [id, t] of self) {
     const f = byId.get(id)!.callFrame
@@ -50,6 +51,7 @@ export function summarize(profile: CpuProfile, top = 30): string {
           ? f.functionName || '(native)'
           : where
     group.set(g, (group.get(g) ?? 0) + t)
+    groupOf.set(id, g)
   }
   // Inclusive time (self + callees) of every function, counted once per sample stack.
   const parent = new Map<number, number>()
@@ -70,6 +72,21 @@ export function summarize(profile: CpuProfile, top = 30): string {
     }
   })
   const ours = new Map([...inclusive].filter(([k]) => / {2}(packages|bench)\//.test(k)))
+  // Each sample to the nearest function of ours on its stack (what the library, Node or SQLite
+  // time was spent for); samples with none of ours stay with their own package or file.
+  const nearest = new Map<string, number>()
+  profile.samples.forEach((id, i) => {
+    let key = ''
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const l = label(cur)
+      if (/ {2}packages\//.test(l)) {
+        key = l
+        break
+      }
+    }
+    if (key === '') key = `(none of ours) ${groupOf.get(id) ?? ''}`
+    nearest.set(key, (nearest.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0))
+  })
   const pct = (t: number) => `${((100 * t) / total).toFixed(1).padStart(5)}%`
   const list = (m: Map<string, number>, n: number) =>
     [...m]
@@ -77,7 +94,7 @@ export function summarize(profile: CpuProfile, top = 30): string {
       .slice(0, n)
       .map(([k, t]) => `${pct(t)}  ${k}`)
       .join('\n')
-  return `self time by function:\n${list(fn, top)}\n\nby package / file:\n${list(group, 20)}\n\ninclusive time of our own functions:\n${list(ours, top)}`
+  return `self time by function:\n${list(fn, top)}\n\nby package / file:\n${list(group, 20)}\n\ninclusive time of our own functions:\n${list(ours, top)}\n\nspent for (nearest function of ours):\n${list(nearest, top)}`
 }
 
 async function main() {
