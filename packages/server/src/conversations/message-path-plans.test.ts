@@ -22,19 +22,28 @@ async function reply(accepted: Awaited<ReturnType<typeof acceptVisitorMessage>>)
   while (!(await gen.next()).done) {}
 }
 
-it('a visitor message and its reply use no tenant-wide scan of messages', async () => {
-  // Some of the tenant's history first, so a scan would have rows to walk.
-  for (let i = 0; i < 5; i++)
-    await reply(await acceptVisitorMessage(f.ctx, f.access, { body: `question ${i}` }))
+/**
+ * A first question answered, then (statements recorded from here) a follow-up in the same
+ * thread, answered too.
+ */
+async function followUp(body: string) {
   const first = await acceptVisitorMessage(f.ctx, f.access, { body: 'I forgot my password' })
   await reply(first)
   ran.clear()
   const next = await acceptVisitorMessage(f.ctx, f.access, {
-    body: 'It still does not work',
+    body,
     sourceThreadId: first.thread.id,
   })
-  expect(next.conversation.id).toBe(first.conversation.id)
   await reply(next)
+  return { first, next }
+}
+
+it('a visitor message and its reply use no tenant-wide scan of messages', async () => {
+  // Some of the tenant's history first, so a scan would have rows to walk.
+  for (let i = 0; i < 5; i++)
+    await reply(await acceptVisitorMessage(f.ctx, f.access, { body: `question ${i}` }))
+  const { first, next } = await followUp('It still does not work')
+  expect(next.conversation.id).toBe(first.conversation.id)
 
   const touchingMessages = [...ran].filter(([source]) => /\bmessages\b/.test(source))
   // The thread look-up, the message insert and the history read for the assistant (at least).
@@ -60,14 +69,7 @@ it('a visitor message and its reply use no tenant-wide scan of messages', async 
 })
 
 it('a message in a conversation that is going on writes the conversation only through its insert', async () => {
-  const first = await acceptVisitorMessage(f.ctx, f.access, { body: 'I forgot my password' })
-  await reply(first)
-  ran.clear()
-  const next = await acceptVisitorMessage(f.ctx, f.access, {
-    body: 'How do I connect to the VPN from home?',
-    sourceThreadId: first.thread.id,
-  })
-  await reply(next)
+  const { first } = await followUp('How do I connect to the VPN from home?')
   // updated_at moves in the insert's trigger (migration 0034): no update of its own, for the
   // visitor's message or for the reply.
   expect([...ran.keys()].filter((s) => /^\s*update\s+"?conversations"?/i.test(s))).toEqual([])

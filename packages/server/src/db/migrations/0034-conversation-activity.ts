@@ -1,6 +1,10 @@
 import { type Kysely, sql } from 'kysely'
 import type { Dialect } from '../schema.ts'
-import { foldNewMessage } from './0030-conversation-stats.ts'
+import {
+  foldNewMessage,
+  messagesStatsFunction,
+  messagesStatsSqliteTrigger,
+} from './0030-conversation-stats.ts'
 
 /** A conversation's `updated_at` follows its newest message (never goes back). */
 const ACTIVITY = `updated_at = case when new.created_at > updated_at then new.created_at else updated_at end`
@@ -20,25 +24,9 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const set = `${foldNewMessage()},\n      ${ACTIVITY}`
   if (dialect === 'postgres') {
     // The trigger calls the function by name: replacing it is enough.
-    await sql
-      .raw(`create or replace function messages_conversation_stats() returns trigger
-      language plpgsql set search_path from current as $$
-    begin
-      update conversations set
-      ${set}
-      where id = new.conversation_id;
-      return null;
-    end $$`)
-      .execute(db)
+    await sql.raw(messagesStatsFunction(set, true)).execute(db)
     return
   }
   await sql`drop trigger messages_conversation_stats`.execute(db)
-  await sql
-    .raw(`create trigger messages_conversation_stats after insert on messages
-      for each row begin
-        update conversations set
-        ${set}
-        where id = new.conversation_id;
-      end`)
-    .execute(db)
+  await sql.raw(messagesStatsSqliteTrigger(set)).execute(db)
 }
