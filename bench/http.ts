@@ -9,7 +9,9 @@
  * Each target is loaded in alternating slices with its baseline (see compareLoads), so drift in
  * a shared machine's load hits both alike.
  *
- *   npx tsx bench/http.ts    (BENCH_DURATION=seconds of load per target and endpoint, default 6)
+ *   npx tsx bench/http.ts    (BENCH_DURATION=seconds of load per target and endpoint, default 6;
+ *                             BENCH_DROP_TRIGGERS=name,… drops those triggers from the seeded
+ *                             database first, to see what they cost)
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -80,6 +82,11 @@ export interface HttpOptions {
   env?: Record<string, string>
   /** Node flags for the Aurion server (e.g. --cpu-prof). */
   execArgv?: string[]
+  /**
+   * Triggers dropped from the seeded database before the server starts: what a feature's
+   * triggers cost the message path (BENCH_DROP_TRIGGERS=name,… on the command line).
+   */
+  dropTriggers?: string[]
 }
 
 /** Environment of a bench Aurion server on `dataDir` (SQLite), nothing inherited that matters. */
@@ -125,6 +132,11 @@ export async function run(opts: HttpOptions = {}): Promise<BenchRow[]> {
   const children: BenchChild[] = []
   try {
     const tenant = await seedStore({ dialect: 'sqlite', file: join(dir, 'aurion.db') })
+    if (opts.dropTriggers?.length) {
+      const seeded = new SQLite(join(dir, 'aurion.db'))
+      for (const t of opts.dropTriggers) seeded.exec(`drop trigger "${t.replaceAll('"', '')}"`)
+      seeded.close()
+    }
     const aurion = await forkServer('aurion', aurionEnv(dir, opts.env), {
       execArgv: opts.execArgv ?? [],
     })
@@ -322,6 +334,9 @@ export async function run(opts: HttpOptions = {}): Promise<BenchRow[]> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const rows = await run({ durationSec: Number(process.env.BENCH_DURATION ?? 6) })
+  const rows = await run({
+    durationSec: Number(process.env.BENCH_DURATION ?? 6),
+    dropTriggers: process.env.BENCH_DROP_TRIGGERS?.split(',').filter(Boolean),
+  })
   console.log(formatTable(rows))
 }
