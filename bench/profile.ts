@@ -57,10 +57,17 @@ export function summarize(profile: CpuProfile, top = 30): string {
   const parent = new Map<number, number>()
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
   const inclusive = new Map<string, number>()
+  // Per node, once: both walks below ask for every frame of every sample.
+  const labels = new Map<number, string>()
   const label = (id: number) => {
-    const f = byId.get(id)!.callFrame
-    const url = f.url.replace(/^file:\/\//, '')
-    return `${f.functionName || '(anonymous)'}  ${url === '' ? '(native)' : relative(root, url)}:${f.lineNumber + 1}`
+    let l = labels.get(id)
+    if (l === undefined) {
+      const f = byId.get(id)!.callFrame
+      const url = f.url.replace(/^file:\/\//, '')
+      l = `${f.functionName || '(anonymous)'}  ${url === '' ? '(native)' : relative(root, url)}:${f.lineNumber + 1}`
+      labels.set(id, l)
+    }
+    return l
   }
   profile.samples.forEach((id, i) => {
     const seen = new Set<string>()

@@ -185,6 +185,25 @@ forEachDialect('conversation ownership', (dialect) => {
     })
   })
 
+  it('opening a going conversation again is activity: its updated_at moves, with no message', async () => {
+    const opened = await openThread(f.ctx, f.access, { sourceThreadId: 'voice-room-again' })
+    const long_ago = '2020-01-01T00:00:00.000Z'
+    await f.database.db
+      .updateTable('conversations')
+      .set({ updated_at: long_ago })
+      .where('id', '=', opened.conversation.id)
+      .execute()
+    const again = await openThread(f.ctx, f.access, { sourceThreadId: 'voice-room-again' })
+    expect(again.created).toBe(false)
+    const stored = await findConversationForTenant(
+      f.database.db,
+      f.access.tenant.id,
+      opened.conversation.id,
+    )
+    expect(stored?.updated_at).toBe(again.conversation.updated_at)
+    expect(stored!.updated_at > long_ago).toBe(true)
+  })
+
   it('opens a thread for a call before anything is said, and records assistant turns once', async () => {
     const opened = await openThread(f.ctx, f.access, { sourceThreadId: 'voice-room-1' })
     expect(opened.created).toBe(true)

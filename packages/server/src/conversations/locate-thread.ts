@@ -89,7 +89,9 @@ export function openThread(
 /**
  * Finds the target thread (checking ownership) or starts a conversation + thread, and settles
  * the contact from the identity. Runs inside the caller's transaction; writes the conversation's
- * new contact/status/updated_at.
+ * new contact or status when they change. Its `updated_at` moves with the message the caller
+ * stores next (the insert's trigger, migration 0034); a caller that stores none writes it
+ * (`openThread`).
  */
 export async function locateThread(
   db: Db,
