@@ -26,12 +26,16 @@ export function isTimeZone(tz: string): boolean {
 /**
  * The period of `from`/`to`/`tz` query parameters: default the last 30 days up to now in UTC.
  * `from` must be before `to`, the span at most a year, `tz` a known IANA zone (422 otherwise).
+ *
+ * Periods are `[from, to)` and timestamps are stored to the millisecond: "up to now" ends one
+ * millisecond after `now`, so what was stored in the millisecond the request arrived (a vote just
+ * given) counts.
  */
 export function parsePeriod(
   q: { from?: string | undefined; to?: string | undefined; tz?: string | undefined },
   now = new Date(),
 ): Period {
-  const to = q.to === undefined ? now : new Date(q.to)
+  const to = q.to === undefined ? new Date(now.getTime() + 1) : new Date(q.to)
   const from =
     q.from === undefined
       ? new Date(to.getTime() - ANALYTICS_DEFAULT_DAYS * DAY_MS)
