@@ -289,7 +289,7 @@ async function main() {
     })),
   )
   await step('webhooks', 'Webhooks: delivery rate and the added p99 of a message', () =>
-    runWebhooks({ messages: quick ? 200 : 600 }),
+    runWebhooks({ messages: quick ? 200 : 1500 }),
   )
   await step('crawl', 'Crawling: a 200-page loopback site through the API vs plain fetch', () =>
     runCrawl({ pages: 200 }),

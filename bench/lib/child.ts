@@ -38,7 +38,7 @@ interface Reply {
  * once it listens. `execArgv` adds Node flags (e.g. `--cpu-prof`).
  */
 export function forkServer(
-  name: 'aurion' | 'raw-http' | 'bare-ws' | 'redis-relay',
+  name: 'aurion' | 'raw-http' | 'bare-ws' | 'redis-relay' | 'receiver',
   env: Record<string, string> = {},
   opts: { execArgv?: string[]; timeoutMs?: number; captureOutput?: boolean } = {},
 ): Promise<BenchChild> {
