@@ -6,6 +6,7 @@ import {
   type RateLimitRule,
   whenConsumed,
 } from './limits/rate-limiter.ts'
+import { type HistogramSeries, TallyHistogram } from './tally-histogram.ts'
 
 /**
  * Prometheus metrics of this process, served at `/metrics`. One registry per process: every
@@ -18,7 +19,7 @@ type HttpLabels = { method: string; route: string; status_code: string }
  * Requests per method, route and status, counted in a plain map and handed to the counter when
  * it is read: prom-client hashes the labels at every `inc`, and this runs for every request.
  */
-const httpCounts = new Map<string, { labels: HttpLabels; n: number }>()
+const httpCounts = new Map<string, { labels: HttpLabels; n: number; duration: HistogramSeries }>()
 // Registered, and read only through the registry.
 new Counter({
   name: 'aurion_http_requests_total',
@@ -30,7 +31,7 @@ new Counter({
     for (const { labels, n } of httpCounts.values()) this.inc(labels, n)
   },
 })
-const httpDuration = new Histogram({
+const httpDuration = new TallyHistogram({
   name: 'aurion_http_request_duration_seconds',
   help: 'Time to answer an HTTP request, by method, route pattern and status code.',
   labelNames: ['method', 'route', 'status_code'] as const,
@@ -127,11 +128,12 @@ export function observeHttpRequest(
   const key = `${method} ${statusCode} ${route}`
   let entry = httpCounts.get(key)
   if (entry === undefined) {
-    entry = { labels: { method, route, status_code: String(statusCode) }, n: 0 }
+    const labels = { method, route, status_code: String(statusCode) }
+    entry = { labels, n: 0, duration: httpDuration.series(key, labels) }
     httpCounts.set(key, entry)
   }
   entry.n++
-  httpDuration.observe(entry.labels, seconds)
+  entry.duration.observe(seconds)
 }
 
 export function socketOpened(): void {
