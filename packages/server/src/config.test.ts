@@ -241,6 +241,21 @@ describe('docs/configuration.md', () => {
   })
 })
 
+describe('AURION_SQLITE_TEMP_STORE', () => {
+  it('defaults to memory and reads file', () => {
+    expect(load().sqliteTempStore).toBe('memory')
+    expect(load({ AURION_SQLITE_TEMP_STORE: 'file' }).sqliteTempStore).toBe('file')
+    expect(load({ AURION_SQLITE_TEMP_STORE: 'FILE' }).sqliteTempStore).toBe('file')
+    expect(load({ AURION_SQLITE_TEMP_STORE: 'memory' }).sqliteTempStore).toBe('memory')
+  })
+
+  it('refuses anything else', () => {
+    expect(problemsOf({ AURION_SQLITE_TEMP_STORE: 'disk' })).toEqual([
+      'AURION_SQLITE_TEMP_STORE must be memory or file (got "disk")',
+    ])
+  })
+})
+
 describe('AURION_SQLITE_GROUP_COMMIT', () => {
   it('defaults to on and reads a switch', () => {
     expect(load().sqliteGroupCommit).toBe(true)

@@ -18,6 +18,11 @@ export interface Config {
    * true; see docs/adr/0001-sqlite-group-commit.md). Off, each transaction commits alone.
    */
   readonly sqliteGroupCommit: boolean
+  /**
+   * SQLite: where statement journals and temporary tables live (`AURION_SQLITE_TEMP_STORE`:
+   * `memory`, the default, or `file`; see db/sqlite/connect.ts).
+   */
+  readonly sqliteTempStore: 'memory' | 'file'
   readonly redisUrl: string | undefined
   /** Prefix of every Redis key and channel (`AURION_REDIS_PREFIX`, default `aurion:`). */
   readonly redisKeyPrefix: string
@@ -199,6 +204,10 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
   const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw)
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:', 'sqlite:', 'file:'])
   const sqliteGroupCommit = bool('AURION_SQLITE_GROUP_COMMIT', true)
+  const tempStoreRaw = (val('AURION_SQLITE_TEMP_STORE') ?? 'memory').toLowerCase()
+  if (tempStoreRaw !== 'memory' && tempStoreRaw !== 'file')
+    problems.push(`AURION_SQLITE_TEMP_STORE must be memory or file (got "${tempStoreRaw}")`)
+  const sqliteTempStore = tempStoreRaw === 'file' ? 'file' : 'memory'
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:'])
   const redisKeyPrefix = val('AURION_REDIS_PREFIX') ?? 'aurion:'
   const tenantCacheTtlMs = int('AURION_TENANT_CACHE_TTL_MS', 10_000, 0, 300_000)
@@ -353,6 +362,7 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
     dataDir,
     databaseUrl,
     sqliteGroupCommit,
+    sqliteTempStore,
     redisUrl,
     redisKeyPrefix,
     tenantCacheTtlMs,

@@ -25,6 +25,8 @@ export interface ConnectOptions {
    * `AURION_SQLITE_GROUP_COMMIT`).
    */
   sqliteGroupCommit?: boolean | undefined
+  /** SQLite: statement journals and temporary tables in memory (default) or in files. */
+  sqliteTempStore?: 'memory' | 'file' | undefined
   /** PostgreSQL schema to use (created if missing); tests isolate themselves with it. */
   pgSchema?: string
   pgPoolSize?: number
@@ -32,12 +34,13 @@ export interface ConnectOptions {
 
 /** The connection options of a configuration (server and CLI alike). */
 export function connectOptionsOf(
-  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'sqliteGroupCommit'>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'sqliteGroupCommit' | 'sqliteTempStore'>,
 ): ConnectOptions {
   return {
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     sqliteGroupCommit: config.sqliteGroupCommit,
+    sqliteTempStore: config.sqliteTempStore,
   }
 }
 
@@ -54,5 +57,8 @@ export async function connectDb(opts: ConnectOptions): Promise<DbHandle> {
   }
   // It holds identity secrets and every conversation: owner only (0600), -wal and -shm alike.
   preparePrivateSqliteFile(file)
-  return connectSqlite(file, { groupCommit: opts.sqliteGroupCommit })
+  return connectSqlite(file, {
+    groupCommit: opts.sqliteGroupCommit,
+    tempStore: opts.sqliteTempStore,
+  })
 }

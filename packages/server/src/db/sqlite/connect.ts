@@ -9,6 +9,8 @@ import { WalSync } from './wal-sync.ts'
 export interface SqliteConnectOptions {
   /** Consecutive transactions share one commit (default true; see DurableSqliteDriver). */
   groupCommit?: boolean | undefined
+  /** Statement journals and temporary tables: in memory (default) or in temporary files. */
+  tempStore?: 'memory' | 'file' | undefined
 }
 
 /**
@@ -27,6 +29,13 @@ export function connectSqlite(file: string, opts: SqliteConnectOptions = {}): Db
   // free pages of the file).
   sqlite.pragma('secure_delete = ON')
   sqlite.pragma('busy_timeout = 5000')
+  // Every Kysely transaction runs in a savepoint of the shared commit (group-commit.ts), and a
+  // message insert's triggers need a statement journal: SQLite copies each page the savepoint
+  // or statement changes into a sub-journal, and past 64 KiB (a message with its reply writes
+  // more) it spills that journal to a temporary file made and deleted per transaction. In memory
+  // a message insert took 49 µs instead of 82–96 µs (docs/performance.md). Only rollback data of
+  // the transaction under way lives there, nothing durable; large sorts still spill to files.
+  sqlite.pragma(`temp_store = ${opts.tempStore === 'file' ? 'file' : 'memory'}`)
   let checkpointer: WalCheckpointer | undefined
   if (wal) {
     // Checkpoints run on a worker thread (see WalCheckpointer), not inside our commits.
