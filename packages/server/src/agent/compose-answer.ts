@@ -5,6 +5,7 @@ import type { SmallTalk } from './intents.ts'
 import { say } from './phrases/index.ts'
 import {
   bestPassage,
+  normalizedHeading,
   normalizeForCompare,
   passageSaid,
   type Retrieval,
@@ -113,17 +114,29 @@ export function composeAnswer(kb: TenantKnowledge, r: Retrieval, o: ComposeOptio
 /** The visitor asked for this very section ("Monthly plans"): its heading would only echo them. */
 function repeatsQuestion(p: Passage, r: Retrieval): boolean {
   return (
-    r.followUp &&
-    p.heading !== null &&
-    normalizeForCompare(p.heading) === normalizeForCompare(r.question)
+    r.followUp && p.heading !== null && normalizedHeading(p) === normalizeForCompare(r.question)
   )
 }
 
+// Passages are immutable (a knowledge revision builds new ones): what depends on one alone is
+// worked out once, not at every answer that quotes it.
+const shown = new WeakMap<Passage, { text: string; echoed: boolean }>()
+
+/** The passage as quoted (cut at a line), and whether it opens with its own heading. */
+function shownText(p: Passage): { text: string; echoed: boolean } {
+  let s = shown.get(p)
+  if (s === undefined) {
+    const text = truncateAtLine(p.text, MAX_SECTION_CHARS)
+    const heading = normalizedHeading(p)
+    s = { text, echoed: heading !== null && normalizeForCompare(text).startsWith(heading) }
+    shown.set(p, s)
+  }
+  return s
+}
+
 function formatPassage(p: Passage, style: AnswerStyle, omitHeading: boolean): string {
-  const text = truncateAtLine(p.text, MAX_SECTION_CHARS)
   // "Monthly plans: Monthly plans are…": a section that opens with its heading needs no label.
-  const echoed =
-    p.heading !== null && normalizeForCompare(text).startsWith(normalizeForCompare(p.heading))
+  const { text, echoed } = shownText(p)
   const heading = p.heading && !omitHeading && !echoed ? p.heading : undefined
   if (style === 'chat') {
     if (!heading) return text

@@ -100,6 +100,18 @@ const normalizedReply = memoized(normalizeForCompare)
 
 // Passages are immutable (a knowledge revision builds new ones).
 const firstLines = new WeakMap<Passage, string>()
+const headings = new WeakMap<Passage, string>()
+
+/** The passage's heading for comparing (normalizeForCompare), worked out once; null without one. */
+export function normalizedHeading(passage: Passage): string | null {
+  if (passage.heading === null) return null
+  let heading = headings.get(passage)
+  if (heading === undefined) {
+    heading = normalizeForCompare(passage.heading)
+    headings.set(passage, heading)
+  }
+  return heading
+}
 
 /** Whether a reply already contained this passage (its first line). */
 export function passageSaid(passage: Passage, said: readonly string[]): boolean {
@@ -312,5 +324,5 @@ export function retrievalQuestion(history: readonly AgentTurn[]): string {
 export function isHeadingOf(article: IndexedArticle, text: string): boolean {
   const t = normalizeForCompare(text)
   if (t === '') return false
-  return article.passages().some((p) => p.heading !== null && normalizeForCompare(p.heading) === t)
+  return article.passages().some((p) => normalizedHeading(p) === t)
 }
