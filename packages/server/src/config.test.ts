@@ -227,7 +227,9 @@ describe('docs/configuration.md', () => {
     const source = readFileSync(join(here, 'config.ts'), 'utf8')
     const doc = readFileSync(join(here, '../../../docs/configuration.md'), 'utf8')
     const names = new Set(
-      [...source.matchAll(/\b(?:val|int|num|url|bool)\(\s*'([A-Z][A-Z0-9_]+)'/g)].map((m) => m[1]!),
+      [...source.matchAll(/\b(?:val|int|num|url|bool|choice)\(\s*'([A-Z][A-Z0-9_]+)'/g)].map(
+        (m) => m[1]!,
+      ),
     )
     expect(names.size).toBeGreaterThan(15)
     // The table between the env-table markers, not the prose around it.

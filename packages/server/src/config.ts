@@ -154,26 +154,19 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
     return v === undefined || v.trim() === '' ? undefined : v.trim()
   }
 
-  const int = (name: string, def: number, min: number, max: number): number => {
+  const num = (name: string, def: number, min: number, max: number, integer = false): number => {
     const raw = val(name)
     if (raw === undefined) return def
     const n = Number(raw)
-    if (!Number.isInteger(n) || n < min || n > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`)
+    if (!(integer ? Number.isInteger(n) : Number.isFinite(n)) || n < min || n > max) {
+      const what = integer ? 'an integer' : 'a number'
+      problems.push(`${name} must be ${what} from ${min} to ${max} (got "${raw}")`)
       return def
     }
     return n
   }
-  const num = (name: string, def: number, min: number, max: number): number => {
-    const raw = val(name)
-    if (raw === undefined) return def
-    const n = Number(raw)
-    if (!Number.isFinite(n) || n < min || n > max) {
-      problems.push(`${name} must be a number from ${min} to ${max} (got "${raw}")`)
-      return def
-    }
-    return n
-  }
+  const int = (name: string, def: number, min: number, max: number) =>
+    num(name, def, min, max, true)
   const url = (name: string, protocols: string[]): string | undefined => {
     const raw = val(name)
     if (raw === undefined) return undefined
@@ -197,6 +190,14 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
     problems.push(`${name} must be true or false (got "${raw}")`)
     return def
   }
+  /** One of `options`, any case; `def` when unset. */
+  const choice = <T extends string>(name: string, options: readonly T[], def: T): T => {
+    const raw = (val(name) ?? def).toLowerCase()
+    if ((options as readonly string[]).includes(raw)) return raw as T
+    const listed = options.length === 2 ? options.join(' or ') : `one of ${options.join(', ')}`
+    problems.push(`${name} must be ${listed} (got "${raw}")`)
+    return def
+  }
 
   const port = int('PORT', 8080, 0, 65535)
   const host = val('HOST') ?? '127.0.0.1'
@@ -204,10 +205,7 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
   const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw)
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:', 'sqlite:', 'file:'])
   const sqliteGroupCommit = bool('AURION_SQLITE_GROUP_COMMIT', true)
-  const tempStoreRaw = (val('AURION_SQLITE_TEMP_STORE') ?? 'memory').toLowerCase()
-  if (tempStoreRaw !== 'memory' && tempStoreRaw !== 'file')
-    problems.push(`AURION_SQLITE_TEMP_STORE must be memory or file (got "${tempStoreRaw}")`)
-  const sqliteTempStore = tempStoreRaw === 'file' ? 'file' : 'memory'
+  const sqliteTempStore = choice('AURION_SQLITE_TEMP_STORE', ['memory', 'file'] as const, 'memory')
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:'])
   const redisKeyPrefix = val('AURION_REDIS_PREFIX') ?? 'aurion:'
   const tenantCacheTtlMs = int('AURION_TENANT_CACHE_TTL_MS', 10_000, 0, 300_000)
@@ -268,15 +266,8 @@ export function loadConfig(env: Env = process.env, opts: { cwd?: string } = {}):
     }
   }
 
-  const logLevelRaw = (val('LOG_LEVEL') ?? 'info').toLowerCase()
-  let logLevel: LogLevel = 'info'
-  if ((LOG_LEVELS as readonly string[]).includes(logLevelRaw)) logLevel = logLevelRaw as LogLevel
-  else problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevelRaw}")`)
-
-  const agentKindRaw = (val('AURION_AGENT') ?? 'builtin').toLowerCase()
-  let agentKind: AgentKind = 'builtin'
-  if (agentKindRaw === 'builtin' || agentKindRaw === 'openai') agentKind = agentKindRaw
-  else problems.push(`AURION_AGENT must be builtin or openai (got "${agentKindRaw}")`)
+  const logLevel: LogLevel = choice('LOG_LEVEL', LOG_LEVELS, 'info')
+  const agentKind: AgentKind = choice('AURION_AGENT', ['builtin', 'openai'] as const, 'builtin')
   const llmBaseUrl = url('AURION_LLM_BASE_URL', ['http:', 'https:'])
   const llmApiKey = val('AURION_LLM_API_KEY')
   const llmModel = val('AURION_LLM_MODEL')
