@@ -97,6 +97,10 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))(
         const second = await context.newPage()
         await second.goto(`${s.url}/admin/widget`)
         await widgetHeading(second).waitFor()
+        // Both tabs' loads must be over first: a request of theirs still under way when the
+        // session ends would come back 401 and sign the tabs out before the click below.
+        await first.waitForLoadState('networkidle')
+        await second.waitForLoadState('networkidle')
         // Signed out where no tab hears of it: another device, or the server side.
         const token = (await cookieToken(context, s.url))!
         const out = await fetch(`${s.url}/api/v1/auth/logout`, {
