@@ -1,6 +1,7 @@
 import type { IndexedArticle, TenantKnowledge } from '../knowledge/knowledge-base.ts'
 import { type Lang, languageName } from '../knowledge/language.ts'
 import type { Passage } from '../knowledge/passages.ts'
+import { oncePer } from '../memo.ts'
 import type { SmallTalk } from './intents.ts'
 import { say } from './phrases/index.ts'
 import {
@@ -120,19 +121,12 @@ function repeatsQuestion(p: Passage, r: Retrieval): boolean {
 
 // Passages are immutable (a knowledge revision builds new ones): what depends on one alone is
 // worked out once, not at every answer that quotes it.
-const shown = new WeakMap<Passage, { text: string; echoed: boolean }>()
-
 /** The passage as quoted (cut at a line), and whether it opens with its own heading. */
-function shownText(p: Passage): { text: string; echoed: boolean } {
-  let s = shown.get(p)
-  if (s === undefined) {
-    const text = truncateAtLine(p.text, MAX_SECTION_CHARS)
-    const heading = normalizedHeading(p)
-    s = { text, echoed: heading !== null && normalizeForCompare(text).startsWith(heading) }
-    shown.set(p, s)
-  }
-  return s
-}
+const shownText = oncePer((p: Passage): { text: string; echoed: boolean } => {
+  const text = truncateAtLine(p.text, MAX_SECTION_CHARS)
+  const heading = normalizedHeading(p)
+  return { text, echoed: heading !== null && normalizeForCompare(text).startsWith(heading) }
+})
 
 function formatPassage(p: Passage, style: AnswerStyle, omitHeading: boolean): string {
   // "Monthly plans: Monthly plans are…": a section that opens with its heading needs no label.

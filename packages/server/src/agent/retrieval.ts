@@ -4,6 +4,7 @@ import type { Lang } from '../knowledge/language.ts'
 import type { Passage } from '../knowledge/passages.ts'
 import { analyze, mentionsTrouble, type TermGroup } from '../knowledge/text.ts'
 import { Lru } from '../lru.ts'
+import { memoIn, oncePer } from '../memo.ts'
 import type { AgentTurn } from './agent.ts'
 import { looksLikeFollowUp, stripGreeting } from './intents.ts'
 
@@ -50,15 +51,7 @@ export function citedTitles(text: string): string[] {
  * are read again for each new message.
  */
 function memoized<T>(fn: (text: string) => T, size = 64): (text: string) => T {
-  const kept = new Lru<string, T>(size)
-  return (text) => {
-    let v = kept.get(text)
-    if (v === undefined) {
-      v = fn(text)
-      kept.set(text, v)
-    }
-    return v
-  }
+  return memoIn(new Lru<string, T>(size), fn)
 }
 
 const citedInText = memoized((text): readonly string[] => Object.freeze(citedTitles(text)))
@@ -98,30 +91,20 @@ export function normalizeForCompare(text: string): string {
 // The same earlier replies are compared with every passage of an article, reply after reply.
 const normalizedReply = memoized(normalizeForCompare)
 
-// Passages are immutable (a knowledge revision builds new ones).
-const firstLines = new WeakMap<Passage, string>()
-const headings = new WeakMap<Passage, string>()
+// Passages are immutable (a knowledge revision builds new ones): what depends on one is kept.
+/** The passage's heading for comparing (normalizeForCompare); null without one. */
+export const normalizedHeading = oncePer((passage: Passage): string | null =>
+  passage.heading === null ? null : normalizeForCompare(passage.heading),
+)
 
-/** The passage's heading for comparing (normalizeForCompare), worked out once; null without one. */
-export function normalizedHeading(passage: Passage): string | null {
-  if (passage.heading === null) return null
-  let heading = headings.get(passage)
-  if (heading === undefined) {
-    heading = normalizeForCompare(passage.heading)
-    headings.set(passage, heading)
-  }
-  return heading
-}
+const firstLineOf = oncePer((passage: Passage) =>
+  normalizeForCompare(passage.text.split('\n')[0] ?? '').slice(0, 80),
+)
 
 /** Whether a reply already contained this passage (its first line). */
 export function passageSaid(passage: Passage, said: readonly string[]): boolean {
-  let first = firstLines.get(passage)
-  if (first === undefined) {
-    first = normalizeForCompare(passage.text.split('\n')[0] ?? '').slice(0, 80)
-    firstLines.set(passage, first)
-  }
-  if (first === '') return false
-  const line = first
+  const line = firstLineOf(passage)
+  if (line === '') return false
   return said.some((s) => normalizedReply(s).includes(line))
 }
 
@@ -133,19 +116,12 @@ const SPECIFIC_PASSAGE_SCORE = 0.9
 const TOPIC_WORD_WEIGHT = 0.25
 
 // Articles are immutable (a knowledge revision builds new ones): their title terms are kept.
-const titleTerms = new WeakMap<IndexedArticle, ReadonlySet<string>>()
-
-function titleTermsOf(article: IndexedArticle): ReadonlySet<string> {
-  let set = titleTerms.get(article)
-  if (set === undefined) {
-    const terms = new Set<string>()
-    for (const g of analyze(`${article.title}\n${article.tags.join('\n')}`, article.lang))
-      for (const t of g.terms) terms.add(t)
-    set = terms
-    titleTerms.set(article, set)
-  }
-  return set
-}
+const titleTermsOf = oncePer((article: IndexedArticle): ReadonlySet<string> => {
+  const terms = new Set<string>()
+  for (const g of analyze(`${article.title}\n${article.tags.join('\n')}`, article.lang))
+    for (const t of g.terms) terms.add(t)
+  return terms
+})
 
 /**
  * How well a passage of `article` answers the words of a question: words in the heading count
