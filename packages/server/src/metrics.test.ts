@@ -4,7 +4,12 @@ import type { Agent, AgentReply } from './agent/agent.ts'
 import { rateLimitStoreUnavailable } from './errors.ts'
 import { createMemoryRateLimiter } from './limits/memory-rate-limiter.ts'
 import type { RateLimiter, RateLimitResult } from './limits/rate-limiter.ts'
-import { instrumentAgent, instrumentLimiter, metricsRegistry } from './metrics.ts'
+import {
+  instrumentAgent,
+  instrumentLimiter,
+  metricsRegistry,
+  observeHttpRequest,
+} from './metrics.ts'
 
 /** Sum of the values of a metric's series matching `labels` (histograms: the `_count` series). */
 async function value(name: string, labels: Record<string, string>, suffix = ''): Promise<number> {
@@ -145,5 +150,20 @@ describe('instrumentAgent', () => {
         '_count',
       ),
     ).toBe(1)
+  })
+})
+
+describe('observeHttpRequest', () => {
+  it('counts a request once in the counter and once in the duration histogram', async () => {
+    const route = `/test-${randomBytes(4).toString('hex')}`
+    const labels = { method: 'POST', route, status_code: '201' }
+    expect(await value('aurion_http_requests_total', labels)).toBe(0)
+    for (const seconds of [0.001, 0.2, 3]) observeHttpRequest('POST', route, 201, seconds)
+    observeHttpRequest('POST', route, 500, 0.01)
+    expect(await value('aurion_http_requests_total', labels)).toBe(3)
+    expect(await value('aurion_http_request_duration_seconds', labels, '_count')).toBe(3)
+    expect(await value('aurion_http_request_duration_seconds', labels, '_sum')).toBeCloseTo(3.201)
+    const failed = { ...labels, status_code: '500' }
+    expect(await value('aurion_http_requests_total', failed)).toBe(1)
   })
 })

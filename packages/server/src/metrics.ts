@@ -6,7 +6,7 @@ import {
   type RateLimitRule,
   whenConsumed,
 } from './limits/rate-limiter.ts'
-import { type HistogramSeries, TallyHistogram } from './tally-histogram.ts'
+import { TallyHistogram } from './tally-histogram.ts'
 
 /**
  * Prometheus metrics of this process, served at `/metrics`. One registry per process: every
@@ -14,12 +14,18 @@ import { type HistogramSeries, TallyHistogram } from './tally-histogram.ts'
  */
 export const metricsRegistry = new Registry()
 
-type HttpLabels = { method: string; route: string; status_code: string }
 /**
- * Requests per method, route and status, counted in a plain map and handed to the counter when
- * it is read: prom-client hashes the labels at every `inc`, and this runs for every request.
+ * Requests per method, route and status: the duration histogram's tallies (one per label set,
+ * see tally-histogram.ts) count them, and the counter is built from their counts when it is
+ * read: prom-client hashes the labels at every `inc`, and this runs for every request.
  */
-const httpCounts = new Map<string, { labels: HttpLabels; n: number; duration: HistogramSeries }>()
+const httpDuration = new TallyHistogram({
+  name: 'aurion_http_request_duration_seconds',
+  help: 'Time to answer an HTTP request, by method, route pattern and status code.',
+  labelNames: ['method', 'route', 'status_code'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [metricsRegistry],
+})
 // Registered, and read only through the registry.
 new Counter({
   name: 'aurion_http_requests_total',
@@ -28,15 +34,8 @@ new Counter({
   registers: [metricsRegistry],
   collect() {
     this.reset()
-    for (const { labels, n } of httpCounts.values()) this.inc(labels, n)
+    for (const s of httpDuration.allSeries()) if (s.count > 0) this.inc(s.labels, s.count)
   },
-})
-const httpDuration = new TallyHistogram({
-  name: 'aurion_http_request_duration_seconds',
-  help: 'Time to answer an HTTP request, by method, route pattern and status code.',
-  labelNames: ['method', 'route', 'status_code'] as const,
-  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-  registers: [metricsRegistry],
 })
 const openSockets = new Gauge({
   name: 'aurion_websocket_connections_open',
@@ -126,14 +125,10 @@ export function observeHttpRequest(
   seconds: number,
 ): void {
   const key = `${method} ${statusCode} ${route}`
-  let entry = httpCounts.get(key)
-  if (entry === undefined) {
-    const labels = { method, route, status_code: String(statusCode) }
-    entry = { labels, n: 0, duration: httpDuration.series(key, labels) }
-    httpCounts.set(key, entry)
-  }
-  entry.n++
-  entry.duration.observe(seconds)
+  const series =
+    httpDuration.seriesAt(key) ??
+    httpDuration.series(key, { method, route, status_code: String(statusCode) })
+  series.observe(seconds)
 }
 
 export function socketOpened(): void {

@@ -94,4 +94,10 @@ describe('TallyHistogram', () => {
     )
     expect(() => new Histogram(config(new Registry())).observe(Number.NaN)).toThrow(TypeError)
   })
+
+  it("refuses prom-client's own observe and timer, whose values it would never export", () => {
+    const { tally } = pair()
+    expect(() => tally.observe({ route: '/a', status_code: '200' }, 0.1)).toThrow(/series/)
+    expect(() => tally.startTimer({ route: '/a' })()).toThrow(/series/)
+  })
 })

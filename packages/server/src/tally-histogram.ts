@@ -67,6 +67,11 @@ export class TallyHistogram<T extends string> extends Histogram<T> {
     registers: ConstructorParameters<typeof Histogram<T>>[0]['registers']
   }) {
     super(config)
+    // prom-client's own `observe` (set on the instance by its constructor; `startTimer` calls it)
+    // would record into storage this class never exports: refused, so nothing is silently lost.
+    this.observe = () => {
+      throw new Error('TallyHistogram: observe through series(key, labels).observe(value)')
+    }
     this.#name = config.name
     this.#help = config.help
     this.#bounds = [...config.buckets].sort((a, b) => a - b)
@@ -80,6 +85,16 @@ export class TallyHistogram<T extends string> extends Histogram<T> {
       this.tallies.set(key, s)
     }
     return s
+  }
+
+  /** The tally kept under `key`, if any (the look-up of a hot path, before {@link series}). */
+  seriesAt(key: string): HistogramSeries | undefined {
+    return this.tallies.get(key)
+  }
+
+  /** Every tally made so far, observed or not. */
+  allSeries(): IterableIterator<HistogramSeries> {
+    return this.tallies.values()
   }
 
   override async get(): Promise<Exported<T>> {
