@@ -33,7 +33,7 @@ export function connectSqlite(file: string, opts: SqliteConnectOptions = {}): Db
   // message insert's triggers need a statement journal: SQLite copies each page the savepoint
   // or statement changes into a sub-journal, and past 64 KiB (a message with its reply writes
   // more) it spills that journal to a temporary file made and deleted per transaction. In memory
-  // a message insert took 49 µs instead of 82–96 µs (docs/performance.md). Only rollback data of
+  // a message insert took 53 µs instead of 86–92 µs (docs/performance.md). Only rollback data of
   // the transaction under way lives there, nothing durable; large sorts still spill to files.
   sqlite.pragma(`temp_store = ${opts.tempStore === 'file' ? 'file' : 'memory'}`)
   let checkpointer: WalCheckpointer | undefined
